@@ -1,0 +1,3 @@
+module harness.local/echo
+
+go 1.22

@@ -1,0 +1,21 @@
+import { defineConfig } from '@playwright/test';
+
+// Reports: a list on the terminal, HTML for people, JUnit for CI, all under reports/.
+export default defineConfig({
+  outputDir: 'reports/test-results',
+  reporter: [
+    [process.env.CI ? 'line' : 'list'],
+    ['html', { outputFolder: 'reports/html', open: 'never' }],
+    ['junit', { outputFile: 'reports/junit.xml' }],
+  ],
+  forbidOnly: !!process.env.CI,
+  projects: [
+    // The harness's own logic; needs no cluster.
+    { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
+    // Creates or reuses the cluster; may build everything offline on a cold machine.
+    { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 },
+    // The suites, against the cluster, one test at a time (they share one cluster).
+    { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
+  ],
+  workers: 1,
+});

@@ -1,0 +1,10 @@
+// npm run cluster:up: create the harness cluster, or reuse it when healthy.
+import { clusterUp } from './lib/cluster.ts';
+import { main } from './lib/log.ts';
+import { parseCommandLine } from './lib/options.ts';
+
+main(async () => {
+  const options = parseCommandLine('npm run cluster:up --');
+  if (!options) return;
+  await clusterUp(options);
+});

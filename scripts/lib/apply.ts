@@ -1,0 +1,36 @@
+// Applying manifests with server-side apply, as `kubectl apply --server-side`
+// does, so the harness needs no kubectl.
+import { KubernetesObjectApi, loadAllYaml, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+
+export const FIELD_MANAGER = 'course-harness';
+
+export class ManifestError extends Error {}
+
+/** Parses multi-document YAML into objects; a YAML error names the source. */
+export function parseManifests(text: string, source: string): KubernetesObject[] {
+  let docs: unknown[];
+  try {
+    docs = loadAllYaml(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new ManifestError(`${source}: YAML error: ${reason}`);
+  }
+  const objects: KubernetesObject[] = [];
+  docs.forEach((doc, i) => {
+    if (doc === null || doc === undefined) return;
+    const o = doc as KubernetesObject;
+    if (typeof doc !== 'object' || !o.apiVersion || !o.kind || !o.metadata?.name) {
+      throw new ManifestError(`${source}: document ${i + 1} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
+    }
+    objects.push(o);
+  });
+  return objects;
+}
+
+export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[], namespace?: string): Promise<void> {
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  for (const o of objects) {
+    const spec = namespace && !o.metadata?.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o;
+    await client.patch(spec, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+}

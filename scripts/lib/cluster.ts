@@ -1,0 +1,240 @@
+// The harness cluster's lifecycle: create (online or offline), reuse when
+// healthy, recreate when broken, delete. The identity file is written last, so
+// a cluster whose `up` was interrupted is never taken for a healthy one.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { fingerprint, type ClusterIdentity } from './context-guard.ts';
+import { ensureDockerEngine } from './docker-engine.ts';
+import { run } from './exec.ts';
+import { dockerReachable, gatherHostFacts } from './host-facts.ts';
+import { installIngress, type InstalledIngress } from './ingress.ts';
+import { isReady, loadKubeconfig, requestJson, waitFor } from './kube.ts';
+import { kindConfigText, PORTS } from './kind-config.ts';
+import { HarnessError, info, step, warn } from './log.ts';
+import { buildKind, buildOffline } from './offline/build.ts';
+import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
+import { paths } from './paths.ts';
+import { formatCheck, preflight, type PreflightResult } from './preflight.ts';
+
+/** kind's own node images for the online path, pinned by digest (kind v0.30.0 release notes). */
+export const ONLINE_NODE_IMAGES: Record<string, string> = {
+  'v1.34.0': 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a',
+};
+
+/** What a running harness cluster is, recorded when `up` completes. */
+export interface ClusterRecord extends ClusterIdentity {
+  name: string;
+  kubernetesVersion: string;
+  proxyMode: ProxyMode;
+  requestedProxyMode: ProxyMode;
+  ingress: InstalledIngress;
+  offline: boolean;
+  nodeImage: string;
+  /** suite checks that cannot run on this host, with the reason */
+  skips: Record<string, string>;
+  createdAt: string;
+}
+
+export function readRecord(name: string): ClusterRecord | undefined {
+  const file = paths.identity(name);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterRecord;
+}
+
+export async function kindBinary(o: HarnessOptions): Promise<string> {
+  const onPath = await execa('kind', ['version'], { reject: false });
+  if (!onPath.failed && String(onPath.stdout).startsWith(`kind ${o.kindVersion} `)) return 'kind';
+  return buildKind(o.kindVersion, o.rebuild);
+}
+
+async function clusterExists(kind: string, name: string): Promise<boolean> {
+  return (await run(kind, ['get', 'clusters'])).split('\n').includes(name);
+}
+
+/** Why an existing harness cluster cannot be reused, or undefined when it is healthy. */
+async function unhealthyReason(o: HarnessOptions): Promise<string | undefined> {
+  const record = readRecord(o.clusterName);
+  if (!record) return 'its creation never completed';
+  const states = await run('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${o.clusterName}`, '--format', '{{.Names}} {{.State}}']);
+  const stopped = states.split('\n').filter((l) => l && !l.endsWith(' running'));
+  if (stopped.length) return `node containers not running: ${stopped.join(', ')}`;
+  try {
+    const kc = loadKubeconfig(record.kubeconfigPath);
+    const ready = await requestJson(kc, 'GET', '/readyz');
+    if (String(ready).trim() !== 'ok') return `API server /readyz says ${String(ready).slice(0, 80)}`;
+    await waitForNodes(record.kubeconfigPath, 20_000);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  return undefined;
+}
+
+async function waitForNodes(kubeconfig: string, timeoutMs: number): Promise<void> {
+  type Node = { metadata?: { name?: string }; status?: { conditions?: { type: string; status: string }[] } };
+  await waitFor<Node>({
+    kc: loadKubeconfig(kubeconfig),
+    path: '/api/v1/nodes',
+    what: '3 Ready nodes',
+    until: (nodes) => nodes.length === 3 && nodes.every(isReady),
+    describe: (nodes) => nodes.map((n) => `${n.metadata?.name}=${isReady(n) ? 'Ready' : 'NotReady'}`).join(', ') || 'no nodes',
+    timeoutMs,
+  });
+}
+
+async function waitForSystemWorkloads(kubeconfig: string, timeoutMs: number): Promise<void> {
+  type Workload = { metadata?: { name?: string }; status?: Record<string, number | undefined>; spec?: { replicas?: number } };
+  const kc = loadKubeconfig(kubeconfig);
+  await Promise.all([
+    waitFor<Workload>({
+      kc,
+      path: '/apis/apps/v1/namespaces/kube-system/daemonsets',
+      what: 'kube-proxy and the CNI DaemonSets ready on every node',
+      until: (ds) => ds.length >= 2 && ds.every((d) => (d.status?.numberReady ?? 0) === 3),
+      describe: (ds) => ds.map((d) => `${d.metadata?.name} ${d.status?.numberReady ?? 0}/${d.status?.desiredNumberScheduled ?? '?'}`).join(', '),
+      timeoutMs,
+    }),
+    waitFor<Workload>({
+      kc,
+      path: '/apis/apps/v1/namespaces/kube-system/deployments',
+      fieldSelector: 'metadata.name=coredns',
+      what: 'CoreDNS available',
+      until: (d) => d.length === 1 && (d[0].status?.availableReplicas ?? 0) >= (d[0].spec?.replicas ?? 1),
+      describe: (d) => d.map((x) => `coredns available ${x.status?.availableReplicas ?? 0}/${x.spec?.replicas}`).join(', '),
+      timeoutMs,
+    }),
+  ]);
+}
+
+/** Decides online or offline: offline when asked, or (auto) when the pinned node image cannot be had. */
+async function chooseNodeImage(o: HarnessOptions): Promise<{ offline: boolean; image?: string }> {
+  if (o.offline === 'on') return { offline: true };
+  const pinned = ONLINE_NODE_IMAGES[o.kubernetesVersion];
+  if (!pinned) {
+    if (o.offline === 'off') throw new HarnessError(`no pinned online node image for Kubernetes ${o.kubernetesVersion}; use --offline`);
+    warn(`no pinned online node image for ${o.kubernetesVersion}: using the offline path`);
+    return { offline: true };
+  }
+  if ((await execa('docker', ['image', 'inspect', pinned], { reject: false })).exitCode === 0) return { offline: false, image: pinned };
+  const pull = await execa('docker', ['pull', pinned], { reject: false, timeout: 120_000 });
+  if (!pull.failed) return { offline: false, image: pinned };
+  if (o.offline === 'off') throw new HarnessError(`cannot pull ${pinned}: ${String(pull.stderr).trim().split('\n').pop()}`);
+  warn('='.repeat(72));
+  warn(`OFFLINE PATH: the node image ${pinned.split('@')[0]} cannot be pulled`);
+  warn('(no registry reachable); building everything locally from Debian packages and Go modules.');
+  warn('='.repeat(72));
+  return { offline: true };
+}
+
+export interface UpResult {
+  record: ClusterRecord;
+  reused: boolean;
+  preflight: PreflightResult;
+}
+
+export async function clusterUp(o: HarnessOptions): Promise<UpResult> {
+  await step('Docker engine', ensureDockerEngine);
+  const kind = await kindBinary(o);
+
+  if (await clusterExists(kind, o.clusterName)) {
+    const reason = await step('checking the existing cluster', () => unhealthyReason(o));
+    const record = readRecord(o.clusterName);
+    if (!reason && record && record.requestedProxyMode === o.proxyMode && record.kubernetesVersion === o.kubernetesVersion) {
+      info(`reusing healthy cluster "${o.clusterName}" (kubeconfig ${record.kubeconfigPath})`);
+      const facts = await gatherHostFacts([], true);
+      return { record, reused: true, preflight: preflight(facts, o, false) };
+    }
+    warn(`recreating cluster "${o.clusterName}": ${reason ?? 'it was created with other options'}`);
+    await deleteCluster(kind, o.clusterName);
+  }
+
+  const choice = await chooseNodeImage(o);
+  const facts = await gatherHostFacts([PORTS.http, PORTS.https, PORTS.nodePort], false);
+  const pre = preflight(facts, o, choice.offline);
+  for (const c of pre.checks) info(formatCheck(c));
+  if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
+
+  const nodeImage = choice.offline ? (await buildOffline(o)).nodeImage : choice.image!;
+  const wantedIngress = choice.offline && o.ingress === 'nginx' ? offlineIngress() : o.ingress;
+  let ingress: InstalledIngress = 'none';
+
+  const dir = paths.cluster(o.clusterName);
+  mkdirSync(dir, { recursive: true });
+  rmSync(paths.identity(o.clusterName), { force: true });
+  const configFile = `${dir}/kind-config.json`;
+  writeFileSync(
+    configFile,
+    kindConfigText({ clusterName: o.clusterName, kubernetesVersion: o.kubernetesVersion, proxyMode: pre.proxyMode, nodeImage, cgroupVersion: facts.cgroupVersion }),
+  );
+
+  // Ctrl-C while creating: delete what was made, leave nothing looking healthy.
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    warn('interrupted: deleting the half-created cluster');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const kubeconfig = paths.kubeconfig(o.clusterName);
+  try {
+    const log = `${paths.logs}/kind-create.log`;
+    await step(`kind create cluster "${o.clusterName}" (log: ${log})`, () =>
+      run(kind, ['create', 'cluster', '--config', configFile, '--kubeconfig', kubeconfig, '--retain=false'], { log }),
+    );
+    if (interrupted) throw new HarnessError('interrupted');
+    await step('nodes Ready', () => waitForNodes(kubeconfig, 300_000));
+    await step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000));
+    ingress = await step(`ingress controller (${wantedIngress})`, () => installIngress(kubeconfig, wantedIngress, choice.offline, o.rebuild));
+    if (interrupted) throw new HarnessError('interrupted');
+  } catch (err) {
+    await deleteCluster(kind, o.clusterName);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const kc = loadKubeconfig(kubeconfig);
+  const cluster = kc.getCurrentCluster()!;
+  const record: ClusterRecord = {
+    name: o.clusterName,
+    kubeconfigPath: kubeconfig,
+    context: kc.getCurrentContext(),
+    server: cluster.server,
+    caFingerprint: fingerprint(cluster.caData ?? ''),
+    kubernetesVersion: o.kubernetesVersion,
+    proxyMode: pre.proxyMode,
+    requestedProxyMode: o.proxyMode,
+    ingress,
+    offline: choice.offline,
+    nodeImage,
+    skips: pre.skips,
+    createdAt: new Date().toISOString(),
+  };
+  writeFileSync(paths.identity(o.clusterName), JSON.stringify(record, null, 2) + '\n');
+  info(`cluster "${o.clusterName}" is up; kubeconfig: ${kubeconfig}`);
+  return { record, reused: false, preflight: pre };
+}
+
+function offlineIngress(): IngressController {
+  warn('ingress-nginx cannot be built offline (its nginx needs OpenResty modules from GitHub): using Traefik');
+  return 'traefik';
+}
+
+async function deleteCluster(kind: string, name: string): Promise<void> {
+  rmSync(paths.identity(name), { force: true });
+  await run(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', paths.kubeconfig(name)]);
+}
+
+export async function clusterDown(o: HarnessOptions): Promise<boolean> {
+  if (!(await dockerReachable())) {
+    info('no Docker engine answers, so no cluster is running');
+    return false;
+  }
+  const kind = await kindBinary(o);
+  if (!(await clusterExists(kind, o.clusterName))) {
+    rmSync(paths.identity(o.clusterName), { force: true });
+    return false;
+  }
+  await step(`deleting cluster "${o.clusterName}"`, () => deleteCluster(kind, o.clusterName));
+  return true;
+}

@@ -1,0 +1,49 @@
+// Running programs: output goes to a log file for long steps, failures become
+// one line that names the command and the log.
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execa, type Options } from 'execa';
+import { HarnessError } from './log.ts';
+
+export interface RunOptions {
+  /** append stdout and stderr here instead of capturing them */
+  log?: string;
+  input?: string;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+}
+
+/** Runs a command and returns its stdout; throws HarnessError on failure. */
+export async function run(file: string, args: string[], o: RunOptions = {}): Promise<string> {
+  const options: Options = { cwd: o.cwd, env: o.env, input: o.input, timeout: o.timeoutMs, reject: false };
+  let logStream: ReturnType<typeof createWriteStream> | undefined;
+  if (o.log) {
+    mkdirSync(dirname(o.log), { recursive: true });
+    logStream = createWriteStream(o.log, { flags: 'a' });
+    logStream.write(`\n$ ${file} ${args.join(' ')}\n`);
+  }
+  const child = execa(file, args, { ...options, all: true, buffer: !o.log });
+  if (logStream) child.all?.pipe(logStream, { end: false });
+  const result = await child;
+  logStream?.end();
+  if (result.failed) {
+    const what = `${file} ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' ...' : ''}`;
+    const reason = result.timedOut ? 'timed out' : result.exitCode !== undefined ? `exited ${result.exitCode}` : result.shortMessage;
+    const tail = o.log ? '' : `: ${lastLine(String(result.all ?? result.stderr ?? ''))}`;
+    if ((result as { code?: string }).code === 'ENOENT') throw new HarnessError(`${file} is not installed`);
+    throw new HarnessError(`${what} ${reason}${tail}`, o.log);
+  }
+  return String(result.stdout ?? '').trim();
+}
+
+/** Runs a command and reports only whether it succeeded. */
+export async function succeeds(file: string, args: string[], o: RunOptions = {}): Promise<boolean> {
+  const result = await execa(file, args, { cwd: o.cwd, env: o.env, input: o.input, timeout: o.timeoutMs ?? 30_000, reject: false });
+  return !result.failed;
+}
+
+export function lastLine(text: string): string {
+  const lines = text.trim().split('\n').filter((l) => l.trim());
+  return (lines[lines.length - 1] ?? '').trim().slice(0, 300);
+}

@@ -1,0 +1,93 @@
+// Installs the ingress controller on the node that holds ports 80/443, and
+// waits until its admission webhook answers before any Ingress is applied.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { applyObjects, parseManifests } from './apply.ts';
+import { NODE_LABELS } from './kind-config.ts';
+import { loadKubeconfig, requestJson, waitFor } from './kube.ts';
+import { HarnessError, info, warn } from './log.ts';
+import type { IngressController } from './options.ts';
+import { paths } from './paths.ts';
+
+/** ingress-nginx's kind provider manifest, pinned by release and checksum. */
+export const INGRESS_NGINX = {
+  version: 'v1.15.1',
+  url: 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml',
+  sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
+} as const;
+
+export type InstalledIngress = IngressController | 'none';
+
+export async function installIngress(kubeconfig: string, ingress: IngressController, offline: boolean, rebuild: boolean): Promise<InstalledIngress> {
+  if (ingress === 'traefik') {
+    warn('the Traefik build for the offline path is not implemented yet: no ingress controller installed, the ingress suites will fail');
+    void offline;
+    void rebuild;
+    return 'none';
+  }
+  const text = await pinnedManifest();
+  const objects = pinToIngressNode(parseManifests(text, INGRESS_NGINX.url));
+  const kc = loadKubeconfig(kubeconfig);
+  await applyObjects(kc, objects);
+  await waitFor<{ metadata?: { name?: string }; status?: { availableReplicas?: number } }>({
+    kc,
+    path: '/apis/apps/v1/namespaces/ingress-nginx/deployments',
+    fieldSelector: 'metadata.name=ingress-nginx-controller',
+    what: 'ingress-nginx-controller available',
+    until: (d) => (d[0]?.status?.availableReplicas ?? 0) >= 1,
+    timeoutMs: 300_000,
+  });
+  await waitForAdmissionWebhook(kubeconfig, 120_000);
+  return 'nginx';
+}
+
+/** Downloads the manifest once, verifies its sha256, keeps it in the cache. */
+async function pinnedManifest(): Promise<string> {
+  const file = join(paths.cache, 'ingress-nginx', INGRESS_NGINX.version, 'deploy.yaml');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const { request } = await import('undici');
+  const res = await request(INGRESS_NGINX.url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
+  if (res.statusCode !== 200) throw new HarnessError(`GET ${INGRESS_NGINX.url}: HTTP ${res.statusCode}`);
+  const body = Buffer.from(await res.body.arrayBuffer());
+  const sum = createHash('sha256').update(body).digest('hex');
+  if (sum !== INGRESS_NGINX.sha256) throw new HarnessError(`ingress-nginx manifest checksum mismatch: got ${sum}, pinned ${INGRESS_NGINX.sha256}`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, body);
+  return body.toString('utf8');
+}
+
+/** Adds the course's `ingress: "true"` node selector to the controller. */
+export function pinToIngressNode(objects: KubernetesObject[]): KubernetesObject[] {
+  return objects.map((o) => {
+    if (o.kind !== 'Deployment' || o.metadata?.name !== 'ingress-nginx-controller') return o;
+    const d = structuredClone(o) as KubernetesObject & { spec: { template: { spec: { nodeSelector?: Record<string, string> } } } };
+    d.spec.template.spec.nodeSelector = { ...d.spec.template.spec.nodeSelector, ingress: NODE_LABELS.ingress.ingress };
+    return d;
+  });
+}
+
+/** The webhook answers when a dry-run Ingress create no longer fails calling it. */
+async function waitForAdmissionWebhook(kubeconfig: string, timeoutMs: number): Promise<void> {
+  const kc = loadKubeconfig(kubeconfig);
+  const probe = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'harness-webhook-probe', namespace: 'default' },
+    spec: { ingressClassName: 'nginx', rules: [{ host: 'probe.invalid', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'none', port: { number: 80 } } } }] } }] },
+  };
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      await requestJson(kc, 'POST', '/apis/networking.k8s.io/v1/namespaces/default/ingresses?dryRun=All', probe);
+      info('  admission webhook answers');
+      return;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  throw new HarnessError(`the ingress-nginx admission webhook did not answer within ${timeoutMs / 1000}s: ${last}`);
+}

@@ -1,0 +1,62 @@
+// Generates the kind cluster configuration from typed options. kind reads
+// YAML, and JSON is YAML, so the config is written as JSON.
+import { minorOf, type ProxyMode } from './options.ts';
+
+/** Host ports the harness maps on 127.0.0.1 (the control-plane node holds them). */
+export const PORTS = { http: 80, https: 443, nodePort: 30080 } as const;
+
+/** Labels the course manifests select on. */
+export const NODE_LABELS = {
+  ingress: { ingress: 'true', 'ingress-ready': 'true' }, // course mandatory.yaml / kind ingress provider
+  mysql: { component: 'mysql' }, // hostPath MySQL lab
+} as const;
+
+export interface KindConfigInput {
+  clusterName: string;
+  kubernetesVersion: string;
+  proxyMode: ProxyMode;
+  nodeImage: string;
+  cgroupVersion: 1 | 2;
+  ports?: { http: number; https: number; nodePort: number };
+}
+
+export function kindConfig(input: KindConfigInput): Record<string, unknown> {
+  const ports = input.ports ?? PORTS;
+  const mapping = (containerPort: number, hostPort: number) => ({
+    containerPort,
+    hostPort,
+    listenAddress: '127.0.0.1',
+    protocol: 'TCP',
+  });
+  const config: Record<string, unknown> = {
+    kind: 'Cluster',
+    apiVersion: 'kind.x-k8s.io/v1alpha4',
+    name: input.clusterName,
+    networking: { kubeProxyMode: input.proxyMode },
+    nodes: [
+      {
+        role: 'control-plane',
+        image: input.nodeImage,
+        labels: NODE_LABELS.ingress,
+        extraPortMappings: [
+          mapping(80, ports.http),
+          mapping(443, ports.https),
+          mapping(PORTS.nodePort, ports.nodePort),
+        ],
+      },
+      { role: 'worker', image: input.nodeImage, labels: NODE_LABELS.mysql },
+      { role: 'worker', image: input.nodeImage },
+    ],
+  };
+  // Kubernetes 1.35+ kubelets refuse to start on cgroup v1 unless told to.
+  if (input.cgroupVersion === 1 && minorOf(input.kubernetesVersion) >= 35) {
+    config.kubeadmConfigPatches = [
+      'kind: KubeletConfiguration\napiVersion: kubelet.config.k8s.io/v1beta1\nfailCgroupV1: false\n',
+    ];
+  }
+  return config;
+}
+
+export function kindConfigText(input: KindConfigInput): string {
+  return JSON.stringify(kindConfig(input), null, 2) + '\n';
+}

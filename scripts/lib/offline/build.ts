@@ -1,0 +1,291 @@
+// The offline path: builds kind, Kubernetes, every image the cluster runs and
+// the kind node image on this machine, from Debian packages and Go modules.
+// Each step is cached by component and version; a second run rebuilds nothing.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { run } from '../exec.ts';
+import { CACHED, HarnessError, info, step } from '../log.ts';
+import type { HarnessOptions } from '../options.ts';
+import { paths } from '../paths.ts';
+import { artifactDir, cached } from './cache.ts';
+import { dockerBuild, hashDir, hashInputs, imageIsCurrent, INPUT_LABEL } from './docker-image.ts';
+import { goBuild, goBuildLocal } from './go-build.ts';
+import { kubernetesLdflags, kubernetesStagingVersion } from './go-module.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const RECIPES = join(ROOT, 'offline');
+
+/** crictl speaks the stable CRI v1 API; one version serves every supported minor. */
+const CRICTL_VERSION = 'v1.34.0';
+export const DEBIAN_IMAGE = 'localhost/course-harness/debian:bookworm';
+const KINDNET_IMAGE = 'localhost/course-harness/kindnet-lite:v1';
+/** The sandbox image kind's containerd config names, besides kubeadm's pause tag. */
+const KIND_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10';
+const DEBIAN_MIRROR = process.env.HARNESS_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
+
+export interface OfflineResult {
+  nodeImage: string;
+  kind: string;
+}
+
+const logFile = (name: string) => join(paths.logs, `offline-${name}.log`);
+
+/** Runs a cached build step, naming its log on screen. */
+async function buildStep(title: string, component: string, version: string, rebuild: boolean, build: (dir: string, log: string) => Promise<void>) {
+  const log = logFile(component);
+  const dir = artifactDir(component, version);
+  await step(`${title} ${version}`, async () => {
+    const r = await cached(component, version, rebuild, async (tmp) => {
+      rmSync(log, { force: true });
+      info(`  building (log: ${log})`);
+      await build(tmp, log);
+    });
+    return r.built ? undefined : CACHED;
+  });
+  return { dir, stamp: readFileSync(join(dir, '.complete'), 'utf8').trim() };
+}
+
+export async function buildKind(version: string, rebuild: boolean): Promise<string> {
+  const { dir } = await buildStep('kind', 'kind', version, rebuild, (out, log) =>
+    goBuild({ module: 'sigs.k8s.io/kind', version, packages: ['sigs.k8s.io/kind'] }, out, log),
+  );
+  return join(dir, 'kind');
+}
+
+export async function buildOffline(o: HarnessOptions): Promise<OfflineResult> {
+  const rebuild = o.rebuild;
+  const version = o.kubernetesVersion;
+  const kind = await buildKind(o.kindVersion, rebuild);
+
+  const k8s = await buildStep('Kubernetes', 'kubernetes', version, rebuild, (out, log) =>
+    goBuild(
+      {
+        module: 'k8s.io/kubernetes',
+        version,
+        packages: ['kubeadm', 'kubelet', 'kubectl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'].map(
+          (c) => `k8s.io/kubernetes/cmd/${c}`,
+        ),
+        ldflags: kubernetesLdflags(version, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
+        siblingVersion: () => kubernetesStagingVersion(version),
+      },
+      out,
+      log,
+    ),
+  );
+  const required = await requiredImages(join(k8s.dir, 'kubeadm'), version);
+
+  const crictl = await buildStep('crictl', 'crictl', CRICTL_VERSION, rebuild, (out, log) =>
+    goBuild(
+      {
+        module: 'sigs.k8s.io/cri-tools',
+        version: CRICTL_VERSION,
+        packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
+        ldflags: `-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=${CRICTL_VERSION}`,
+      },
+      out,
+      log,
+    ),
+  );
+  const etcdVersion = 'v' + required.etcd.split(':')[1].replace(/-\d+$/, '');
+  const etcd = await buildStep('etcd', 'etcd', etcdVersion, rebuild, (out, log) =>
+    goBuild({ module: 'go.etcd.io/etcd/server/v3', version: etcdVersion, packages: ['go.etcd.io/etcd/server/v3'], binaryName: 'etcd', ldflags: '-s -w' }, out, log),
+  );
+  const corednsVersion = required.coredns.split(':')[1];
+  const coredns = await buildStep('CoreDNS', 'coredns', corednsVersion, rebuild, (out, log) =>
+    goBuild({ module: 'github.com/coredns/coredns', version: corednsVersion, packages: ['github.com/coredns/coredns'], ldflags: '-s -w' }, out, log),
+  );
+  const pauseSource = join(RECIPES, 'images/pause');
+  const pause = await buildStep('pause', 'pause', hashDir(pauseSource), rebuild, (out, log) =>
+    run('gcc', ['-static', '-O2', '-Wall', '-o', join(out, 'pause'), join(pauseSource, 'pause.c')], { log }).then(() => undefined),
+  );
+  const kindnetSource = join(RECIPES, 'kindnet-lite');
+  const kindnet = await buildStep('kindnet-lite', 'kindnet-lite', hashDir(kindnetSource), rebuild, (out, log) =>
+    goBuildLocal(kindnetSource, join(out, 'kindnet-lite'), log),
+  );
+
+  const debian = await debianImage(rebuild);
+  const images: { tag: string; extraTags?: string[]; recipe: string; files: Record<string, string>; args?: Record<string, string>; stamp: string }[] = [
+    ...(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => ({
+      tag: required[c],
+      recipe: 'static-binary',
+      files: { [c]: join(k8s.dir, c) },
+      args: { BINARY: c },
+      stamp: k8s.stamp,
+    })),
+    { tag: required.etcd, recipe: 'static-binary', files: { etcd: join(etcd.dir, 'etcd') }, args: { BINARY: 'etcd' }, stamp: etcd.stamp },
+    { tag: required['kube-proxy'], recipe: 'kube-proxy', files: { 'kube-proxy': join(k8s.dir, 'kube-proxy') }, args: { DEBIAN_IMAGE: debian }, stamp: k8s.stamp + debian },
+    { tag: required.coredns, recipe: 'coredns', files: { coredns: join(coredns.dir, 'coredns') }, stamp: coredns.stamp },
+    { tag: required.pause, extraTags: [KIND_SANDBOX_IMAGE], recipe: 'pause', files: { pause: join(pause.dir, 'pause') }, stamp: pause.stamp },
+    { tag: KINDNET_IMAGE, recipe: 'kindnet-lite', files: { 'kindnet-lite': join(kindnet.dir, 'kindnet-lite') }, args: { DEBIAN_IMAGE: debian }, stamp: kindnet.stamp + debian },
+  ];
+  const inputs: string[] = [];
+  for (const image of images) {
+    const recipe = join(RECIPES, 'images', image.recipe);
+    const input = hashInputs(hashDir(recipe), image.stamp, JSON.stringify(image.args ?? {}), image.tag);
+    inputs.push(input);
+    await step(`image ${image.tag}`, async () => {
+      if (!rebuild && (await imageIsCurrent(image.tag, input))) return CACHED;
+      await dockerBuild({ tag: image.tag, extraTags: image.extraTags, recipe, files: image.files, buildArgs: image.args, input, log: logFile('images') });
+    });
+  }
+
+  const nodeImage = await buildNodeImage({
+    version,
+    kindVersion: o.kindVersion,
+    binaries: { kubeadm: join(k8s.dir, 'kubeadm'), kubelet: join(k8s.dir, 'kubelet'), kubectl: join(k8s.dir, 'kubectl'), crictl: join(crictl.dir, 'crictl') },
+    stamps: [k8s.stamp, crictl.stamp, debian],
+    images: images.flatMap((i) => [i.tag, ...(i.extraTags ?? [])]),
+    imagesInput: hashInputs(...inputs),
+    debian,
+    rebuild,
+  });
+  return { nodeImage, kind };
+}
+
+/** The images kubeadm will ask for, from the kubeadm just built. */
+async function requiredImages(kubeadm: string, version: string) {
+  const list = (await run(kubeadm, ['config', 'images', 'list', '--kubernetes-version', version])).split('\n');
+  const find = (name: string) => {
+    const image = list.find((l) => l.split(':')[0].endsWith('/' + name));
+    if (!image) throw new HarnessError(`kubeadm ${version} does not list a ${name} image (got: ${list.join(', ')})`);
+    return image.trim();
+  };
+  return {
+    'kube-apiserver': find('kube-apiserver'),
+    'kube-controller-manager': find('kube-controller-manager'),
+    'kube-scheduler': find('kube-scheduler'),
+    'kube-proxy': find('kube-proxy'),
+    etcd: find('etcd'),
+    coredns: find('coredns'),
+    pause: find('pause'),
+  };
+}
+
+/** Debian bookworm from debootstrap, imported as a base image; returns its tag. */
+async function debianImage(rebuild: boolean): Promise<string> {
+  const input = hashInputs('bookworm', 'minbase', DEBIAN_MIRROR, 'security-updates-v1');
+  await step('image Debian bookworm (debootstrap)', async () => {
+    if (!rebuild && (await imageIsCurrent(DEBIAN_IMAGE, input))) return CACHED;
+    const log = logFile('debian');
+    if (!existsSync('/usr/sbin/debootstrap')) {
+      await run('apt-get', ['install', '-y', '--no-install-recommends', 'debootstrap'], { log, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    }
+    const rootfs = mkdtempSync(join(tmpdir(), 'harness-debian-'));
+    try {
+      info(`  debootstrap (log: ${log})`);
+      await run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, DEBIAN_MIRROR], { log });
+      const mirror = DEBIAN_MIRROR.replace(/\/debian\/?$/, '');
+      writeFileSync(
+        join(rootfs, 'etc/apt/sources.list'),
+        [`deb ${mirror}/debian bookworm main`, `deb ${mirror}/debian bookworm-updates main`, `deb ${mirror}/debian-security bookworm-security main`, ''].join('\n'),
+      );
+      for (const d of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
+        await run('find', [join(rootfs, d), '-type', 'f', '-delete']);
+      }
+      await run('tar', ['-C', rootfs, '-cf', `${rootfs}.tar`, '.'], { log });
+      await run('docker', ['import', '--change', `LABEL ${INPUT_LABEL}=${input}`, `${rootfs}.tar`, DEBIAN_IMAGE], { log });
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+      rmSync(`${rootfs}.tar`, { force: true });
+    }
+  });
+  return DEBIAN_IMAGE;
+}
+
+interface NodeImageInput {
+  version: string;
+  kindVersion: string;
+  binaries: Record<string, string>;
+  stamps: string[];
+  images: string[];
+  imagesInput: string;
+  debian: string;
+  rebuild: boolean;
+}
+
+/**
+ * The node image: a base image built like kind's (kind's own images/base files
+ * from its Go module, Debian packages), then the cluster images imported into
+ * its containerd and the container committed, as `kind build node-image` does
+ * (which cannot run here: it pulls every image it did not build).
+ */
+async function buildNodeImage(n: NodeImageInput): Promise<string> {
+  const recipe = join(RECIPES, 'node');
+  const kindFiles = await kindModuleDir(n.kindVersion);
+  const baseInput = hashInputs(hashDir(recipe), n.kindVersion, n.version, ...n.stamps);
+  const base = `localhost/course-harness/node-base:${n.version}`;
+  const input = hashInputs(baseInput, n.imagesInput);
+  const tag = `localhost/course-harness/node:${n.version}-${input.slice(0, 12)}`;
+  const log = logFile('node-image');
+
+  await step(`node base image ${n.version}`, async () => {
+    if (!n.rebuild && (await imageIsCurrent(base, baseInput))) return CACHED;
+    const extra = mkdtempSync(join(tmpdir(), 'harness-kind-extra-'));
+    try {
+      mkdirSync(join(extra, 'manifests'));
+      writeFileSync(join(extra, 'version'), n.version + '\n');
+      writeFileSync(join(extra, 'manifests/default-cni.yaml'), readFileSync(join(recipe, 'default-cni.yaml')));
+      await dockerBuild({
+        tag: base,
+        recipe,
+        files: { 'kind-base': join(kindFiles, 'images/base/files'), 'kind-extra': extra, ...Object.fromEntries(Object.entries(n.binaries).map(([k, v]) => [`bin/${k}`, v])) },
+        buildArgs: { DEBIAN_IMAGE: n.debian },
+        input: baseInput,
+        log,
+      });
+    } finally {
+      rmSync(extra, { recursive: true, force: true });
+    }
+  });
+
+  await step(`node image ${tag} (preloading ${n.images.length} images)`, async () => {
+    if (!n.rebuild && (await imageIsCurrent(tag, input))) return CACHED;
+    const name = `course-harness-node-build-${process.pid}`;
+    await run('docker', ['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity'], { log });
+    try {
+      const exec = (...args: string[]) => run('docker', ['exec', name, ...args], { log });
+      await exec('bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &');
+      await exec('bash', '-c', 'for i in $(seq 1 50); do ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; ctr version');
+      const archive = join(mkdtempSync(join(tmpdir(), 'harness-images-')), 'images.tar');
+      try {
+        await run('docker', ['save', '-o', archive, ...n.images], { log });
+        await run('docker', ['cp', archive, `${name}:/images.tar`], { log });
+      } finally {
+        rmSync(dirname(archive), { recursive: true, force: true });
+      }
+      await exec('ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--no-unpack', '/images.tar');
+      await exec('rm', '/images.tar');
+      const listed = await run('docker', ['exec', name, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q']);
+      const missing = n.images.filter((i) => !listed.split('\n').some((l) => normalize(l) === normalize(i)));
+      if (missing.length) throw new HarnessError(`images missing from the node's containerd after import: ${missing.join(', ')}`, log);
+      await exec('pkill', 'containerd');
+      await run(
+        'docker',
+        ['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', '--change', `LABEL ${INPUT_LABEL}=${input}`, name, tag],
+        { log },
+      );
+    } finally {
+      await execa('docker', ['rm', '-f', '-v', name], { reject: false });
+    }
+  });
+  return tag;
+}
+
+/** docker.io/library/x and x name the same image. */
+function normalize(ref: string): string {
+  return ref.replace(/^docker\.io\/(library\/)?/, '');
+}
+
+/** kind's source as the Go module proxy serves it (for images/base/files). */
+async function kindModuleDir(version: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'harness-probe-'));
+  try {
+    writeFileSync(join(dir, 'go.mod'), 'module harness.local/probe\n\ngo 1.22\n');
+    const out = await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kind@${version}`], { cwd: dir });
+    return (JSON.parse(out) as { Dir: string }).Dir;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

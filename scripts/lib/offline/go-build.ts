@@ -1,0 +1,64 @@
+// Runs `go build` for a module at a version, through a wrapper module.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../exec.ts';
+import { HarnessError } from '../log.ts';
+import { wrapperGoMod } from './go-module.ts';
+
+export interface GoBuild {
+  module: string;
+  version: string;
+  /** import paths of the main packages to build */
+  packages: string[];
+  ldflags?: string;
+  /** version of a sibling module the target replaces with a local path */
+  siblingVersion?: (modulePath: string) => string;
+  tags?: string[];
+  /** name of the binary, when one package is built (default: Go's choice) */
+  binaryName?: string;
+}
+
+export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'harness-go-'));
+  const env = { GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GOWORK: 'off' };
+  try {
+    const info = await goModDownload(b.module, b.version, work, log);
+    writeFileSync(
+      join(work, 'go.mod'),
+      wrapperGoMod({ module: b.module, version: b.version, goMod: readFileSync(info.GoMod, 'utf8') }, b.siblingVersion ?? (() => b.version)),
+    );
+    const output = b.binaryName ? join(outDir, b.binaryName) : outDir + '/';
+    const args = ['build', '-trimpath', '-o', output];
+    if (b.ldflags) args.push('-ldflags', b.ldflags);
+    if (b.tags?.length) args.push('-tags', b.tags.join(','));
+    await run('go', [...args, ...b.packages], { cwd: work, env, log });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Builds a Go program whose source is in this repository (its own go.mod). */
+export async function goBuildLocal(sourceDir: string, outFile: string, log: string): Promise<void> {
+  await run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', outFile, '.'], {
+    cwd: sourceDir,
+    env: { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod' },
+    log,
+  });
+}
+
+async function goModDownload(module: string, version: string, cwd: string, log: string): Promise<{ GoMod: string }> {
+  writeFileSync(join(cwd, 'go.mod'), 'module harness.local/probe\n\ngo 1.22\n');
+  let out: string;
+  try {
+    out = await run('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd, env: { GOFLAGS: '-mod=mod' } });
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new HarnessError(`${module}@${version} cannot be downloaded from the Go module proxy (unknown version?): ${detail}`, log);
+  }
+  const info = JSON.parse(out) as { GoMod?: string; Error?: string };
+  if (info.Error || !info.GoMod || !existsSync(info.GoMod)) {
+    throw new HarnessError(`${module}@${version}: ${info.Error ?? 'no go.mod downloaded'}`, log);
+  }
+  return { GoMod: info.GoMod };
+}

@@ -1,0 +1,65 @@
+// Builds Go programs from the Go module proxy. A module whose go.mod replaces
+// its siblings with local paths (Kubernetes' staging repos, etcd's api/client
+// modules) cannot be built with `go install module@version`; a generated
+// wrapper module requires it and turns each local replace into a require of the
+// published sibling module.
+
+export interface GoModFacts {
+  goDirective: string; // "1.24.0"
+  godebug: string[]; // "default=go1.24"
+  replaces: { from: string; to: string }[];
+}
+
+export function parseGoMod(text: string): GoModFacts {
+  const goDirective = /^go\s+(\S+)/m.exec(text)?.[1] ?? '1.22';
+  const godebug = [...text.matchAll(/^godebug\s+(\S+)/gm)].map((m) => m[1]);
+  const replaces: GoModFacts['replaces'] = [];
+  const addLine = (line: string) => {
+    const m = /^\s*(\S+)(?:\s+\S+)?\s+=>\s+(.+?)\s*$/.exec(line.replace(/\/\/.*$/, ''));
+    if (m) replaces.push({ from: m[1], to: m[2] });
+  };
+  for (const block of text.matchAll(/^replace\s*\(([\s\S]*?)^\)/gm)) block[1].split('\n').forEach(addLine);
+  for (const single of text.matchAll(/^replace\s+([^(\n].*)$/gm)) addLine(single[1]);
+  return { goDirective, godebug, replaces };
+}
+
+/**
+ * The wrapper module's go.mod. `siblingVersion(modulePath)` gives the version
+ * to use for a module the target replaces with a local path; such replaces
+ * whose target does not exist upstream (etcd's FORBIDDEN_DEPENDENCY) are dropped.
+ */
+export function wrapperGoMod(
+  target: { module: string; version: string; goMod: string },
+  siblingVersion: (modulePath: string) => string,
+): string {
+  const facts = parseGoMod(target.goMod);
+  const lines = [`module harness.local/build/${target.module.replace(/[^a-zA-Z0-9]+/g, '-')}`, '', `go ${facts.goDirective}`, ''];
+  for (const d of facts.godebug) lines.push(`godebug ${d}`);
+  lines.push('', `require ${target.module} ${target.version}`, '', 'replace (');
+  for (const { from, to } of facts.replaces) {
+    if (to.startsWith('.') || to.startsWith('/')) {
+      if (to.includes('FORBIDDEN')) continue;
+      lines.push(`\t${from} => ${from} ${siblingVersion(from)}`);
+    } else {
+      lines.push(`\t${from} => ${to}`);
+    }
+  }
+  lines.push(')', '');
+  return lines.join('\n');
+}
+
+/** Kubernetes publishes its staging modules as v0.MINOR.PATCH for v1.MINOR.PATCH. */
+export function kubernetesStagingVersion(kubernetesVersion: string): string {
+  return kubernetesVersion.replace(/^v1\./, 'v0.');
+}
+
+/** -ldflags for Kubernetes binaries: kubeadm reads its own version from these. */
+export function kubernetesLdflags(version: string, buildDate: string): string {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const vars = { gitVersion: version, gitMajor: major, gitMinor: minor, gitTreeState: 'clean', buildDate };
+  const x = Object.entries(vars).flatMap(([k, v]) => [
+    `-X k8s.io/component-base/version.${k}=${v}`,
+    `-X k8s.io/client-go/pkg/version.${k}=${v}`,
+  ]);
+  return ['-s', '-w', ...x].join(' ');
+}

@@ -1,0 +1,217 @@
+// The harness's options: flags override HARNESS_* environment variables,
+// which override the defaults. Every bad value is a UsageError with one line.
+
+export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
+export type IngressController = 'nginx' | 'traefik';
+export type OfflineMode = 'on' | 'off' | 'auto';
+
+export interface HarnessOptions {
+  clusterName: string;
+  kubernetesVersion: string; // always "v1.MINOR.PATCH"
+  kindVersion: string; // always "v0.MINOR.PATCH"
+  proxyMode: ProxyMode;
+  ingress: IngressController;
+  offline: OfflineMode;
+  strict: boolean; // skips (e.g. ipvs on a kernel without IP_VS) become failures
+  keepCluster: boolean; // keep the cluster after `npm test`
+  rebuild: boolean; // ignore the offline build cache
+  allowForeignContext: boolean;
+}
+
+export const DEFAULTS: HarnessOptions = {
+  clusterName: 'course-harness',
+  kubernetesVersion: 'v1.34.0',
+  kindVersion: 'v0.30.0',
+  proxyMode: 'ipvs',
+  ingress: 'nginx',
+  offline: 'auto',
+  strict: false,
+  keepCluster: true,
+  rebuild: false,
+  allowForeignContext: false,
+};
+
+export class UsageError extends Error {}
+
+interface FlagSpec {
+  key: keyof HarnessOptions;
+  env: string;
+  parse: (raw: string, name: string) => HarnessOptions[keyof HarnessOptions];
+  /** value used when a boolean-like flag is given without "=value" */
+  bare?: string;
+  help: string;
+}
+
+const oneOf =
+  <T extends string>(...allowed: T[]) =>
+  (raw: string, name: string): T => {
+    if ((allowed as string[]).includes(raw)) return raw as T;
+    throw new UsageError(`${name}: "${raw}" is not one of ${allowed.join(', ')}`);
+  };
+
+const bool = (raw: string, name: string): boolean => {
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new UsageError(`${name}: "${raw}" is not a boolean (use true or false)`);
+};
+
+/** Accepts "1.34.0" or "v1.34.0"; returns "v1.34.0". */
+export function parseKubernetesVersion(raw: string, name = '--k8s-version'): string {
+  const m = /^v?1\.(\d+)\.(\d+)$/.exec(raw.trim());
+  if (!m) throw new UsageError(`${name}: "${raw}" is not a Kubernetes version like v1.34.0`);
+  const minor = Number(m[1]);
+  if (minor < 31 || minor > 37) {
+    throw new UsageError(`${name}: ${raw} is outside the supported range v1.31 to v1.37`);
+  }
+  return `v1.${m[1]}.${m[2]}`;
+}
+
+export function parseKindVersion(raw: string, name = '--kind-version'): string {
+  const m = /^v?0\.(\d+)\.(\d+)$/.exec(raw.trim());
+  if (!m) throw new UsageError(`${name}: "${raw}" is not a kind version like v0.30.0`);
+  if (Number(m[1]) < 30) throw new UsageError(`${name}: ${raw} is older than v0.30.0, the oldest supported`);
+  return `v0.${m[1]}.${m[2]}`;
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  '--cluster-name': {
+    key: 'clusterName',
+    env: 'HARNESS_CLUSTER_NAME',
+    parse: (raw, name) => {
+      if (/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(raw)) return raw;
+      throw new UsageError(`${name}: "${raw}" is not a valid cluster name (lowercase letters, digits, dashes)`);
+    },
+    help: 'kind cluster name',
+  },
+  '--k8s-version': { key: 'kubernetesVersion', env: 'HARNESS_K8S_VERSION', parse: parseKubernetesVersion, help: 'Kubernetes version' },
+  '--kind-version': { key: 'kindVersion', env: 'HARNESS_KIND_VERSION', parse: parseKindVersion, help: 'kind version' },
+  '--proxy-mode': {
+    key: 'proxyMode',
+    env: 'HARNESS_PROXY_MODE',
+    parse: oneOf<ProxyMode>('ipvs', 'iptables', 'nftables'),
+    help: 'kube-proxy mode: ipvs | iptables | nftables',
+  },
+  '--ingress': { key: 'ingress', env: 'HARNESS_INGRESS', parse: oneOf<IngressController>('nginx', 'traefik'), help: 'ingress controller: nginx | traefik' },
+  '--offline': {
+    key: 'offline',
+    env: 'HARNESS_OFFLINE',
+    parse: oneOf<OfflineMode>('on', 'off', 'auto'),
+    bare: 'on',
+    help: 'build everything locally: on | off | auto (auto: when the node image cannot be pulled)',
+  },
+  '--strict': { key: 'strict', env: 'HARNESS_STRICT', parse: bool, bare: 'true', help: 'turn skips into failures' },
+  '--keep-cluster': { key: 'keepCluster', env: 'HARNESS_KEEP_CLUSTER', parse: bool, bare: 'true', help: 'keep the cluster after the run (default)' },
+  '--rebuild': { key: 'rebuild', env: 'HARNESS_REBUILD', parse: bool, bare: 'true', help: 'rebuild offline artifacts even when cached' },
+  '--allow-foreign-context': {
+    key: 'allowForeignContext',
+    env: 'HARNESS_ALLOW_FOREIGN_CONTEXT',
+    parse: bool,
+    bare: 'true',
+    help: 'run read-only suites against a cluster the harness did not create',
+  },
+};
+
+/** `--no-keep-cluster` style negations for the boolean flags. */
+const NEGATIONS: Record<string, string> = {
+  '--no-keep-cluster': '--keep-cluster',
+  '--delete-cluster': '--keep-cluster',
+  '--no-strict': '--strict',
+};
+
+export interface ParsedArgs {
+  options: HarnessOptions;
+  /** arguments the harness does not own, passed on to Playwright */
+  rest: string[];
+}
+
+/**
+ * Parses harness flags out of argv. `passThrough` lists flags that belong to
+ * the program behind the harness (Playwright): they and their values go to
+ * `rest`, as does everything after a bare `--` and every positional argument.
+ * Any other unknown flag is an error.
+ */
+export function parseArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  passThrough: Record<string, 'value' | 'bare'> = {},
+): ParsedArgs {
+  const options: HarnessOptions = { ...DEFAULTS };
+  const set = (spec: FlagSpec, raw: string, name: string) => {
+    (options as unknown as Record<string, unknown>)[spec.key] = spec.parse(raw, name);
+  };
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    const raw = env[spec.env];
+    if (raw !== undefined && raw !== '') set(spec, raw, spec.env);
+  }
+
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      rest.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-')) {
+      rest.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    if (NEGATIONS[name] && inline === undefined) {
+      set(FLAGS[NEGATIONS[name]], 'false', name);
+      continue;
+    }
+    const spec = FLAGS[name];
+    if (spec) {
+      let raw = inline;
+      if (raw === undefined) {
+        const next = argv[i + 1];
+        if (spec.bare !== undefined && (next === undefined || next.startsWith('-') || !isValueFor(spec, next))) raw = spec.bare;
+        else if (next === undefined) throw new UsageError(`${name} needs a value`);
+        else raw = argv[++i];
+      }
+      set(spec, raw, name);
+      continue;
+    }
+    const kind = passThrough[name];
+    if (kind) {
+      rest.push(arg);
+      if (kind === 'value' && inline === undefined && i + 1 < argv.length) rest.push(argv[++i]);
+      continue;
+    }
+    throw new UsageError(`unknown flag ${name} (see --help; put Playwright options after --)`);
+  }
+  return { options, rest };
+}
+
+function isValueFor(spec: FlagSpec, candidate: string): boolean {
+  try {
+    spec.parse(candidate, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function usage(command: string): string {
+  const lines = Object.entries(FLAGS).map(
+    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}, default ${String(DEFAULTS[spec.key])}]`,
+  );
+  return [`usage: ${command} [flags]`, ...lines, '  --no-keep-cluster        delete the cluster after the run'].join('\n');
+}
+
+export function minorOf(version: string): number {
+  return Number(version.split('.')[1]);
+}
+
+/** For scripts that take only harness flags: prints usage on --help, rejects anything else. */
+export function parseCommandLine(command: string, argv = process.argv.slice(2)): HarnessOptions | undefined {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage(command));
+    return undefined;
+  }
+  const { options, rest } = parseArgs(argv);
+  if (rest.length) throw new UsageError(`unexpected argument ${rest[0]} (see --help)`);
+  return options;
+}

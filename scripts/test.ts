@@ -1,0 +1,59 @@
+// npm test: the harness's own unit tests, then the cluster (created, built
+// offline, or reused) and every suite against it, through Playwright.
+// Harness flags are read here and handed to Playwright's workers as HARNESS_*
+// variables; Playwright's own options pass through.
+import { execa } from 'execa';
+import { clusterDown } from './lib/cluster.ts';
+import { info, main } from './lib/log.ts';
+import { parseArgs, usage, type HarnessOptions } from './lib/options.ts';
+
+/** Playwright options that may be given without `--`. */
+const PLAYWRIGHT_FLAGS: Record<string, 'value' | 'bare'> = {
+  '--grep': 'value',
+  '-g': 'value',
+  '--grep-invert': 'value',
+  '--project': 'value',
+  '--list': 'bare',
+  '--repeat-each': 'value',
+  '--retries': 'value',
+  '--reporter': 'value',
+  '--headed': 'bare',
+  '--debug': 'bare',
+  '--max-failures': 'value',
+  '-x': 'bare',
+};
+
+function harnessEnv(o: HarnessOptions): Record<string, string> {
+  return {
+    HARNESS_CLUSTER_NAME: o.clusterName,
+    HARNESS_K8S_VERSION: o.kubernetesVersion,
+    HARNESS_KIND_VERSION: o.kindVersion,
+    HARNESS_PROXY_MODE: o.proxyMode,
+    HARNESS_INGRESS: o.ingress,
+    HARNESS_OFFLINE: o.offline,
+    HARNESS_STRICT: String(o.strict),
+    HARNESS_KEEP_CLUSTER: String(o.keepCluster),
+    HARNESS_REBUILD: String(o.rebuild),
+    HARNESS_ALLOW_FOREIGN_CONTEXT: String(o.allowForeignContext),
+  };
+}
+
+main(async () => {
+  if (process.argv.includes('--help')) {
+    console.log(usage('npm test --') + '\n  (Playwright options such as --grep, --project, or files, pass through)');
+    return;
+  }
+  const { options, rest } = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
+  info(
+    `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
+      `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
+  );
+  const result = await execa('npx', ['playwright', 'test', ...rest], {
+    stdio: 'inherit',
+    reject: false,
+    env: harnessEnv(options),
+  });
+  if (!options.keepCluster) await clusterDown(options);
+  info('reports: reports/html/index.html (HTML), reports/junit.xml (JUnit)');
+  return result.exitCode ?? 1;
+});

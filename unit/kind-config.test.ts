@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { kindConfig, kindConfigText } from '../scripts/lib/kind-config.ts';
+
+const base = { clusterName: 'course-harness', kubernetesVersion: 'v1.34.0', nodeImage: 'img:1', cgroupVersion: 2 as const };
+type Node = { role: string; image: string; labels?: Record<string, string>; extraPortMappings?: Record<string, unknown>[] };
+
+test('one control plane and two workers, all on the given node image', () => {
+  const nodes = kindConfig({ ...base, proxyMode: 'ipvs' }).nodes as Node[];
+  expect(nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
+  expect(new Set(nodes.map((n) => n.image))).toEqual(new Set(['img:1']));
+});
+
+for (const proxyMode of ['ipvs', 'iptables', 'nftables'] as const) {
+  test(`kubeProxyMode follows the proxy-mode option (${proxyMode})`, () => {
+    expect(kindConfig({ ...base, proxyMode }).networking).toEqual({ kubeProxyMode: proxyMode });
+  });
+}
+
+test('ports 80, 443 and the NodePort are mapped on 127.0.0.1 only, on the ingress node', () => {
+  const [cp, w1, w2] = kindConfig({ ...base, proxyMode: 'ipvs' }).nodes as Node[];
+  expect(cp.extraPortMappings).toEqual([
+    { containerPort: 80, hostPort: 80, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 443, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'TCP' },
+  ]);
+  expect(cp.labels).toMatchObject({ ingress: 'true' });
+  expect(w1.labels).toEqual({ component: 'mysql' });
+  expect(w2.labels).toBeUndefined();
+  expect(w1.extraPortMappings).toBeUndefined();
+});
+
+test('host ports can be moved while the node ports stay', () => {
+  const [cp] = kindConfig({ ...base, proxyMode: 'iptables', ports: { http: 8080, https: 8443, nodePort: 31080 } }).nodes as Node[];
+  expect(cp.extraPortMappings!.map((m) => [m.containerPort, m.hostPort])).toEqual([
+    [80, 8080],
+    [443, 8443],
+    [30080, 31080],
+  ]);
+});
+
+test('cgroup v1 hosts get failCgroupV1=false from Kubernetes 1.35 on, not before', () => {
+  expect(kindConfig({ ...base, proxyMode: 'ipvs', cgroupVersion: 1 }).kubeadmConfigPatches).toBeUndefined();
+  const patches = kindConfig({ ...base, kubernetesVersion: 'v1.35.0', proxyMode: 'ipvs', cgroupVersion: 1 }).kubeadmConfigPatches as string[];
+  expect(patches.join()).toContain('failCgroupV1: false');
+  expect(kindConfig({ ...base, kubernetesVersion: 'v1.35.0', proxyMode: 'ipvs', cgroupVersion: 2 }).kubeadmConfigPatches).toBeUndefined();
+});
+
+test('the config text is what kind reads (JSON is YAML)', () => {
+  const text = kindConfigText({ ...base, proxyMode: 'ipvs' });
+  expect(JSON.parse(text)).toMatchObject({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: 'course-harness' });
+});

@@ -1,0 +1,57 @@
+import { expect, test } from '@playwright/test';
+import { DEFAULTS, parseArgs, parseKubernetesVersion, UsageError } from '../scripts/lib/options.ts';
+
+test('defaults: ipvs, nginx, offline auto, not strict, keep the cluster', () => {
+  const { options, rest } = parseArgs([], {});
+  expect(options).toEqual(DEFAULTS);
+  expect(options).toMatchObject({ proxyMode: 'ipvs', ingress: 'nginx', offline: 'auto', strict: false, keepCluster: true });
+  expect(rest).toEqual([]);
+});
+
+test('flags override environment variables, which override defaults', () => {
+  const env = { HARNESS_PROXY_MODE: 'nftables', HARNESS_INGRESS: 'traefik', HARNESS_STRICT: 'true' };
+  expect(parseArgs([], env).options).toMatchObject({ proxyMode: 'nftables', ingress: 'traefik', strict: true });
+  expect(parseArgs(['--proxy-mode=iptables', '--no-strict'], env).options).toMatchObject({ proxyMode: 'iptables', strict: false });
+  expect(parseArgs(['--proxy-mode', 'iptables'], env).options.proxyMode).toBe('iptables');
+});
+
+test('bare boolean-like flags take their implied value without eating the next argument', () => {
+  const { options, rest } = parseArgs(['--offline', 'suites/smoke.spec.ts', '--strict'], {});
+  expect(options.offline).toBe('on');
+  expect(options.strict).toBe(true);
+  expect(rest).toEqual(['suites/smoke.spec.ts']);
+  expect(parseArgs(['--offline', 'auto'], {}).options.offline).toBe('auto');
+  expect(parseArgs(['--delete-cluster'], {}).options.keepCluster).toBe(false);
+});
+
+test('versions are normalised to a leading v', () => {
+  expect(parseKubernetesVersion('1.34.2')).toBe('v1.34.2');
+  expect(parseArgs(['--k8s-version=v1.35.0', '--kind-version=0.31.0'], {}).options).toMatchObject({
+    kubernetesVersion: 'v1.35.0',
+    kindVersion: 'v0.31.0',
+  });
+});
+
+test('bad values are one clear UsageError naming the flag or variable', () => {
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [['--proxy-mode=userspace'], {}, /--proxy-mode: "userspace" is not one of ipvs, iptables, nftables/],
+    [['--ingress=haproxy'], {}, /--ingress: "haproxy" is not one of nginx, traefik/],
+    [['--k8s-version=1.34'], {}, /--k8s-version: "1.34" is not a Kubernetes version like v1.34.0/],
+    [['--k8s-version=v1.20.0'], {}, /outside the supported range/],
+    [['--kind-version=v0.20.0'], {}, /older than v0.30.0/],
+    [[], { HARNESS_OFFLINE: 'maybe' }, /HARNESS_OFFLINE: "maybe" is not one of on, off, auto/],
+    [[], { HARNESS_STRICT: 'sure' }, /HARNESS_STRICT: "sure" is not a boolean/],
+    [['--frobnicate'], {}, /unknown flag --frobnicate/],
+    [['--cluster-name=Bad_Name'], {}, /not a valid cluster name/],
+    [['--k8s-version'], {}, /--k8s-version needs a value/],
+  ];
+  for (const [argv, env, message] of bad) {
+    expect(() => parseArgs(argv, env), argv.join(' ') || JSON.stringify(env)).toThrow(UsageError);
+    expect(() => parseArgs(argv, env)).toThrow(message);
+  }
+});
+
+test('Playwright flags and everything after -- pass through', () => {
+  const { rest } = parseArgs(['--grep', 'TLS', '--strict', '--', '--headed'], {}, { '--grep': 'value' });
+  expect(rest).toEqual(['--grep', 'TLS', '--headed']);
+});

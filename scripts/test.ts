@@ -2,6 +2,7 @@
 // offline, or reused) and every suite against it, through Playwright.
 // Harness flags are read here and handed to Playwright's workers as HARNESS_*
 // variables; Playwright's own options pass through.
+import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { clusterDown } from './lib/cluster.ts';
 import { info, main } from './lib/log.ts';
@@ -38,6 +39,20 @@ function harnessEnv(o: HarnessOptions): Record<string, string> {
   };
 }
 
+/** Totals and skip reasons from the JUnit report, for the closing lines. */
+function junitSummary(file: string): { passed: number; failed: number; skipped: number; skips: string[] } | undefined {
+  if (!existsSync(file)) return undefined;
+  const xml = readFileSync(file, 'utf8');
+  const head = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
+  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(head)?.[1] ?? 0);
+  const failed = attr('failures') + attr('errors');
+  const unescape = (t: string) => t.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const skips = [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<properties>\s*<property name="skip" value="([^"]*)"/g)].map(
+    (m) => `${unescape(m[1])}: ${unescape(m[2])}`,
+  );
+  return { passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped'), skips };
+}
+
 main(async () => {
   if (process.argv.includes('--help')) {
     console.log(usage('npm test --') + '\n  (Playwright options such as --grep, --project, or files, pass through)');
@@ -55,5 +70,10 @@ main(async () => {
   });
   if (!options.keepCluster) await clusterDown(options);
   info('reports: reports/html/index.html (HTML), reports/junit.xml (JUnit)');
+  const summary = junitSummary('reports/junit.xml');
+  if (summary) {
+    for (const skip of summary.skips) info(`skipped: ${skip}`);
+    console.log(`summary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  }
   return result.exitCode ?? 1;
 });

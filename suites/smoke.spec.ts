@@ -1,7 +1,9 @@
 // Smoke: the cluster itself works. A pod on each worker, a ClusterIP Service
 // across both, reached by name through CoreDNS from a third pod.
-import type { V1Pod } from '@kubernetes/client-node';
+import { NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
+import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
+import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
 import { execInPod } from '../fixtures/kube.ts';
 import { isReady, waitFor } from '../scripts/lib/kube.ts';
 
@@ -84,4 +86,66 @@ test('a ClusterIP Service with a pod on each worker is reached by name through C
     seen.add(body.pod);
   }
   expect([...seen].sort()).toEqual(['echo-0', 'echo-1']);
+});
+
+test('negative control: a Service whose selector matches no pod has no endpoints and is not reachable', async ({ cluster, ns }) => {
+  const workers = (await cluster.core.listNode()).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));
+  await cluster.core.createNamespacedPod({ namespace: ns, body: echoPod('client', workers[0].metadata!.name!, { app: 'client' }) });
+  await cluster.core.createNamespacedService({
+    namespace: ns,
+    body: { metadata: { name: 'typo' }, spec: { selector: { app: 'ehco' }, ports: [{ port: 80, targetPort: 8080 }] } },
+  });
+  await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: 'the client pod Ready',
+    until: (items) => items.length === 1 && isReady(items[0]),
+    timeoutMs: 120_000,
+  });
+  const r = await execInPod(cluster.kc, ns, 'client', ['/echo', 'get', 'http://typo/']);
+  expect(r.exitCode, 'a request to a Service without endpoints fails').not.toBe(0);
+  expect(r.stderr).toMatch(/connection refused|timeout|no route/i);
+});
+
+test('offline: every image on every node was built on this machine, none pulled', async ({ cluster }) => {
+  test.skip(!cluster.record?.offline, 'online cluster: its images come from the pinned kindest/node image');
+  const built = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'label=course-harness.input']);
+  const local = new Set(String(built.stdout).split('\n').filter(Boolean));
+  for (const node of (await cluster.core.listNode()).items) {
+    const names = (node.status?.images ?? []).flatMap((i) => i.names ?? []).filter((n) => !n.includes('@sha256:'));
+    const foreign = names.filter((n) => !local.has(n.replace(/^docker\.io\/library\//, '')));
+    expect(foreign, `images on ${node.metadata?.name} not built here`).toEqual([]);
+    expect(names.length).toBeGreaterThan(0);
+  }
+});
+
+test('the ingress controller on the ingress node routes a Host through 127.0.0.1:80 to a Service', async ({ cluster, ns }, testInfo) => {
+  const workers = (await cluster.core.listNode()).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));
+  await cluster.core.createNamespacedPod({ namespace: ns, body: echoPod('echo-0', workers[0].metadata!.name!, { app: 'echo' }) });
+  await cluster.core.createNamespacedService({
+    namespace: ns,
+    body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } },
+  });
+  const host = `smoke.${ns}.test`;
+  await cluster.kc.makeApiClient(NetworkingV1Api).createNamespacedIngress({
+    namespace: ns,
+    body: {
+      metadata: { name: 'echo' },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 80 } } } }] } }],
+      },
+    },
+  });
+  const transcript = await untilConsecutive(
+    () => get(80, host, '/smoke'),
+    (e) => e.status === 200 && e.pod === 'echo-0',
+    `Host ${host} through 127.0.0.1:80`,
+  );
+  await testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
+  const last = JSON.parse(transcript[transcript.length - 1].body) as { host: string; path: string };
+  expect(last).toMatchObject({ host, path: '/smoke' });
+
+  const unknown = await get(80, `unknown.${ns}.test`, '/');
+  expect(unknown.status, 'an unknown Host is not routed to the Service').toBe(404);
 });

@@ -50,7 +50,7 @@ test('parseGoMod reads the go directive, godebug and every replace form', () => 
 });
 
 test('Kubernetes: staging replaces become the published v0.MINOR.PATCH modules', () => {
-  const mod = wrapperGoMod({ module: 'k8s.io/kubernetes', version: 'v1.34.0', goMod: kubernetesGoMod }, () => kubernetesStagingVersion('v1.34.0'));
+  const mod = wrapperGoMod({ module: 'k8s.io/kubernetes', version: 'v1.34.0', goMod: kubernetesGoMod }, (m) => `${m} ${kubernetesStagingVersion('v1.34.0')}`);
   expect(mod).toContain('require k8s.io/kubernetes v1.34.0');
   expect(mod).toContain('go 1.24.0');
   expect(mod).toContain('godebug default=go1.24');
@@ -60,11 +60,26 @@ test('Kubernetes: staging replaces become the published v0.MINOR.PATCH modules',
 });
 
 test('etcd: sibling replaces use the same version, FORBIDDEN_DEPENDENCY is dropped, module replaces are kept', () => {
-  const mod = wrapperGoMod({ module: 'go.etcd.io/etcd/server/v3', version: 'v3.6.4', goMod: etcdGoMod }, () => 'v3.6.4');
+  const mod = wrapperGoMod({ module: 'go.etcd.io/etcd/server/v3', version: 'v3.6.4', goMod: etcdGoMod });
   expect(mod).toContain('\tgo.etcd.io/etcd/api/v3 => go.etcd.io/etcd/api/v3 v3.6.4');
   expect(mod).toContain('\tgo.etcd.io/etcd/client/v3 => go.etcd.io/etcd/client/v3 v3.6.4');
   expect(mod).not.toContain('FORBIDDEN');
   expect(mod).toContain('\tgithub.com/gorilla/mux => github.com/containous/mux v0.0.0-2025');
+});
+
+test('traefik: an unpublished local module becomes a folder of the wrapper, excludes are kept', () => {
+  const traefikGoMod = `module github.com/traefik/traefik/v3
+
+go 1.26.0
+
+replace github.com/traefik/traefik/dynamic/ext => ./pkg/config/dynamic/ext
+
+exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible
+`;
+  const mod = wrapperGoMod({ module: 'github.com/traefik/traefik/v3', version: 'v3.7.9', goMod: traefikGoMod }, () => './ext');
+  expect(mod).toContain('\tgithub.com/traefik/traefik/dynamic/ext => ./ext');
+  expect(mod).toContain('exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible');
+  expect(parseGoMod(traefikGoMod).excludes).toEqual(['github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible']);
 });
 
 test('kubeadm reads its version from the component-base and client-go ldflags', () => {

@@ -33,7 +33,7 @@ export async function ensureAppImages(kind: string, clusterName: string, rebuild
         const { dir } = await cached(`app-${image.app}`, sourceHash, rebuild, (out) => goBuildLocal(source, join(out, image.goBinary!), log));
         files[image.goBinary] = join(dir, image.goBinary);
       }
-      await dockerBuild({ tag: image.tag, recipe: source, files, input, log });
+      await dockerBuild({ tag: image.tag, recipe: source, files, input, log, noCache: rebuild });
     });
   }
   await step('loading app images into the nodes', () =>

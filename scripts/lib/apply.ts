@@ -1,6 +1,8 @@
 // Applying manifests with server-side apply, as `kubectl apply --server-side`
 // does, so the harness needs no kubectl.
-import { KubernetesObjectApi, loadAllYaml, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// js-yaml directly: client-node's loadAllYaml fails on empty documents ("---\n---").
+import { loadAll } from 'js-yaml';
 
 export const FIELD_MANAGER = 'course-harness';
 
@@ -10,7 +12,7 @@ export class ManifestError extends Error {}
 export function parseManifests(text: string, source: string): KubernetesObject[] {
   let docs: unknown[];
   try {
-    docs = loadAllYaml(text);
+    docs = loadAll(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new ManifestError(`${source}: YAML error: ${reason}`);

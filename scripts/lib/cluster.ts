@@ -7,14 +7,14 @@ import { fingerprint, type ClusterIdentity } from './context-guard.ts';
 import { ensureDockerEngine } from './docker-engine.ts';
 import { run } from './exec.ts';
 import { dockerReachable, gatherHostFacts } from './host-facts.ts';
-import { installIngress, type InstalledIngress } from './ingress.ts';
+import { installIngress } from './ingress.ts';
 import { isReady, loadKubeconfig, requestJson, waitFor } from './kube.ts';
 import { kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline } from './offline/build.ts';
 import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
 import { paths } from './paths.ts';
-import { formatCheck, preflight, type PreflightResult } from './preflight.ts';
+import { formatCheck, preflight } from './preflight.ts';
 
 /** kind's own node images for the online path, pinned by digest (kind v0.30.0 release notes). */
 export const ONLINE_NODE_IMAGES: Record<string, string> = {
@@ -26,8 +26,9 @@ export interface ClusterRecord extends ClusterIdentity {
   name: string;
   kubernetesVersion: string;
   proxyMode: ProxyMode;
-  requestedProxyMode: ProxyMode;
-  ingress: InstalledIngress;
+  ingress: IngressController;
+  /** the options the cluster was asked for; another request recreates it */
+  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress'>;
   offline: boolean;
   nodeImage: string;
   /** suite checks that cannot run on this host, with the reason */
@@ -125,23 +126,17 @@ async function chooseNodeImage(o: HarnessOptions): Promise<{ offline: boolean; i
   return { offline: true };
 }
 
-export interface UpResult {
-  record: ClusterRecord;
-  reused: boolean;
-  preflight: PreflightResult;
-}
-
-export async function clusterUp(o: HarnessOptions): Promise<UpResult> {
+export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRecord; reused: boolean }> {
   await step('Docker engine', ensureDockerEngine);
   const kind = await kindBinary(o);
 
   if (await clusterExists(kind, o.clusterName)) {
     const reason = await step('checking the existing cluster', () => unhealthyReason(o));
     const record = readRecord(o.clusterName);
-    if (!reason && record && record.requestedProxyMode === o.proxyMode && record.kubernetesVersion === o.kubernetesVersion) {
+    const sameRequest = record && JSON.stringify(record.requested) === JSON.stringify(requestOf(o));
+    if (!reason && record && sameRequest) {
       info(`reusing healthy cluster "${o.clusterName}" (kubeconfig ${record.kubeconfigPath})`);
-      const facts = await gatherHostFacts([], true);
-      return { record, reused: true, preflight: preflight(facts, o, false) };
+      return { record, reused: true };
     }
     warn(`recreating cluster "${o.clusterName}": ${reason ?? 'it was created with other options'}`);
     await deleteCluster(kind, o.clusterName);
@@ -154,8 +149,7 @@ export async function clusterUp(o: HarnessOptions): Promise<UpResult> {
   if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
 
   const nodeImage = choice.offline ? (await buildOffline(o)).nodeImage : choice.image!;
-  const wantedIngress = choice.offline && o.ingress === 'nginx' ? offlineIngress() : o.ingress;
-  let ingress: InstalledIngress = 'none';
+  const ingress = choice.offline && o.ingress === 'nginx' ? offlineIngress() : o.ingress;
 
   const dir = paths.cluster(o.clusterName);
   mkdirSync(dir, { recursive: true });
@@ -166,26 +160,28 @@ export async function clusterUp(o: HarnessOptions): Promise<UpResult> {
     kindConfigText({ clusterName: o.clusterName, kubernetesVersion: o.kubernetesVersion, proxyMode: pre.proxyMode, nodeImage, cgroupVersion: facts.cgroupVersion }),
   );
 
-  // Ctrl-C while creating: delete what was made, leave nothing looking healthy.
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    warn('interrupted: deleting the half-created cluster');
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const kubeconfig = paths.kubeconfig(o.clusterName);
-  try {
+  const create = async () => {
     const log = `${paths.logs}/kind-create.log`;
     await step(`kind create cluster "${o.clusterName}" (log: ${log})`, () =>
       run(kind, ['create', 'cluster', '--config', configFile, '--kubeconfig', kubeconfig, '--retain=false'], { log }),
     );
-    if (interrupted) throw new HarnessError('interrupted');
     await step('nodes Ready', () => waitForNodes(kubeconfig, 300_000));
     await step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000));
-    ingress = await step(`ingress controller (${wantedIngress})`, () => installIngress(kubeconfig, wantedIngress, choice.offline, o.rebuild));
-    if (interrupted) throw new HarnessError('interrupted');
+    await step(`ingress controller (${ingress})`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: o.rebuild }, ingress));
+  };
+  // Ctrl-C or a failure while creating: delete what was made, so nothing
+  // half-created is ever taken for a cluster (the identity file comes last).
+  let onSignal = () => {};
+  const interrupted = new Promise<never>((_, reject) => {
+    onSignal = () => reject(new HarnessError('interrupted while creating the cluster; it was deleted'));
+  });
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await Promise.race([create(), interrupted]);
   } catch (err) {
+    warn(`deleting the half-created cluster "${o.clusterName}"`);
     await deleteCluster(kind, o.clusterName);
     throw err;
   } finally {
@@ -203,8 +199,8 @@ export async function clusterUp(o: HarnessOptions): Promise<UpResult> {
     caFingerprint: fingerprint(cluster.caData ?? ''),
     kubernetesVersion: o.kubernetesVersion,
     proxyMode: pre.proxyMode,
-    requestedProxyMode: o.proxyMode,
     ingress,
+    requested: requestOf(o),
     offline: choice.offline,
     nodeImage,
     skips: pre.skips,
@@ -212,7 +208,11 @@ export async function clusterUp(o: HarnessOptions): Promise<UpResult> {
   };
   writeFileSync(paths.identity(o.clusterName), JSON.stringify(record, null, 2) + '\n');
   info(`cluster "${o.clusterName}" is up; kubeconfig: ${kubeconfig}`);
-  return { record, reused: false, preflight: pre };
+  return { record, reused: false };
+}
+
+function requestOf(o: HarnessOptions): ClusterRecord['requested'] {
+  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress };
 }
 
 function offlineIngress(): IngressController {

@@ -2,14 +2,18 @@
 // waits until its admission webhook answers before any Ingress is applied.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { dirname, join, resolve } from 'node:path';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
 import { NODE_LABELS } from './kind-config.ts';
 import { loadKubeconfig, requestJson, waitFor } from './kube.ts';
-import { HarnessError, info, warn } from './log.ts';
+import { run } from './exec.ts';
+import { HarnessError, info } from './log.ts';
+import { buildTraefikImage } from './offline/build.ts';
 import type { IngressController } from './options.ts';
 import { paths } from './paths.ts';
+
+const TRAEFIK_MANIFEST = resolve(import.meta.dirname, '../../offline/ingress/traefik.yaml');
 
 /** ingress-nginx's kind provider manifest, pinned by release and checksum. */
 export const INGRESS_NGINX = {
@@ -18,29 +22,41 @@ export const INGRESS_NGINX = {
   sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
 } as const;
 
-export type InstalledIngress = IngressController | 'none';
+export interface IngressTarget {
+  kubeconfig: string;
+  kind: string;
+  clusterName: string;
+  rebuild: boolean;
+}
 
-export async function installIngress(kubeconfig: string, ingress: IngressController, offline: boolean, rebuild: boolean): Promise<InstalledIngress> {
+export async function installIngress(t: IngressTarget, ingress: IngressController): Promise<void> {
+  const kc = loadKubeconfig(t.kubeconfig);
   if (ingress === 'traefik') {
-    warn('the Traefik build for the offline path is not implemented yet: no ingress controller installed, the ingress suites will fail');
-    void offline;
-    void rebuild;
-    return 'none';
+    // Built here on both paths: the same image online and offline.
+    const image = await buildTraefikImage(t.rebuild);
+    await run(t.kind, ['load', 'docker-image', '--name', t.clusterName, image], { log: join(paths.logs, 'ingress.log') });
+    const text = readFileSync(TRAEFIK_MANIFEST, 'utf8').replace('TRAEFIK_IMAGE', image);
+    await applyObjects(kc, parseManifests(text, TRAEFIK_MANIFEST));
+    await waitForDeployment(kc, 'traefik', 'traefik');
+    return;
   }
   const text = await pinnedManifest();
-  const objects = pinToIngressNode(parseManifests(text, INGRESS_NGINX.url));
-  const kc = loadKubeconfig(kubeconfig);
-  await applyObjects(kc, objects);
-  await waitFor<{ metadata?: { name?: string }; status?: { availableReplicas?: number } }>({
+  await applyObjects(kc, pinToIngressNode(parseManifests(text, INGRESS_NGINX.url)));
+  await waitForDeployment(kc, 'ingress-nginx', 'ingress-nginx-controller');
+  await waitForAdmissionWebhook(t.kubeconfig, 120_000);
+}
+
+async function waitForDeployment(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+  type Deployment = { metadata?: { name?: string }; status?: { availableReplicas?: number; updatedReplicas?: number } };
+  await waitFor<Deployment>({
     kc,
-    path: '/apis/apps/v1/namespaces/ingress-nginx/deployments',
-    fieldSelector: 'metadata.name=ingress-nginx-controller',
-    what: 'ingress-nginx-controller available',
+    path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    fieldSelector: `metadata.name=${name}`,
+    what: `${namespace}/${name} available`,
     until: (d) => (d[0]?.status?.availableReplicas ?? 0) >= 1,
+    describe: (d) => JSON.stringify(d[0]?.status ?? 'no deployment'),
     timeoutMs: 300_000,
   });
-  await waitForAdmissionWebhook(kubeconfig, 120_000);
-  return 'nginx';
 }
 
 /** Downloads the manifest once, verifies its sha256, keeps it in the cache. */

@@ -23,6 +23,8 @@ export const DEBIAN_IMAGE = 'localhost/course-harness/debian:bookworm';
 const KINDNET_IMAGE = 'localhost/course-harness/kindnet-lite:v1';
 /** The sandbox image kind's containerd config names, besides kubeadm's pause tag. */
 const KIND_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10';
+export const TRAEFIK_VERSION = 'v3.7.9';
+export const TRAEFIK_IMAGE = `localhost/course-harness/traefik:${TRAEFIK_VERSION}`;
 const DEBIAN_MIRROR = process.env.HARNESS_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
 
 export interface OfflineResult {
@@ -68,7 +70,7 @@ export async function buildOffline(o: HarnessOptions): Promise<OfflineResult> {
           (c) => `k8s.io/kubernetes/cmd/${c}`,
         ),
         ldflags: kubernetesLdflags(version, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
-        siblingVersion: () => kubernetesStagingVersion(version),
+        localReplace: (m) => `${m} ${kubernetesStagingVersion(version)}`,
       },
       out,
       log,
@@ -127,7 +129,7 @@ export async function buildOffline(o: HarnessOptions): Promise<OfflineResult> {
     inputs.push(input);
     await step(`image ${image.tag}`, async () => {
       if (!rebuild && (await imageIsCurrent(image.tag, input))) return CACHED;
-      await dockerBuild({ tag: image.tag, extraTags: image.extraTags, recipe, files: image.files, buildArgs: image.args, input, log: logFile('images') });
+      await dockerBuild({ tag: image.tag, extraTags: image.extraTags, recipe, files: image.files, buildArgs: image.args, input, log: logFile('images'), noCache: rebuild });
     });
   }
 
@@ -234,6 +236,7 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
         buildArgs: { DEBIAN_IMAGE: n.debian },
         input: baseInput,
         log,
+        noCache: n.rebuild,
       });
     } finally {
       rmSync(extra, { recursive: true, force: true });
@@ -288,4 +291,40 @@ async function kindModuleDir(version: string): Promise<string> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Traefik, with its kubernetesIngressNGINX provider. Its go.mod replaces the
+ * module github.com/traefik/traefik/dynamic/ext with a folder of its repository
+ * that the module proxy does not serve; upstream that folder declares two empty
+ * extension points, which the wrapper module declares the same way.
+ */
+export async function buildTraefikImage(rebuild: boolean): Promise<string> {
+  const ext = 'github.com/traefik/traefik/dynamic/ext';
+  const traefik = await buildStep('Traefik', 'traefik', TRAEFIK_VERSION, rebuild, (out, log) =>
+    goBuild(
+      {
+        module: 'github.com/traefik/traefik/v3',
+        version: TRAEFIK_VERSION,
+        packages: ['github.com/traefik/traefik/v3/cmd/traefik'],
+        ldflags: `-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_VERSION}`,
+        localReplace: (m) => (m === ext ? './ext' : `${m} ${TRAEFIK_VERSION}`),
+        localModules: {
+          ext: {
+            'go.mod': `module ${ext}\n\ngo 1.22\n`,
+            'ext.go': 'package ext\n\n// HTTP is a dynamic.HTTP extension.\ntype HTTP struct{}\n\n// Router is a dynamic.Router extension.\ntype Router struct{}\n',
+          },
+        },
+      },
+      out,
+      log,
+    ),
+  );
+  const recipe = join(RECIPES, 'images/traefik');
+  const input = hashInputs(hashDir(recipe), traefik.stamp);
+  await step(`image ${TRAEFIK_IMAGE}`, async () => {
+    if (!rebuild && (await imageIsCurrent(TRAEFIK_IMAGE, input))) return CACHED;
+    await dockerBuild({ tag: TRAEFIK_IMAGE, recipe, files: { traefik: join(traefik.dir, 'traefik') }, input, log: logFile('images'), noCache: rebuild });
+  });
+  return TRAEFIK_IMAGE;
 }

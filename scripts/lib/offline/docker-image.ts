@@ -48,6 +48,8 @@ export interface DockerBuild {
   buildArgs?: Record<string, string>;
   input: string;
   log: string;
+  /** ignore Docker's layer cache too (for --rebuild) */
+  noCache?: boolean;
 }
 
 /** docker build in a fresh context made of the recipe folder plus `files`. */
@@ -61,6 +63,7 @@ export async function dockerBuild(b: DockerBuild): Promise<void> {
     }
     const args = ['build', '--network', 'host', '-t', b.tag, '--label', `${INPUT_LABEL}=${b.input}`];
     for (const t of b.extraTags ?? []) args.push('-t', t);
+    if (b.noCache) args.push('--no-cache');
     for (const [k, v] of Object.entries(b.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
     await run('docker', [...args, ctx], { log: b.log, env: { DOCKER_BUILDKIT: '0' } });
   } finally {

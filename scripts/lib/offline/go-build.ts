@@ -1,5 +1,5 @@
 // Runs `go build` for a module at a version, through a wrapper module.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../exec.ts';
@@ -12,8 +12,10 @@ export interface GoBuild {
   /** import paths of the main packages to build */
   packages: string[];
   ldflags?: string;
-  /** version of a sibling module the target replaces with a local path */
-  siblingVersion?: (modulePath: string) => string;
+  /** right-hand side for a module the target replaces with a local path (see wrapperGoMod) */
+  localReplace?: (modulePath: string) => string;
+  /** folders written into the wrapper module: folder -> file name -> content */
+  localModules?: Record<string, Record<string, string>>;
   tags?: string[];
   /** name of the binary, when one package is built (default: Go's choice) */
   binaryName?: string;
@@ -26,8 +28,12 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
     const info = await goModDownload(b.module, b.version, work, log);
     writeFileSync(
       join(work, 'go.mod'),
-      wrapperGoMod({ module: b.module, version: b.version, goMod: readFileSync(info.GoMod, 'utf8') }, b.siblingVersion ?? (() => b.version)),
+      wrapperGoMod({ module: b.module, version: b.version, goMod: readFileSync(info.GoMod, 'utf8') }, b.localReplace),
     );
+    for (const [folder, files] of Object.entries(b.localModules ?? {})) {
+      mkdirSync(join(work, folder), { recursive: true });
+      for (const [name, content] of Object.entries(files)) writeFileSync(join(work, folder, name), content);
+    }
     const output = b.binaryName ? join(outDir, b.binaryName) : outDir + '/';
     const args = ['build', '-trimpath', '-o', output];
     if (b.ldflags) args.push('-ldflags', b.ldflags);

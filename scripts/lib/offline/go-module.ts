@@ -8,6 +8,7 @@ export interface GoModFacts {
   goDirective: string; // "1.24.0"
   godebug: string[]; // "default=go1.24"
   replaces: { from: string; to: string }[];
+  excludes: string[]; // "module version"
 }
 
 export function parseGoMod(text: string): GoModFacts {
@@ -20,17 +21,21 @@ export function parseGoMod(text: string): GoModFacts {
   };
   for (const block of text.matchAll(/^replace\s*\(([\s\S]*?)^\)/gm)) block[1].split('\n').forEach(addLine);
   for (const single of text.matchAll(/^replace\s+([^(\n].*)$/gm)) addLine(single[1]);
-  return { goDirective, godebug, replaces };
+  const excludes = [...text.matchAll(/^exclude\s+([^(\s]\S*\s+\S+)/gm)].map((m) => m[1]);
+  return { goDirective, godebug, replaces, excludes };
 }
 
 /**
- * The wrapper module's go.mod. `siblingVersion(modulePath)` gives the version
- * to use for a module the target replaces with a local path; such replaces
- * whose target does not exist upstream (etcd's FORBIDDEN_DEPENDENCY) are dropped.
+ * The wrapper module's go.mod. `localReplace(modulePath)` gives the new right
+ * hand side for a module the target replaces with a local path: by default the
+ * published module at the target's version ("k8s.io/api v0.34.0"), or a folder
+ * of the wrapper ("./ext"). Local replaces of modules that do not exist
+ * upstream (etcd's FORBIDDEN_DEPENDENCY) are dropped. Excludes are kept: only
+ * the main module's count.
  */
 export function wrapperGoMod(
   target: { module: string; version: string; goMod: string },
-  siblingVersion: (modulePath: string) => string,
+  localReplace: (modulePath: string) => string = (m) => `${m} ${target.version}`,
 ): string {
   const facts = parseGoMod(target.goMod);
   const lines = [`module harness.local/build/${target.module.replace(/[^a-zA-Z0-9]+/g, '-')}`, '', `go ${facts.goDirective}`, ''];
@@ -39,13 +44,14 @@ export function wrapperGoMod(
   for (const { from, to } of facts.replaces) {
     if (to.startsWith('.') || to.startsWith('/')) {
       if (to.includes('FORBIDDEN')) continue;
-      lines.push(`\t${from} => ${from} ${siblingVersion(from)}`);
+      lines.push(`\t${from} => ${localReplace(from)}`);
     } else {
       lines.push(`\t${from} => ${to}`);
     }
   }
   lines.push(')', '');
-  return lines.join('\n');
+  for (const e of facts.excludes) lines.push(`exclude ${e}`);
+  return lines.join('\n') + (facts.excludes.length ? '\n' : '');
 }
 
 /** Kubernetes publishes its staging modules as v0.MINOR.PATCH for v1.MINOR.PATCH. */

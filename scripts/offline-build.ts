@@ -1,15 +1,18 @@
 // npm run offline:build: builds every offline artifact (kind, Kubernetes, the
-// cluster images, the node image) without creating a cluster.
+// cluster images, the node image, Traefik) without creating a cluster.
 import { ensureDockerEngine } from './lib/docker-engine.ts';
 import { main, info } from './lib/log.ts';
 import { parseCommandLine } from './lib/options.ts';
-import { buildOffline } from './lib/offline/build.ts';
+import { buildKind, buildOffline, buildTraefikImage } from './lib/offline/build.ts';
 
 main(async () => {
   const options = parseCommandLine('npm run offline:build --');
   if (!options) return;
   await ensureDockerEngine();
-  const result = await buildOffline(options);
-  info(`node image: ${result.nodeImage}`);
-  info(`kind: ${result.kind}`);
+  const kind = await buildKind(options.kindVersion, options.rebuild);
+  const nodeImage = await buildOffline(options);
+  const traefik = await buildTraefikImage(options.rebuild);
+  info(`kind: ${kind}`);
+  info(`node image: ${nodeImage}`);
+  info(`ingress controller image: ${traefik}`);
 });

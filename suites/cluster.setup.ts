@@ -10,6 +10,6 @@ setup('the harness cluster is up and the app images are loaded', async () => {
   setup.setTimeout(85 * 60_000);
   const options = harnessOptions();
   if (options.allowForeignContext) return; // a foreign cluster is used as it is
-  await clusterUp(options);
-  await ensureAppImages(await kindBinary(options), options.clusterName, options.rebuild);
+  const { record } = await clusterUp(options);
+  await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild);
 });

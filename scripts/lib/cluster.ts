@@ -130,26 +130,31 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   await step('Docker engine', ensureDockerEngine);
   const kind = await kindBinary(o);
 
-  if (await clusterExists(kind, o.clusterName)) {
+  const exists = await clusterExists(kind, o.clusterName);
+  let replaceReason: string | undefined;
+  if (exists) {
     const reason = await step('checking the existing cluster', () => unhealthyReason(o));
     const record = readRecord(o.clusterName);
-    const sameRequest = record && JSON.stringify(record.requested) === JSON.stringify(requestOf(o));
-    if (!reason && record && sameRequest) {
+    if (!reason && record && JSON.stringify(record.requested) === JSON.stringify(requestOf(o))) {
       info(`reusing healthy cluster "${o.clusterName}" (kubeconfig ${record.kubeconfigPath})`);
       return { record, reused: true };
     }
-    warn(`recreating cluster "${o.clusterName}": ${reason ?? 'it was created with other options'}`);
-    await deleteCluster(kind, o.clusterName);
+    replaceReason = reason ?? 'it was created with other options';
   }
 
+  // Everything that can fail before creating comes first, while an existing
+  // cluster is still untouched: preflight, then the node image (maybe built).
   const choice = await chooseNodeImage(o);
-  const facts = await gatherHostFacts([PORTS.http, PORTS.https, PORTS.nodePort], false);
+  const facts = await gatherHostFacts([PORTS.http, PORTS.https, PORTS.nodePort], exists);
   const pre = preflight(facts, o, choice.offline);
   for (const c of pre.checks) info(formatCheck(c));
   if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
-
-  const nodeImage = choice.offline ? (await buildOffline(o)).nodeImage : choice.image!;
+  const nodeImage = choice.offline ? await buildOffline(o) : choice.image!;
   const ingress = choice.offline && o.ingress === 'nginx' ? offlineIngress() : o.ingress;
+  if (replaceReason) {
+    warn(`recreating cluster "${o.clusterName}": ${replaceReason}`);
+    await deleteCluster(kind, o.clusterName);
+  }
 
   const dir = paths.cluster(o.clusterName);
   mkdirSync(dir, { recursive: true });

@@ -1,6 +1,6 @@
 // Running programs: output goes to a log file for long steps, failures become
 // one line that names the command and the log.
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa, type Options } from 'execa';
 import { HarnessError } from './log.ts';
@@ -14,7 +14,10 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** Runs a command and returns its stdout; throws HarnessError on failure. */
+/**
+ * Runs a command and returns its stdout (empty when it goes to a log file);
+ * throws a HarnessError naming the command, its exit and its last output line.
+ */
 export async function run(file: string, args: string[], o: RunOptions = {}): Promise<string> {
   const options: Options = { cwd: o.cwd, env: o.env, input: o.input, timeout: o.timeoutMs, reject: false };
   let logStream: ReturnType<typeof createWriteStream> | undefined;
@@ -26,13 +29,14 @@ export async function run(file: string, args: string[], o: RunOptions = {}): Pro
   const child = execa(file, args, { ...options, all: true, buffer: !o.log });
   if (logStream) child.all?.pipe(logStream, { end: false });
   const result = await child;
-  logStream?.end();
+  if (logStream) await new Promise((resolve) => logStream.end(resolve));
   if (result.failed) {
+    if ((result as { code?: string }).code === 'ENOENT') throw new HarnessError(`${file} is not installed`);
     const what = `${file} ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' ...' : ''}`;
     const reason = result.timedOut ? 'timed out' : result.exitCode !== undefined ? `exited ${result.exitCode}` : result.shortMessage;
-    const tail = o.log ? '' : `: ${lastLine(String(result.all ?? result.stderr ?? ''))}`;
-    if ((result as { code?: string }).code === 'ENOENT') throw new HarnessError(`${file} is not installed`);
-    throw new HarnessError(`${what} ${reason}${tail}`, o.log);
+    const output = o.log ? readFileSync(o.log, 'utf8').slice(-4000) : String(result.all ?? result.stderr ?? '');
+    const last = lastLine(output);
+    throw new HarnessError(`${what} ${reason}${last ? `: ${last}` : ''}`, o.log);
   }
   return String(result.stdout ?? '').trim();
 }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { succeeds } from './exec.ts';
-import { HARNESS_HOME } from './paths.ts';
+import { harnessHome } from './paths.ts';
 import type { HostFacts } from './preflight.ts';
 
 export async function gatherHostFacts(ports: number[], harnessHoldsPorts: boolean): Promise<HostFacts> {
@@ -20,7 +20,7 @@ export async function gatherHostFacts(ports: number[], harnessHoldsPorts: boolea
     procNetIpVs: existsSync('/proc/net/ip_vs'),
     ipVsModuleAvailable: ipVsModuleAvailable(kernelRelease),
     cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1,
-    freeDiskGiB: freeGiB(HARNESS_HOME),
+    freeDiskGiB: freeGiB(harnessHome()),
     ports: portStates,
     chromium: findChromium(),
   };

@@ -45,21 +45,23 @@ export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
 /** Entry point wrapper for scripts: expected errors become one line and an exit code. */
 export function main(fn: () => Promise<number | void>): void {
   fn().then(
     (code) => process.exit(code ?? 0),
     (err: unknown) => {
       if (err instanceof UsageError) {
-        console.error(`error: ${err.message}`);
+        console.error(`error: ${oneLine(err.message)}`);
         process.exit(2);
       }
       if (err instanceof HarnessError) {
-        console.error(`error: ${err.message}${err.logFile ? ` (log: ${err.logFile})` : ''}`);
+        console.error(`error: ${oneLine(err.message)}${err.logFile ? ` (log: ${err.logFile})` : ''}`);
         process.exit(1);
       }
       if (process.env.HARNESS_DEBUG) console.error(err);
-      else console.error(`error: ${err instanceof Error ? err.message : String(err)} (HARNESS_DEBUG=1 shows the stack)`);
+      else console.error(`error: ${oneLine(err instanceof Error ? err.message : String(err))} (HARNESS_DEBUG=1 shows the stack)`);
       process.exit(1);
     },
   );

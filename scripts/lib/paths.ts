@@ -1,22 +1,30 @@
 // Where the harness keeps its state. Nothing here is inside the work tree, and
-// the user's ~/.kube/config is never written.
+// the user's ~/.kube/config is never written. Read at each use, so that
+// HARNESS_HOME set by a test or a benchmark takes effect.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-
 /** Root of everything the harness keeps between runs (HARNESS_HOME overrides). */
-export const HARNESS_HOME = process.env.HARNESS_HOME || join(cacheHome, 'course-harness');
+export function harnessHome(): string {
+  return process.env.HARNESS_HOME || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'course-harness');
+}
 
 export const paths = {
-  home: HARNESS_HOME,
+  get home() {
+    return harnessHome();
+  },
   /** offline build artifacts, keyed by component and version */
-  cache: join(HARNESS_HOME, 'cache'),
-  logs: join(HARNESS_HOME, 'logs'),
-  bin: join(HARNESS_HOME, 'bin'),
-  docker: join(HARNESS_HOME, 'docker'),
-  cluster: (name: string) => join(HARNESS_HOME, 'clusters', name),
-  kubeconfig: (name: string) => join(HARNESS_HOME, 'clusters', name, 'kubeconfig'),
+  get cache() {
+    return join(harnessHome(), 'cache');
+  },
+  get logs() {
+    return join(harnessHome(), 'logs');
+  },
+  get docker() {
+    return join(harnessHome(), 'docker');
+  },
+  cluster: (name: string) => join(harnessHome(), 'clusters', name),
+  kubeconfig: (name: string) => join(harnessHome(), 'clusters', name, 'kubeconfig'),
   /** written only once a cluster is fully up; its absence means "not healthy" */
-  identity: (name: string) => join(HARNESS_HOME, 'clusters', name, 'identity.json'),
+  identity: (name: string) => join(harnessHome(), 'clusters', name, 'identity.json'),
 };

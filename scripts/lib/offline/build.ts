@@ -27,10 +27,6 @@ export const TRAEFIK_VERSION = 'v3.7.9';
 export const TRAEFIK_IMAGE = `localhost/course-harness/traefik:${TRAEFIK_VERSION}`;
 const DEBIAN_MIRROR = process.env.HARNESS_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
 
-export interface OfflineResult {
-  nodeImage: string;
-  kind: string;
-}
 
 const logFile = (name: string) => join(paths.logs, `offline-${name}.log`);
 
@@ -56,10 +52,10 @@ export async function buildKind(version: string, rebuild: boolean): Promise<stri
   return join(dir, 'kind');
 }
 
-export async function buildOffline(o: HarnessOptions): Promise<OfflineResult> {
+/** Builds everything the node image holds; returns the node image's tag. */
+export async function buildOffline(o: HarnessOptions): Promise<string> {
   const rebuild = o.rebuild;
   const version = o.kubernetesVersion;
-  const kind = await buildKind(o.kindVersion, rebuild);
 
   const k8s = await buildStep('Kubernetes', 'kubernetes', version, rebuild, (out, log) =>
     goBuild(
@@ -133,7 +129,7 @@ export async function buildOffline(o: HarnessOptions): Promise<OfflineResult> {
     });
   }
 
-  const nodeImage = await buildNodeImage({
+  return buildNodeImage({
     version,
     kindVersion: o.kindVersion,
     binaries: { kubeadm: join(k8s.dir, 'kubeadm'), kubelet: join(k8s.dir, 'kubelet'), kubectl: join(k8s.dir, 'kubectl'), crictl: join(crictl.dir, 'crictl') },
@@ -143,7 +139,6 @@ export async function buildOffline(o: HarnessOptions): Promise<OfflineResult> {
     debian,
     rebuild,
   });
-  return { nodeImage, kind };
 }
 
 /** The images kubeadm will ask for, from the kubeadm just built. */
@@ -166,7 +161,7 @@ async function requiredImages(kubeadm: string, version: string) {
 }
 
 /** Debian bookworm from debootstrap, imported as a base image; returns its tag. */
-async function debianImage(rebuild: boolean): Promise<string> {
+export async function debianImage(rebuild: boolean): Promise<string> {
   const input = hashInputs('bookworm', 'minbase', DEBIAN_MIRROR, 'security-updates-v1');
   await step('image Debian bookworm (debootstrap)', async () => {
     if (!rebuild && (await imageIsCurrent(DEBIAN_IMAGE, input))) return CACHED;
@@ -245,6 +240,8 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
 
   await step(`node image ${tag} (preloading ${n.images.length} images)`, async () => {
     if (!n.rebuild && (await imageIsCurrent(tag, input))) return CACHED;
+    const stale = await run('docker', ['ps', '-aq', '--filter', 'name=^course-harness-node-build-']);
+    if (stale) await run('docker', ['rm', '-f', ...stale.split('\n')]);
     const name = `course-harness-node-build-${process.pid}`;
     await run('docker', ['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity'], { log });
     try {

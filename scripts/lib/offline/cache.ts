@@ -1,8 +1,8 @@
 // A file cache for offline build artifacts, keyed by component and version.
 // An artifact is built into a temporary folder and renamed into place only
 // after it is complete, so a failed or interrupted build never looks finished.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { paths } from '../paths.ts';
 
 export function artifactDir(component: string, version: string): string {
@@ -22,8 +22,13 @@ export async function cached(
 ): Promise<{ dir: string; built: boolean }> {
   const dir = artifactDir(component, version);
   if (!rebuild && isCached(component, version)) return { dir, built: false };
+  // Leftovers of an interrupted build (Ctrl-C skips `finally`) are never used.
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(`${basename(dir)}.partial-`)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
   const tmp = `${dir}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   try {
     await build(tmp);

@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../exec.ts';
+import { execa } from 'execa';
+import { lastLine, run } from '../exec.ts';
 import { HarnessError } from '../log.ts';
 import { wrapperGoMod } from './go-module.ts';
 
@@ -55,16 +56,15 @@ export async function goBuildLocal(sourceDir: string, outFile: string, log: stri
 
 async function goModDownload(module: string, version: string, cwd: string, log: string): Promise<{ GoMod: string }> {
   writeFileSync(join(cwd, 'go.mod'), 'module harness.local/probe\n\ngo 1.22\n');
-  let out: string;
+  const r = await execa('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd, env: { GOFLAGS: '-mod=mod' }, reject: false });
+  let info: { GoMod?: string; Error?: string };
   try {
-    out = await run('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd, env: { GOFLAGS: '-mod=mod' } });
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new HarnessError(`${module}@${version} cannot be downloaded from the Go module proxy (unknown version?): ${detail}`, log);
+    info = JSON.parse(String(r.stdout)) as typeof info;
+  } catch {
+    info = { Error: lastLine(String(r.stderr)) || `go mod download exited ${r.exitCode}` };
   }
-  const info = JSON.parse(out) as { GoMod?: string; Error?: string };
   if (info.Error || !info.GoMod || !existsSync(info.GoMod)) {
-    throw new HarnessError(`${module}@${version}: ${info.Error ?? 'no go.mod downloaded'}`, log);
+    throw new HarnessError(`${module}@${version} cannot be had from the Go module proxy: ${info.Error ?? 'no go.mod downloaded'}`, log);
   }
   return { GoMod: info.GoMod };
 }

@@ -1,0 +1,3 @@
+module harness.local/bookinfo
+
+go 1.22

@@ -4,8 +4,7 @@ import { NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
-import { execInPod } from '../fixtures/kube.ts';
-import { isReady, waitFor } from '../scripts/lib/kube.ts';
+import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 
 const ECHO = 'localhost/course-harness/echo:v1';
 

@@ -1,6 +1,7 @@
 // Kubernetes API helpers shared by the scripts and the fixtures: loading the
-// harness's kubeconfig, and waiting by list + watch (never by sleeping).
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+// harness's kubeconfig, waiting by list + watch (never by sleeping), exec.
+import { Writable } from 'node:stream';
+import { Exec, KubeConfig, Watch, type V1Status } from '@kubernetes/client-node';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
@@ -146,4 +147,35 @@ function pause(ms: number): Promise<void> {
 /** The Ready condition of a node or pod. */
 export function isReady(o: { status?: { conditions?: { type: string; status: string }[] } }): boolean {
   return o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Runs a command in a container through the API (no kubectl). */
+export async function execInPod(kc: KubeConfig, namespace: string, pod: string, command: string[], container?: string): Promise<ExecResult> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const status = await new Promise<V1Status>((resolve, reject) => {
+    new Exec(kc)
+      .exec(namespace, pod, container ?? '', command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
+      .catch(reject);
+  });
+  let exitCode = 0;
+  if (status.status !== 'Success') {
+    const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+    exitCode = cause ? Number(cause.message) : 1;
+    if (!cause) stderr += status.message ?? '';
+  }
+  return { stdout, stderr, exitCode };
 }

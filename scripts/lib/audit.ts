@@ -1,0 +1,141 @@
+// Manifest audit: what would go wrong before anything is applied. One finding
+// per problem, with file and line, and the remedy where there is one.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { load } from 'js-yaml';
+
+export interface Finding {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** API versions removed from Kubernetes, by group/version and kind: [removed in, replacement]. */
+const REMOVED: Record<string, [string, string]> = {
+  'extensions/v1beta1 Ingress': ['1.22', 'networking.k8s.io/v1'],
+  'extensions/v1beta1 Deployment': ['1.16', 'apps/v1'],
+  'extensions/v1beta1 DaemonSet': ['1.16', 'apps/v1'],
+  'extensions/v1beta1 ReplicaSet': ['1.16', 'apps/v1'],
+  'extensions/v1beta1 NetworkPolicy': ['1.16', 'networking.k8s.io/v1'],
+  'extensions/v1beta1 PodSecurityPolicy': ['1.16', '(none: PodSecurityPolicy was removed in 1.25)'],
+  'apps/v1beta1 *': ['1.16', 'apps/v1'],
+  'apps/v1beta2 *': ['1.16', 'apps/v1'],
+  'networking.k8s.io/v1beta1 Ingress': ['1.22', 'networking.k8s.io/v1'],
+  'networking.k8s.io/v1beta1 IngressClass': ['1.22', 'networking.k8s.io/v1'],
+  'rbac.authorization.k8s.io/v1beta1 *': ['1.22', 'rbac.authorization.k8s.io/v1'],
+  'rbac.authorization.k8s.io/v1alpha1 *': ['1.22', 'rbac.authorization.k8s.io/v1'],
+  'batch/v1beta1 CronJob': ['1.25', 'batch/v1'],
+  'policy/v1beta1 PodDisruptionBudget': ['1.25', 'policy/v1'],
+  'policy/v1beta1 PodSecurityPolicy': ['1.25', '(none: PodSecurityPolicy was removed)'],
+  'admissionregistration.k8s.io/v1beta1 *': ['1.22', 'admissionregistration.k8s.io/v1'],
+  'apiextensions.k8s.io/v1beta1 CustomResourceDefinition': ['1.22', 'apiextensions.k8s.io/v1'],
+  'autoscaling/v2beta1 HorizontalPodAutoscaler': ['1.25', 'autoscaling/v2'],
+  'autoscaling/v2beta2 HorizontalPodAutoscaler': ['1.26', 'autoscaling/v2'],
+  'storage.k8s.io/v1beta1 CSIDriver': ['1.22', 'storage.k8s.io/v1'],
+  'scheduling.k8s.io/v1beta1 PriorityClass': ['1.22', 'scheduling.k8s.io/v1'],
+  'discovery.k8s.io/v1beta1 EndpointSlice': ['1.25', 'discovery.k8s.io/v1'],
+};
+
+/** A path an Ingress controller can only read as a regular expression. */
+const REGEX = /[()[\]*+?|^$\\]/;
+
+function removedApi(apiVersion: string, kind: string): [string, string] | undefined {
+  return REMOVED[`${apiVersion} ${kind}`] ?? REMOVED[`${apiVersion} *`];
+}
+
+/** Audits one file's text. */
+export function auditText(text: string, file: string): Finding[] {
+  const findings: Finding[] = [];
+  const lines = text.split('\n');
+  // Documents and the line each starts on.
+  const starts = [0];
+  lines.forEach((l, i) => {
+    if (/^---\s*$/.test(l)) starts.push(i + 1);
+  });
+  starts.forEach((start, d) => {
+    const end = d + 1 < starts.length ? starts[d + 1] - 1 : lines.length;
+    const docText = lines.slice(start, end).join('\n');
+    const lineOf = (pattern: RegExp) => {
+      const i = lines.slice(start, end).findIndex((l) => pattern.test(l));
+      return start + (i >= 0 ? i : 0) + 1;
+    };
+    let doc: unknown;
+    try {
+      doc = load(docText);
+    } catch (err) {
+      const mark = (err as { mark?: { line: number } }).mark;
+      const reason = ((err as Error).message.split('\n')[0] ?? '').replace(/\s*\(\d+:\d+\)$/, '');
+      findings.push({ file, line: start + (mark?.line ?? 0) + 1, message: `YAML error: ${reason}` });
+      return;
+    }
+    if (doc === null || doc === undefined) return;
+    const o = doc as KubernetesObject & { spec?: Record<string, unknown> };
+    if (typeof doc !== 'object' || !o.apiVersion || !o.kind) {
+      findings.push({ file, line: start + 1, message: 'not a Kubernetes object (no apiVersion or kind)' });
+      return;
+    }
+    const what = `${o.kind}/${o.metadata?.name ?? '?'}`;
+    const removed = removedApi(o.apiVersion, o.kind);
+    if (removed) {
+      findings.push({
+        file,
+        line: lineOf(/^\s*apiVersion:/),
+        message: `${what}: ${o.apiVersion} ${o.kind} was removed in Kubernetes ${removed[0]}; use ${removed[1]}`,
+      });
+    }
+    if (o.kind === 'Ingress') findings.push(...auditIngress(o, what, file, lineOf));
+  });
+  return findings;
+}
+
+type IngressSpec = { ingressClassName?: string; rules?: { http?: { paths?: { path?: string; pathType?: string }[] } }[] };
+
+function auditIngress(o: KubernetesObject & { spec?: unknown }, what: string, file: string, lineOf: (p: RegExp) => number): Finding[] {
+  const findings: Finding[] = [];
+  const spec = (o.spec ?? {}) as IngressSpec;
+  const annotations = o.metadata?.annotations ?? {};
+  if (!spec.ingressClassName && !annotations['kubernetes.io/ingress.class']) {
+    findings.push({ file, line: lineOf(/^\s*spec:/), message: `${what}: no ingressClassName; only a controller that watches Ingresses without a class serves it (add ingressClassName: nginx)` });
+  }
+  for (const rule of spec.rules ?? []) {
+    for (const p of rule.http?.paths ?? []) {
+      if (p.path && REGEX.test(p.path) && p.pathType !== 'ImplementationSpecific') {
+        const escaped = p.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        findings.push({
+          file,
+          line: lineOf(new RegExp(`path:\\s*${escaped}\\s*$`)),
+          message: `${what}: regex path ${p.path} under pathType ${p.pathType ?? '(none)'} is rejected by strict path validation; use pathType: ImplementationSpecific`,
+        });
+      }
+    }
+  }
+  const target = annotations['nginx.ingress.kubernetes.io/rewrite-target'];
+  if (target && /\$\d/.test(target)) {
+    const paths = (spec.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.path ?? '');
+    if (!paths.some((p) => p.includes('('))) {
+      findings.push({ file, line: lineOf(/rewrite-target/), message: `${what}: rewrite-target uses ${target.match(/\$\d/)![0]} but no path has a capture group` });
+    }
+  }
+  for (const key of Object.keys(annotations)) {
+    if (key.startsWith('nginx.org/')) {
+      findings.push({ file, line: lineOf(new RegExp(key.replace(/[./]/g, '\\$&'))), message: `${what}: ${key} belongs to the NGINX Inc. controller; ingress-nginx and Traefik ignore it` });
+    }
+  }
+  return findings;
+}
+
+/** Audits every .yaml/.yml file under a folder (or one file). */
+export function auditPath(root: string): Finding[] {
+  const files: string[] = [];
+  const walk = (p: string) => {
+    if (statSync(p).isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
+    else if (/\.ya?ml$/.test(p)) files.push(p);
+  };
+  walk(root);
+  return files.flatMap((f) => auditText(readFileSync(f, 'utf8'), relative(process.cwd(), f) || f));
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.file}:${f.line}: ${f.message}`;
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { auditPath, auditText, formatFinding } from '../scripts/lib/audit.ts';
+import { MANIFESTS } from '../scripts/lib/labs.ts';
+
+const SEED = join(import.meta.dirname, 'fixtures/seed-manifests');
+
+test("the seed's own manifests: the known problems are reported, with file and line", () => {
+  const lines = auditPath(SEED).map(formatFinding);
+  const has = (pattern: RegExp) => expect(lines.some((l) => pattern.test(l)), String(pattern)).toBe(true);
+  has(/44-ingress-nginx-mandatory\.yaml:\d+: ClusterRole\/nginx-ingress-clusterrole: rbac\.authorization\.k8s\.io\/v1beta1 ClusterRole was removed in Kubernetes 1\.22; use rbac\.authorization\.k8s\.io\/v1/);
+  has(/42-ingress-bookstore-reviews-rewrite\.yaml:13: .*regex path \/api\/reviews\/\(\.\*\) under pathType Prefix .* use pathType: ImplementationSpecific/);
+  has(/34-ingress-myblog\.yaml:\d+: Ingress\/myblog: no ingressClassName/);
+  has(/36-ingress-myblog-annotations\.yaml:10: .*nginx\.org\/client-max-body-size belongs to the NGINX Inc\. controller/);
+  expect(lines.filter((l) => l.includes('v1beta1'))).toHaveLength(4);
+});
+
+test('the harness manifests/: no findings', () => {
+  expect(auditPath(MANIFESTS).map(formatFinding)).toEqual([]);
+});
+
+test('a YAML error is one finding on its line, in the right document', () => {
+  const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n   labels: x\n';
+  const findings = auditText(text, 'lab.yaml');
+  expect(findings).toHaveLength(1);
+  expect(findings[0].line).toBe(10);
+  expect(formatFinding(findings[0])).toMatch(/^lab\.yaml:10: YAML error: /);
+});
+
+test('rewrite-target with $1 but no capture group in any path', () => {
+  const text = [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: Ingress',
+    'metadata:',
+    '  name: r',
+    '  annotations:',
+    '    nginx.ingress.kubernetes.io/rewrite-target: /reviews/$1',
+    'spec:',
+    '  ingressClassName: nginx',
+    '  rules:',
+    '  - http:',
+    '      paths:',
+    '      - path: /api/reviews',
+    '        pathType: Prefix',
+  ].join('\n');
+  expect(auditText(text, 'r.yaml').map(formatFinding)).toEqual(['r.yaml:6: Ingress/r: rewrite-target uses $1 but no path has a capture group']);
+});
+
+test('removed API versions name the replacement; current ones pass', () => {
+  const old = auditText('apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: x\nspec:\n  ingressClassName: nginx\n', 'x.yaml');
+  expect(old.map(formatFinding)).toEqual(['x.yaml:1: Ingress/x: extensions/v1beta1 Ingress was removed in Kubernetes 1.22; use networking.k8s.io/v1']);
+  expect(auditText('apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: c\n', 'c.yaml')[0].message).toContain('use batch/v1');
+  expect(auditText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n', 'd.yaml')).toEqual([]);
+});

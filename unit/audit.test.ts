@@ -12,6 +12,7 @@ test("the seed's own manifests: the known problems are reported, with file and l
   has(/42-ingress-bookstore-reviews-rewrite\.yaml:13: .*regex path \/api\/reviews\/\(\.\*\) under pathType Prefix .* use pathType: ImplementationSpecific/);
   has(/34-ingress-myblog\.yaml:\d+: Ingress\/myblog: no ingressClassName/);
   has(/36-ingress-myblog-annotations\.yaml:10: .*nginx\.org\/client-max-body-size belongs to the NGINX Inc\. controller/);
+  has(/18-mysql-with-config\.yaml:\d+: Pod\/mysql: MYSQL_USER is root \(from Secret myblog key MYSQL_USER\); the mysql image refuses it/);
   expect(lines.filter((l) => l.includes('v1beta1'))).toHaveLength(4);
 });
 

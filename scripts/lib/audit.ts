@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { load } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 
 export interface Finding {
   file: string;
@@ -44,8 +44,11 @@ function removedApi(apiVersion: string, kind: string): [string, string] | undefi
   return REMOVED[`${apiVersion} ${kind}`] ?? REMOVED[`${apiVersion} *`];
 }
 
+/** Secret values by "name/KEY", decoded, from the audited files (for cross-file checks). */
+export type SecretValues = Map<string, string>;
+
 /** Audits one file's text. */
-export function auditText(text: string, file: string): Finding[] {
+export function auditText(text: string, file: string, secrets: SecretValues = new Map()): Finding[] {
   const findings: Finding[] = [];
   const lines = text.split('\n');
   // Documents and the line each starts on.
@@ -85,8 +88,48 @@ export function auditText(text: string, file: string): Finding[] {
       });
     }
     if (o.kind === 'Ingress') findings.push(...auditIngress(o, what, file, lineOf));
+    findings.push(...auditMysqlUser(o, what, file, lineOf, secrets));
   });
   return findings;
+}
+
+type Container = { image?: string; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] };
+
+/** MYSQL_USER=root makes the mysql image refuse to start. */
+function auditMysqlUser(o: KubernetesObject, what: string, file: string, lineOf: (p: RegExp) => number, secrets: SecretValues): Finding[] {
+  const spec = (o as { spec?: { containers?: Container[]; template?: { spec?: { containers?: Container[] } } } }).spec;
+  const containers = spec?.containers ?? spec?.template?.spec?.containers ?? [];
+  const findings: Finding[] = [];
+  for (const c of containers) {
+    if (!/mysql|mariadb/.test(c.image ?? '')) continue;
+    const user = c.env?.find((e) => e.name === 'MYSQL_USER');
+    const ref = user?.valueFrom?.secretKeyRef;
+    const value = user?.value ?? (ref ? secrets.get(`${ref.name}/${ref.key}`) : undefined);
+    if (value === 'root') {
+      const from = ref ? ` (from Secret ${ref.name} key ${ref.key})` : '';
+      findings.push({ file, line: lineOf(/name:\s*MYSQL_USER/), message: `${what}: MYSQL_USER is root${from}; the mysql image refuses it (MYSQL_USER is for a regular user; root gets MYSQL_ROOT_PASSWORD)` });
+    }
+  }
+  return findings;
+}
+
+function collectSecrets(texts: string[]): SecretValues {
+  const secrets: SecretValues = new Map();
+  for (const text of texts) {
+    let docs: unknown[] = [];
+    try {
+      docs = loadAll(text);
+    } catch {
+      continue; // reported by auditText
+    }
+    for (const d of docs) {
+      const o = d as { kind?: string; metadata?: { name?: string }; data?: Record<string, string>; stringData?: Record<string, string> };
+      if (o?.kind !== 'Secret' || !o.metadata?.name) continue;
+      for (const [k, v] of Object.entries(o.data ?? {})) secrets.set(`${o.metadata.name}/${k}`, Buffer.from(String(v), 'base64').toString());
+      for (const [k, v] of Object.entries(o.stringData ?? {})) secrets.set(`${o.metadata.name}/${k}`, String(v));
+    }
+  }
+  return secrets;
 }
 
 type IngressSpec = { ingressClassName?: string; rules?: { http?: { paths?: { path?: string; pathType?: string }[] } }[] };
@@ -133,7 +176,9 @@ export function auditPath(root: string): Finding[] {
     else if (/\.ya?ml$/.test(p)) files.push(p);
   };
   walk(root);
-  return files.flatMap((f) => auditText(readFileSync(f, 'utf8'), relative(process.cwd(), f) || f));
+  const texts = files.map((f) => readFileSync(f, 'utf8'));
+  const secrets = collectSecrets(texts);
+  return files.flatMap((f, i) => auditText(texts[i], relative(process.cwd(), f) || f, secrets));
 }
 
 export function formatFinding(f: Finding): string {

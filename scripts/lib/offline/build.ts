@@ -21,12 +21,9 @@ const RECIPES = join(ROOT, 'offline');
 const CRICTL_VERSION = 'v1.34.0';
 export const DEBIAN_IMAGE = 'localhost/course-harness/debian:bookworm';
 const KINDNET_IMAGE = 'localhost/course-harness/kindnet-lite:v1';
-/** The sandbox image kind's containerd config names, besides kubeadm's pause tag. */
-const KIND_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10';
 export const TRAEFIK_VERSION = 'v3.7.9';
 export const TRAEFIK_IMAGE = `localhost/course-harness/traefik:${TRAEFIK_VERSION}`;
 const DEBIAN_MIRROR = process.env.HARNESS_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
-
 
 const logFile = (name: string) => join(paths.logs, `offline-${name}.log`);
 
@@ -104,6 +101,11 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
   );
 
   const debian = await debianImage(rebuild);
+  const kindFiles = await kindModuleDir(o.kindVersion);
+  // kind's containerd config names its own sandbox image, besides kubeadm's pause tag.
+  const containerdConfig = readFileSync(join(kindFiles, 'images/base/files/etc/containerd/config.toml'), 'utf8');
+  const sandboxImage = /sandbox_image\s*=\s*"([^"]+)"/.exec(containerdConfig)?.[1];
+  if (!sandboxImage) throw new HarnessError(`no sandbox_image in kind ${o.kindVersion}'s containerd config`);
   const images: { tag: string; extraTags?: string[]; recipe: string; files: Record<string, string>; args?: Record<string, string>; stamp: string }[] = [
     ...(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => ({
       tag: required[c],
@@ -115,7 +117,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
     { tag: required.etcd, recipe: 'static-binary', files: { etcd: join(etcd.dir, 'etcd') }, args: { BINARY: 'etcd' }, stamp: etcd.stamp },
     { tag: required['kube-proxy'], recipe: 'kube-proxy', files: { 'kube-proxy': join(k8s.dir, 'kube-proxy') }, args: { DEBIAN_IMAGE: debian }, stamp: k8s.stamp + debian },
     { tag: required.coredns, recipe: 'coredns', files: { coredns: join(coredns.dir, 'coredns') }, stamp: coredns.stamp },
-    { tag: required.pause, extraTags: [KIND_SANDBOX_IMAGE], recipe: 'pause', files: { pause: join(pause.dir, 'pause') }, stamp: pause.stamp },
+    { tag: required.pause, extraTags: sandboxImage === required.pause ? [] : [sandboxImage], recipe: 'pause', files: { pause: join(pause.dir, 'pause') }, stamp: pause.stamp },
     { tag: KINDNET_IMAGE, recipe: 'kindnet-lite', files: { 'kindnet-lite': join(kindnet.dir, 'kindnet-lite') }, args: { DEBIAN_IMAGE: debian }, stamp: kindnet.stamp + debian },
   ];
   const inputs: string[] = [];
@@ -132,6 +134,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
   return buildNodeImage({
     version,
     kindVersion: o.kindVersion,
+    kindFiles,
     binaries: { kubeadm: join(k8s.dir, 'kubeadm'), kubelet: join(k8s.dir, 'kubelet'), kubectl: join(k8s.dir, 'kubectl'), crictl: join(crictl.dir, 'crictl') },
     stamps: [k8s.stamp, crictl.stamp, debian],
     images: images.flatMap((i) => [i.tag, ...(i.extraTags ?? [])]),
@@ -194,6 +197,8 @@ export async function debianImage(rebuild: boolean): Promise<string> {
 interface NodeImageInput {
   version: string;
   kindVersion: string;
+  /** kind's module source, for images/base/files */
+  kindFiles: string;
   binaries: Record<string, string>;
   stamps: string[];
   images: string[];
@@ -210,7 +215,6 @@ interface NodeImageInput {
  */
 async function buildNodeImage(n: NodeImageInput): Promise<string> {
   const recipe = join(RECIPES, 'node');
-  const kindFiles = await kindModuleDir(n.kindVersion);
   const baseInput = hashInputs(hashDir(recipe), n.kindVersion, n.version, ...n.stamps);
   const base = `localhost/course-harness/node-base:${n.version}`;
   const input = hashInputs(baseInput, n.imagesInput);
@@ -227,7 +231,7 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
       await dockerBuild({
         tag: base,
         recipe,
-        files: { 'kind-base': join(kindFiles, 'images/base/files'), 'kind-extra': extra, ...Object.fromEntries(Object.entries(n.binaries).map(([k, v]) => [`bin/${k}`, v])) },
+        files: { 'kind-base': join(n.kindFiles, 'images/base/files'), 'kind-extra': extra, ...Object.fromEntries(Object.entries(n.binaries).map(([k, v]) => [`bin/${k}`, v])) },
         buildArgs: { DEBIAN_IMAGE: n.debian },
         input: baseInput,
         log,

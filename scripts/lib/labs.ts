@@ -73,6 +73,7 @@ export async function deployCourseStack(kc: KubeConfig): Promise<void> {
     ]);
   });
   await apply('20-');
+  await apply('30-'); // myblog reaches MySQL through the mysql Service
   await step('mysql ready, then python3 manage.py migrate in a myblog pod', async () => {
     await waitForDeployments(kc, 'luffy', ['mysql']);
     const pods = await waitFor<V1Pod>({
@@ -88,7 +89,6 @@ export async function deployCourseStack(kc: KubeConfig): Promise<void> {
     if (r.exitCode !== 0) throw new Error(`migrate failed in ${pod.metadata!.name}: ${r.stderr.trim().split('\n').pop()}`);
     await waitForDeployments(kc, 'luffy', ['myblog']);
   });
-  await apply('30-');
   await apply('40-');
   await apply('50-');
   await step('bookinfo details and reviews available', () => waitForDeployments(kc, 'default', ['details', 'reviews']));

@@ -123,7 +123,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
   const inputs: string[] = [];
   for (const image of images) {
     const recipe = join(RECIPES, 'images', image.recipe);
-    const input = hashInputs(hashDir(recipe), image.stamp, JSON.stringify(image.args ?? {}), image.tag);
+    const input = hashInputs(hashDir(recipe), image.stamp, JSON.stringify(image.args ?? {}), image.tag, ...(image.extraTags ?? []));
     inputs.push(input);
     await step(`image ${image.tag}`, async () => {
       if (!rebuild && (await imageIsCurrent(image.tag, input))) return CACHED;

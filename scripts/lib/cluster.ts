@@ -177,12 +177,14 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   };
   // Ctrl-C or a failure while creating: delete what was made, so nothing
   // half-created is ever taken for a cluster (the identity file comes last).
+  // `on`, not `once`: a Ctrl-C reaches us twice (from the terminal and relayed
+  // by tsx), and a second, unhandled SIGINT would kill us before the cleanup.
   let onSignal = () => {};
   const interrupted = new Promise<never>((_, reject) => {
     onSignal = () => reject(new HarnessError('interrupted while creating the cluster; it was deleted'));
   });
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await Promise.race([create(), interrupted]);
   } catch (err) {

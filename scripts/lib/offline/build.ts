@@ -273,8 +273,20 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
     } finally {
       await execa('docker', ['rm', '-f', '-v', name], { reject: false });
     }
+    await removeSupersededImages(tag);
   });
   return tag;
+}
+
+/**
+ * Older node images of the same Kubernetes version (1.3 GB each) and dangling
+ * harness images are removed; images in use by a container stay.
+ */
+async function removeSupersededImages(current: string): Promise<void> {
+  const prefix = current.replace(/-[^-:]+$/, '-'); // .../node:v1.34.0-
+  const tags = (await run('docker', ['images', current.split(':')[0], '--format', '{{.Repository}}:{{.Tag}}'])).split('\n');
+  for (const old of tags.filter((t) => t.startsWith(prefix) && t !== current)) await execa('docker', ['rmi', old], { reject: false });
+  await execa('docker', ['image', 'prune', '-f', '--filter', `label=${INPUT_LABEL}`], { reject: false });
 }
 
 /** docker.io/library/x and x name the same image. */

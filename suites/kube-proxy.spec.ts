@@ -8,7 +8,7 @@ async function onNode(node: string, command: string[]): Promise<string> {
 }
 
 test('kube-proxy reports, on every node, the proxy mode the cluster was created with', async ({ cluster }) => {
-  test.skip(cluster.foreign, 'foreign cluster: its nodes are not kind containers on this host');
+  test.skip(cluster.foreign, 'skipped because the cluster is foreign: its nodes are not kind containers on this host');
   const expected = cluster.record!.proxyMode;
   const config = await cluster.core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' });
   expect(config.data?.['config.conf'], 'kube-proxy ConfigMap').toMatch(new RegExp(`^mode: ${expected}$`, 'm'));
@@ -20,7 +20,7 @@ test('kube-proxy reports, on every node, the proxy mode the cluster was created 
 
 test('ipvs: every Service ClusterIP is an IPVS virtual server with the pod IPs as real servers', async ({ cluster }) => {
   requireHostSupport(cluster, 'kube-proxy ipvs');
-  test.skip(cluster.record?.proxyMode !== 'ipvs', `the cluster runs kube-proxy in ${cluster.record?.proxyMode} mode (--proxy-mode=ipvs to check ipvs)`);
+  test.skip(cluster.record?.proxyMode !== 'ipvs', `skipped because the cluster runs kube-proxy in ${cluster.record?.proxyMode} mode (--proxy-mode=ipvs to check ipvs)`);
   const dns = await cluster.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' });
   const slices = await cluster.kc.makeApiClient((await import('@kubernetes/client-node')).DiscoveryV1Api).listNamespacedEndpointSlice({
     namespace: 'kube-system',

@@ -107,7 +107,7 @@ test('negative control: a Service whose selector matches no pod has no endpoints
 });
 
 test('offline: every image on every node was built on this machine, none pulled', async ({ cluster }) => {
-  test.skip(!cluster.record?.offline, 'online cluster: its images come from the pinned kindest/node image');
+  test.skip(!cluster.record?.offline, 'skipped because the cluster is online: its images come from the pinned kindest/node image');
   const built = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'label=course-harness.input']);
   const local = new Set(String(built.stdout).split('\n').filter(Boolean));
   for (const node of (await cluster.core.listNode()).items) {

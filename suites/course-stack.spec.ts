@@ -4,7 +4,6 @@
 import { expect, test } from '../fixtures/cluster.ts';
 import { get, peerCertificate, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
-import { deployCourseStack } from '../scripts/lib/labs.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -14,9 +13,8 @@ async function attach(testInfo: { attach: (name: string, o: { body: string; cont
   await testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
 }
 
-test('every lab applies in order and its workloads become ready (migrate run in the myblog pod, as the course does)', async ({ cluster }) => {
+test('every lab applies in order and its workloads become ready (migrate run in the myblog pod, as the course does)', async ({ courseStack }) => {
   test.setTimeout(10 * 60_000);
-  await deployCourseStack(cluster.kc);
 });
 
 test('Ingress: Host myblog.luffy.com on 127.0.0.1:80 serves the blog list from myblog v1', async ({}, testInfo) => {
@@ -39,8 +37,13 @@ test('TLS: SNI myblog.luffy.com gets the certificate generated for *.luffy.com, 
   expect(other.subject.CN, 'another SNI name does not get the course certificate').not.toBe('*.luffy.com');
 });
 
-test('NodePort: myblog-np answers on 127.0.0.1:30080 with the blog list', async ({}, testInfo) => {
+test('NodePort: myblog-np answers on 127.0.0.1:30080, and on every node address in the kind network', async ({ cluster }, testInfo) => {
   const transcript = await untilConsecutive(() => get(PORTS.nodePort, '127.0.0.1', '/blog/index/'), blogList, 'NodePort 30080');
+  for (const node of (await cluster.core.listNode()).items) {
+    const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    expect(ip, `${node.metadata?.name} InternalIP`).toBeTruthy();
+    transcript.push(...(await untilConsecutive(() => get(PORTS.nodePort, '127.0.0.1', '/blog/index/', 'http', ip), blogList, `NodePort on ${node.metadata?.name} (${ip})`)));
+  }
   await attach(testInfo, transcript);
 });
 

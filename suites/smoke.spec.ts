@@ -1,30 +1,11 @@
 // Smoke: the cluster itself works. A pod on each worker, a ClusterIP Service
 // across both, reached by name through CoreDNS from a third pod.
-import { NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
+import { NetworkingV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
-
-const ECHO = 'localhost/course-harness/echo:v1';
-
-function echoPod(name: string, node: string, labels: Record<string, string>): V1Pod {
-  return {
-    metadata: { name, labels },
-    spec: {
-      nodeSelector: { 'kubernetes.io/hostname': node },
-      containers: [
-        {
-          name: 'echo',
-          image: ECHO,
-          imagePullPolicy: 'Never',
-          env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-          readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
-        },
-      ],
-    },
-  };
-}
+import { echoPod, runPods } from '../fixtures/pods.ts';
+import { execInPod, isReady } from '../scripts/lib/kube.ts';
 
 test('nodes: three nodes are Ready, and every kube-system pod runs', async ({ cluster }) => {
   const nodes = await cluster.core.listNode();
@@ -42,23 +23,15 @@ test('a ClusterIP Service with a pod on each worker is reached by name through C
     .sort();
   expect(workers).toHaveLength(2);
 
-  for (const [i, node] of workers.entries()) {
-    await cluster.core.createNamespacedPod({ namespace: ns, body: echoPod(`echo-${i}`, node, { app: 'echo' }) });
-  }
-  await cluster.core.createNamespacedPod({ namespace: ns, body: echoPod('client', workers[0], { app: 'client' }) });
   await cluster.core.createNamespacedService({
     namespace: ns,
     body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } },
   });
-
-  const pods = await waitFor<V1Pod>({
-    kc: cluster.kc,
-    path: `/api/v1/namespaces/${ns}/pods`,
-    what: 'the three pods Ready',
-    until: (items) => items.length === 3 && items.every(isReady),
-    describe: (items) => items.map((p) => `${p.metadata?.name}@${p.spec?.nodeName}=${p.status?.phase}${isReady(p) ? '/Ready' : ''}`).join(', '),
-    timeoutMs: 120_000,
-  });
+  const pods = await runPods(cluster, ns, [
+    echoPod('echo-0', { app: 'echo' }, workers[0]),
+    echoPod('echo-1', { app: 'echo' }, workers[1]),
+    echoPod('client', { app: 'client' }, workers[0]),
+  ]);
   const byName = Object.fromEntries(pods.map((p) => [p.metadata!.name!, p]));
   expect(byName['echo-0'].spec?.nodeName).toBe(workers[0]);
   expect(byName['echo-1'].spec?.nodeName).toBe(workers[1]);
@@ -89,18 +62,11 @@ test('a ClusterIP Service with a pod on each worker is reached by name through C
 
 test('negative control: a Service whose selector matches no pod has no endpoints and is not reachable', async ({ cluster, ns }) => {
   const workers = (await cluster.core.listNode()).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));
-  await cluster.core.createNamespacedPod({ namespace: ns, body: echoPod('client', workers[0].metadata!.name!, { app: 'client' }) });
   await cluster.core.createNamespacedService({
     namespace: ns,
     body: { metadata: { name: 'typo' }, spec: { selector: { app: 'ehco' }, ports: [{ port: 80, targetPort: 8080 }] } },
   });
-  await waitFor<V1Pod>({
-    kc: cluster.kc,
-    path: `/api/v1/namespaces/${ns}/pods`,
-    what: 'the client pod Ready',
-    until: (items) => items.length === 1 && isReady(items[0]),
-    timeoutMs: 120_000,
-  });
+  await runPods(cluster, ns, [echoPod('client', { app: 'client' }, workers[0].metadata!.name!)]);
   const r = await execInPod(cluster.kc, ns, 'client', ['/echo', 'get', 'http://typo/']);
   expect(r.exitCode, 'a request to a Service without endpoints fails').not.toBe(0);
   expect(r.stderr).toMatch(/connection refused|timeout|no route/i);
@@ -120,7 +86,7 @@ test('offline: every image on every node was built on this machine, none pulled'
 
 test('the ingress controller on the ingress node routes a Host through 127.0.0.1:80 to a Service', async ({ cluster, ns }, testInfo) => {
   const workers = (await cluster.core.listNode()).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));
-  await cluster.core.createNamespacedPod({ namespace: ns, body: echoPod('echo-0', workers[0].metadata!.name!, { app: 'echo' }) });
+  await runPods(cluster, ns, [echoPod('echo-0', { app: 'echo' }, workers[0].metadata!.name!)]);
   await cluster.core.createNamespacedService({
     namespace: ns,
     body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } },

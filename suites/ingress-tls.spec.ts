@@ -1,0 +1,48 @@
+// Ingress TLS behaviour the course shows: a TLS host redirects plain HTTP to
+// HTTPS with 308 unless the ssl-redirect annotations say "false".
+import { NetworkingV1Api, type V1Ingress } from '@kubernetes/client-node';
+import { expect, test } from '../fixtures/cluster.ts';
+import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
+import { echoPod, runPods } from '../fixtures/pods.ts';
+import { PORTS } from '../scripts/lib/kind-config.ts';
+import { selfSignedCertificate } from '../scripts/lib/tls.ts';
+
+function tlsIngress(name: string, host: string, annotations: Record<string, string> = {}): V1Ingress {
+  return {
+    metadata: { name, annotations },
+    spec: {
+      ingressClassName: 'nginx',
+      tls: [{ hosts: [host], secretName: 'tls' }],
+      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 80 } } } }] } }],
+    },
+  };
+}
+
+test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP', async ({ cluster, ns }, testInfo) => {
+  const { cert, key } = await selfSignedCertificate('*.luffy.com');
+  await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } } });
+  await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+  await runPods(cluster, ns, [echoPod('echo-0', { app: 'echo' })]);
+  const networking = cluster.kc.makeApiClient(NetworkingV1Api);
+  const redirecting = `redirect-${ns}.luffy.com`;
+  const plain = `plain-${ns}.luffy.com`;
+  await networking.createNamespacedIngress({ namespace: ns, body: tlsIngress('redirect', redirecting) });
+  await networking.createNamespacedIngress({
+    namespace: ns,
+    body: tlsIngress('plain', plain, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'false' }),
+  });
+
+  const redirects = await untilConsecutive(
+    () => get(PORTS.http, redirecting, '/some/path'),
+    (e) => e.status === 308 && e.location === `https://${redirecting}/some/path`,
+    `HTTP to ${redirecting} redirected with 308`,
+  );
+  const served = await untilConsecutive(() => get(PORTS.http, plain, '/some/path'), (e) => e.status === 200 && e.pod === 'echo-0', `HTTP to ${plain} served`);
+  const secure = await untilConsecutive(
+    () => get(PORTS.https, redirecting, '/some/path', 'https'),
+    (e) => e.status === 200 && e.pod === 'echo-0',
+    `HTTPS to ${redirecting} served`,
+  );
+  await testInfo.attach('http-transcript.txt', { body: [...redirects, ...served, ...secure].map(transcriptLine).join('\n'), contentType: 'text/plain' });
+  expect(JSON.parse(secure[secure.length - 1].body)).toMatchObject({ host: redirecting, path: '/some/path' });
+});

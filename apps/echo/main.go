@@ -1,8 +1,11 @@
 // echo: the harness's test backend and in-cluster probe, stdlib only.
 //
 //	echo serve            answers every request with JSON saying which pod,
-//	                      which version, which path and which headers it got
+//	                      which version, which path and which headers it got;
+//	                      /healthz is its readiness, switched by /readiness/fail|pass
 //	echo get URL          one GET from inside the cluster, prints the body
+//	echo spread URL N     N GETs, each on a new connection, prints the X-Pod-Name
+//	                      (or the error) of each on its own line
 //	echo resolve NAME     prints the addresses NAME resolves to
 package main
 
@@ -15,6 +18,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -42,6 +47,9 @@ func main() {
 	case "get":
 		need(3)
 		get(os.Args[2])
+	case "spread":
+		need(4)
+		spread(os.Args[2], os.Args[3])
 	case "resolve":
 		need(3)
 		resolve(os.Args[2])
@@ -51,7 +59,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: echo serve | echo get URL | echo resolve NAME")
+	fmt.Fprintln(os.Stderr, "usage: echo serve | echo get URL | echo spread URL N | echo resolve NAME")
 	os.Exit(2)
 }
 
@@ -64,7 +72,19 @@ func need(n int) {
 func serve() {
 	addr := ":" + env("PORT", "8080")
 	pod, _ := os.Hostname()
+	var unready atomic.Bool
 	mux := http.NewServeMux()
+	// The readiness probe's target; POST /readiness/fail and /readiness/pass
+	// let a test make this pod NotReady and Ready again.
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if unready.Load() {
+			http.Error(w, "not ready (set by POST /readiness/fail)", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("/readiness/fail", func(w http.ResponseWriter, r *http.Request) { unready.Store(true) })
+	mux.HandleFunc("/readiness/pass", func(w http.ResponseWriter, r *http.Request) { unready.Store(false) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Pod-Name", env("POD_NAME", pod))
@@ -105,6 +125,24 @@ func get(url string) {
 	if res.StatusCode >= 400 {
 		fmt.Fprintf(os.Stderr, "HTTP %d\n", res.StatusCode)
 		os.Exit(1)
+	}
+}
+
+func spread(url, count string) {
+	n, err := strconv.Atoi(count)
+	if err != nil || n < 1 || n > 1000 {
+		usage()
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for i := 0; i < n; i++ {
+		res, err := client.Get(url)
+		if err != nil {
+			fmt.Println("error:", err)
+			continue
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		fmt.Println(res.Header.Get("X-Pod-Name"))
 	}
 }
 

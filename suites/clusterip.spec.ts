@@ -1,0 +1,94 @@
+// ClusterIP: a Service's endpoints are exactly its Ready pods. Scaling adds
+// an endpoint; a pod failing its readiness probe leaves the endpoints (and
+// gets no traffic) without being restarted, and comes back once Ready.
+import type { V1EndpointSlice } from '@kubernetes/client-node';
+import { expect, test } from '../fixtures/cluster.ts';
+import { ECHO_IMAGE, echoPod, runPods } from '../fixtures/pods.ts';
+import { applyObjects } from '../scripts/lib/apply.ts';
+import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
+
+type Pod = import('@kubernetes/client-node').V1Pod;
+
+/** Pod names behind the Service's ready endpoints, by watching its EndpointSlices. */
+async function waitForEndpoints(cluster: { kc: import('@kubernetes/client-node').KubeConfig }, ns: string, expected: string[], what: string) {
+  const names = (slices: V1EndpointSlice[]) =>
+    slices
+      .flatMap((s) => s.endpoints ?? [])
+      .filter((e) => e.conditions?.ready)
+      .map((e) => e.targetRef?.name ?? '?')
+      .sort();
+  await waitFor<V1EndpointSlice>({
+    kc: cluster.kc,
+    path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`,
+    labelSelector: 'kubernetes.io/service-name=echo',
+    what,
+    until: (slices) => JSON.stringify(names(slices)) === JSON.stringify([...expected].sort()),
+    describe: (slices) => `ready endpoints ${JSON.stringify(names(slices))}, want ${JSON.stringify([...expected].sort())}`,
+    timeoutMs: 60_000,
+  });
+}
+
+/**
+ * Waits until 40 requests through the ClusterIP, each on a new connection,
+ * are answered by exactly the expected pods, twice in a row (kube-proxy
+ * programs the rules shortly after the EndpointSlice changes).
+ */
+async function expectTrafficTo(cluster: { kc: import('@kubernetes/client-node').KubeConfig }, ns: string, expected: string[], what: string) {
+  const deadline = Date.now() + 30_000;
+  let streak = 0;
+  let last = '';
+  while (Date.now() < deadline && streak < 2) {
+    const out = (await execInPod(cluster.kc, ns, 'client', ['/echo', 'spread', 'http://echo/', '40'])).stdout;
+    const answered = [...new Set(out.trim().split('\n'))].sort();
+    last = answered.join(', ');
+    streak = JSON.stringify(answered) === JSON.stringify([...expected].sort()) ? streak + 1 : 0;
+  }
+  expect(streak, `${what}: answers came from ${last}`).toBe(2);
+}
+
+test('endpoints follow Ready pods: scaling adds one, a failing readiness probe removes one without a restart, recovery brings it back', async ({ cluster, ns }) => {
+  const template = echoPod('unused', { app: 'echo' });
+  const deployment = (replicas: number) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'echo', namespace: ns },
+    spec: { replicas, selector: { matchLabels: { app: 'echo' } }, template: { metadata: { labels: { app: 'echo' } }, spec: template.spec } },
+  });
+  await applyObjects(cluster.kc, [deployment(1)]);
+  await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+  await runPods(cluster, ns, [echoPod('client', { app: 'client' })]);
+  expect(template.spec?.containers[0].image).toBe(ECHO_IMAGE);
+
+  const readyEchoPods = async (count: number) =>
+    (
+      await waitFor<Pod>({
+        kc: cluster.kc,
+        path: `/api/v1/namespaces/${ns}/pods`,
+        labelSelector: 'app=echo',
+        what: `${count} Ready echo pods`,
+        until: (pods) => pods.filter(isReady).length === count && pods.length === count,
+        timeoutMs: 60_000,
+      })
+    ).map((p) => p.metadata!.name!);
+
+  const [first] = await readyEchoPods(1);
+  await waitForEndpoints(cluster, ns, [first], 'one endpoint for one Ready pod');
+  await expectTrafficTo(cluster, ns, [first], 'the only Ready pod answers');
+
+  await applyObjects(cluster.kc, [deployment(2)]);
+  const both = await readyEchoPods(2);
+  await waitForEndpoints(cluster, ns, both, 'two endpoints after scaling to 2');
+  await expectTrafficTo(cluster, ns, both, 'fresh connections through the ClusterIP reach both pods');
+
+  const [failing, healthy] = both;
+  await execInPod(cluster.kc, ns, failing, ['/echo', 'get', 'http://127.0.0.1:8080/readiness/fail']);
+  await waitForEndpoints(cluster, ns, [healthy], `${failing} out of the endpoints once NotReady`);
+  await expectTrafficTo(cluster, ns, [healthy], 'a NotReady pod gets no traffic');
+  const notReady = await cluster.core.readNamespacedPod({ name: failing, namespace: ns });
+  expect(isReady(notReady)).toBe(false);
+  expect(notReady.status?.containerStatuses?.[0].restartCount, 'readiness failures do not restart the container').toBe(0);
+
+  await execInPod(cluster.kc, ns, failing, ['/echo', 'get', 'http://127.0.0.1:8080/readiness/pass']);
+  await waitForEndpoints(cluster, ns, both, `${failing} back in the endpoints once Ready again`);
+  await expectTrafficTo(cluster, ns, both, 'both pods answer again');
+});

@@ -121,7 +121,7 @@ export function preflight(f: HostFacts, o: HarnessOptions, willBuildOffline: boo
   checks.push(
     f.chromium
       ? { name: 'chromium', status: 'ok', message: `Chromium at ${f.chromium}` }
-      : { name: 'chromium', status: 'warn', message: 'no Chromium for the browser checks', hint: 'apt-get install chromium' },
+      : { name: 'chromium', status: 'warn', message: 'no Chromium yet: the browser check installs Debian chromium on first use (as root)', hint: 'apt-get install chromium' },
   );
 
   return { checks, proxyMode, skips, blocking: checks.some((c) => c.status === 'fail') };

@@ -1,9 +1,11 @@
 // The course's myblog stack, deployed from manifests/ in the course's order,
 // then reached the ways the course reaches it: through the Ingress (HTTP and
 // HTTPS with SNI), the NodePort, and the bookstore's multi-path and rewrite.
+import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import { get, peerCertificate, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
+import { isReady } from '../scripts/lib/kube.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -75,4 +77,16 @@ test('rewrite: /api/reviews/0 reaches reviews as /reviews/0, deeper segments kee
   const deeper = await get(PORTS.http, 'bookstore.luffy.com', '/api/reviews/0/extra');
   expect(deeper.status, 'the stand-in answers 404 for a non-numeric id, but says what it received').toBe(404);
   expect(JSON.parse(deeper.body)).toMatchObject({ path: '/reviews/0/extra' });
+  const outside = await get(PORTS.http, 'bookstore.luffy.com', '/api/details/0');
+  expect(outside.pod, 'a path outside the regex reaches no backend').toBeUndefined();
+  expect(outside.status).toBe(404);
+});
+
+test("ClusterIP: myblog's endpoints are exactly its Ready pods", async ({ cluster }) => {
+  const pods = (await cluster.core.listNamespacedPod({ namespace: 'luffy', labelSelector: 'app=myblog' })).items;
+  const ready = pods.filter(isReady).map((p) => p.metadata!.name!).sort();
+  const slices = await cluster.kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: 'luffy', labelSelector: 'kubernetes.io/service-name=myblog' });
+  const endpoints = slices.items.flatMap((s) => s.endpoints).filter((e) => e.conditions?.ready).map((e) => e.targetRef?.name ?? '?').sort();
+  expect(ready).toHaveLength(2);
+  expect(endpoints).toEqual(ready);
 });

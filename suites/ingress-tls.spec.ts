@@ -2,7 +2,7 @@
 // HTTPS with 308 unless the ssl-redirect annotations say "false".
 import { NetworkingV1Api, type V1Ingress } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
-import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
+import { get, post, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
@@ -45,4 +45,25 @@ test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and f
   );
   await testInfo.attach('http-transcript.txt', { body: [...redirects, ...served, ...secure].map(transcriptLine).join('\n'), contentType: 'text/plain' });
   expect(JSON.parse(secure[secure.length - 1].body)).toMatchObject({ host: redirecting, path: '/some/path' });
+});
+
+test('proxy-body-size: a 5 MiB POST passes under proxy-body-size 1000m (the course value) and is refused with 413 under 1m', async ({ cluster, ns }, testInfo) => {
+  await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+  await runPods(cluster, ns, [echoPod('echo-0', { app: 'echo' })]);
+  const networking = cluster.kc.makeApiClient(NetworkingV1Api);
+  const ingress = (name: string, host: string, size: string): V1Ingress => ({
+    metadata: { name, annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': size } },
+    spec: { ingressClassName: 'nginx', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 80 } } } }] } }] },
+  });
+  const large = `large-${ns}.luffy.com`;
+  const small = `small-${ns}.luffy.com`;
+  await networking.createNamespacedIngress({ namespace: ns, body: ingress('large', large, '1000m') });
+  await networking.createNamespacedIngress({ namespace: ns, body: ingress('small', small, '1m') });
+  const size = 5 * 1024 * 1024;
+  await untilConsecutive(() => get(PORTS.http, large, '/'), (e) => e.status === 200, `${large} routed`);
+  await untilConsecutive(() => get(PORTS.http, small, '/'), (e) => e.status === 200, `${small} routed`);
+  const passed = await untilConsecutive(() => post(PORTS.http, large, '/upload', size), (e) => e.status === 200, `5 MiB POST to ${large}`);
+  expect(JSON.parse(passed[passed.length - 1].body)).toMatchObject({ method: 'POST', path: '/upload', bodyBytes: size });
+  const refused = await untilConsecutive(() => post(PORTS.http, small, '/upload', size), (e) => e.status === 413, `5 MiB POST to ${small} refused`);
+  await testInfo.attach('http-transcript.txt', { body: [...passed, ...refused].map(transcriptLine).join('\n'), contentType: 'text/plain' });
 });

@@ -35,6 +35,7 @@ type reply struct {
 	Query     string              `json:"query"`
 	Headers   map[string][]string `json:"headers"`
 	Remote    string              `json:"remote"`
+	BodyBytes int64               `json:"bodyBytes"`
 }
 
 func main() {
@@ -86,13 +87,14 @@ func serve() {
 	mux.HandleFunc("/readiness/fail", func(w http.ResponseWriter, r *http.Request) { unready.Store(true) })
 	mux.HandleFunc("/readiness/pass", func(w http.ResponseWriter, r *http.Request) { unready.Store(false) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		received, _ := io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Pod-Name", env("POD_NAME", pod))
 		w.Header().Set("X-App-Version", env("VERSION", "v1"))
 		_ = json.NewEncoder(w).Encode(reply{
 			Pod: env("POD_NAME", pod), Namespace: os.Getenv("POD_NAMESPACE"), Node: os.Getenv("NODE_NAME"),
 			Version: env("VERSION", "v1"), Method: r.Method, Host: r.Host, Path: r.URL.Path,
-			Query: r.URL.RawQuery, Headers: r.Header, Remote: r.RemoteAddr,
+			Query: r.URL.RawQuery, Headers: r.Header, Remote: r.RemoteAddr, BodyBytes: received,
 		})
 	})
 	server := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -8,7 +8,7 @@ import { ensureDockerEngine } from './docker-engine.ts';
 import { run } from './exec.ts';
 import { dockerReachable, gatherHostFacts } from './host-facts.ts';
 import { installIngress } from './ingress.ts';
-import { isReady, loadKubeconfig, requestJson, waitFor } from './kube.ts';
+import { isReady, loadKubeconfig, requestJson, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline } from './offline/build.ts';
@@ -94,12 +94,12 @@ async function waitForSystemWorkloads(kubeconfig: string, timeoutMs: number): Pr
       describe: (ds) => ds.map((d) => `${d.metadata?.name} ${d.status?.numberReady ?? 0}/${d.status?.desiredNumberScheduled ?? '?'}`).join(', '),
       timeoutMs,
     }),
-    waitFor<Workload>({
+    waitFor<DeploymentLike>({
       kc,
       path: '/apis/apps/v1/namespaces/kube-system/deployments',
       fieldSelector: 'metadata.name=coredns',
-      what: 'CoreDNS available',
-      until: (d) => d.length === 1 && (d[0].status?.availableReplicas ?? 0) >= (d[0].spec?.replicas ?? 1),
+      what: 'CoreDNS rolled out',
+      until: (d) => d.length === 1 && rolledOut(d[0]),
       describe: (d) => d.map((x) => `coredns available ${x.status?.availableReplicas ?? 0}/${x.spec?.replicas}`).join(', '),
       timeoutMs,
     }),
@@ -137,6 +137,10 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     const record = readRecord(o.clusterName);
     if (!reason && record && JSON.stringify(record.requested) === JSON.stringify(requestOf(o))) {
       info(`reusing healthy cluster "${o.clusterName}" (kubeconfig ${record.kubeconfigPath})`);
+      // Re-applied so that a changed controller manifest takes effect (a no-op otherwise).
+      await step(`ingress controller (${record.ingress})`, () =>
+        installIngress({ kubeconfig: record.kubeconfigPath, kind, clusterName: o.clusterName, rebuild: false }, record.ingress),
+      );
       return { record, reused: true };
     }
     replaceReason = reason ?? 'it was created with other options';

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
 import { NODE_LABELS } from './kind-config.ts';
-import { loadKubeconfig, requestJson, waitFor } from './kube.ts';
+import { loadKubeconfig, requestJson, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { run } from './exec.ts';
 import { HarnessError, info } from './log.ts';
 import { buildTraefikImage } from './offline/build.ts';
@@ -47,13 +47,12 @@ export async function installIngress(t: IngressTarget, ingress: IngressControlle
 }
 
 async function waitForDeployment(kc: KubeConfig, namespace: string, name: string): Promise<void> {
-  type Deployment = { metadata?: { name?: string }; status?: { availableReplicas?: number; updatedReplicas?: number } };
-  await waitFor<Deployment>({
+  await waitFor<DeploymentLike>({
     kc,
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
     fieldSelector: `metadata.name=${name}`,
-    what: `${namespace}/${name} available`,
-    until: (d) => (d[0]?.status?.availableReplicas ?? 0) >= 1,
+    what: `${namespace}/${name} rolled out`,
+    until: (d) => d.length === 1 && rolledOut(d[0]),
     describe: (d) => JSON.stringify(d[0]?.status ?? 'no deployment'),
     timeoutMs: 300_000,
   });

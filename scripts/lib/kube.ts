@@ -179,3 +179,16 @@ export async function execInPod(kc: KubeConfig, namespace: string, pod: string, 
   }
   return { stdout, stderr, exitCode };
 }
+
+export interface DeploymentLike {
+  metadata?: { name?: string; generation?: number };
+  spec?: { replicas?: number };
+  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number };
+}
+
+/** A Deployment whose latest spec is fully rolled out and available (as `kubectl rollout status`). */
+export function rolledOut(d: DeploymentLike): boolean {
+  const want = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  return (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) && (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want;
+}

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
-import { execInPod, waitFor } from './kube.ts';
+import { execInPod, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { step } from './log.ts';
 import { selfSignedCertificate } from './tls.ts';
 
@@ -31,17 +31,15 @@ export function loadLabs(root = MANIFESTS): Lab[] {
     }));
 }
 
-type Deployment = { metadata?: { name?: string }; spec?: { replicas?: number }; status?: { availableReplicas?: number; updatedReplicas?: number } };
-
 export async function waitForDeployments(kc: KubeConfig, namespace: string, names: string[], timeoutMs = 240_000): Promise<void> {
-  await waitFor<Deployment>({
+  await waitFor<DeploymentLike>({
     kc,
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
-    what: `deployments ${names.join(', ')} in ${namespace} available`,
+    what: `deployments ${names.join(', ')} in ${namespace} rolled out`,
     until: (items) =>
       names.every((n) => {
         const d = items.find((i) => i.metadata?.name === n);
-        return d !== undefined && (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1);
+        return d !== undefined && rolledOut(d);
       }),
     describe: (items) => items.map((d) => `${d.metadata?.name} ${d.status?.availableReplicas ?? 0}/${d.spec?.replicas}`).join(', '),
     timeoutMs,

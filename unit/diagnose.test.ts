@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test';
+import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { ingressRouteCauses, rewriteCauses, serviceCauses, tlsCauses } from '../scripts/lib/diagnose.ts';
+import { selfSignedCertificate } from '../scripts/lib/tls.ts';
+
+const pod = (labels: Record<string, string>, port = 8002): V1Pod => ({ metadata: { labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: port }] }] } });
+const service = (selector: Record<string, string>, targetPort: number | string): V1Service => ({
+  metadata: { name: 'myblog' },
+  spec: { selector, ports: [{ port: 80, targetPort: targetPort as never }] },
+});
+const ingress = (host: string, path = '/', annotations: Record<string, string> = {}, tls?: string): V1Ingress => ({
+  metadata: { name: 'ing', annotations },
+  spec: {
+    rules: [{ host, http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }],
+    ...(tls ? { tls: [{ hosts: [host], secretName: tls }] } : {}),
+  },
+});
+
+test('Service: a selector that matches no pod, named with what the pods have', () => {
+  expect(serviceCauses(service({ app: 'myblg' }, 8002), [pod({ app: 'myblog' })])).toEqual(['Service myblog selects app=myblg: no pod matches (pods have app=myblog)']);
+});
+
+test('Service: a targetPort the container does not listen on', () => {
+  expect(serviceCauses(service({ app: 'myblog' }, 8000), [pod({ app: 'myblog' })])).toEqual(['Service myblog targetPort 8000 but the container listens on 8002']);
+  expect(serviceCauses(service({ app: 'myblog' }, 'http'), [pod({ app: 'myblog' })])).toEqual(['Service myblog targetPort "http" names no container port of the selected pods']);
+});
+
+test('Service: a correct one has no causes', () => {
+  expect(serviceCauses(service({ app: 'myblog' }, 8002), [pod({ app: 'myblog' }), pod({ app: 'mysql' }, 3306)])).toEqual([]);
+});
+
+test('Ingress: a host typo is named with the rules that exist; wildcards cover one label; paths by type', () => {
+  expect(ingressRouteCauses([ingress('myblog.lufy.com')], 'myblog.luffy.com', '/blog/index/')).toEqual([
+    'no Ingress rule routes myblog.luffy.com/blog/index/ (the rules are myblog.lufy.com/)',
+  ]);
+  expect(ingressRouteCauses([ingress('myblog.luffy.com')], 'myblog.luffy.com', '/blog/index/')).toEqual([]);
+  expect(ingressRouteCauses([ingress('*.luffy.com')], 'myblog.luffy.com', '/')).toEqual([]);
+  expect(ingressRouteCauses([ingress('*.luffy.com')], 'a.b.luffy.com', '/')).toHaveLength(1);
+  expect(ingressRouteCauses([ingress('b.luffy.com', '/details')], 'b.luffy.com', '/details/0')).toEqual([]);
+  expect(ingressRouteCauses([ingress('b.luffy.com', '/details')], 'b.luffy.com', '/detailsx')).toHaveLength(1);
+  const regex: V1Ingress = { metadata: { name: 'r' }, spec: { rules: [{ host: 'b.luffy.com', http: { paths: [{ path: '/api/reviews/(.*)', pathType: 'ImplementationSpecific', backend: {} }] } }] } };
+  expect(ingressRouteCauses([regex], 'b.luffy.com', '/api/reviews/0')).toEqual([]);
+  expect(ingressRouteCauses([regex], 'b.luffy.com', '/api/details/0')).toHaveLength(1);
+  expect(ingressRouteCauses([], 'b.luffy.com', '/')).toEqual(['no Ingress rule routes b.luffy.com/ (there is no Ingress)']);
+});
+
+test('rewrite-target with $1 but no capture group', () => {
+  expect(rewriteCauses(ingress('b.luffy.com', '/api/reviews', { 'nginx.ingress.kubernetes.io/rewrite-target': '/reviews/$1' }))).toEqual([
+    'Ingress ing: rewrite-target uses $1 but the path has no capture group (/api/reviews)',
+  ]);
+  expect(rewriteCauses(ingress('b.luffy.com', '/api/reviews/(.*)', { 'nginx.ingress.kubernetes.io/rewrite-target': '/reviews/$1' }))).toEqual([]);
+});
+
+test('TLS secret for another host', async () => {
+  const other = await selfSignedCertificate('blog.example.com');
+  const ours = await selfSignedCertificate('*.luffy.com');
+  const secret = (name: string, cert: string): V1Secret => ({ metadata: { name }, data: { 'tls.crt': Buffer.from(cert).toString('base64') } });
+  const ing = ingress('myblog.luffy.com', '/', {}, 'tls-myblog');
+  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', other.cert)])).toEqual(['TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com']);
+  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', ours.cert)])).toEqual([]);
+  expect(tlsCauses(ing, 'myblog.luffy.com', [])).toEqual(['TLS secret tls-myblog does not exist']);
+});

@@ -1,9 +1,12 @@
 // npm run audit [-- --manifests DIR]: checks manifests before they are
-// applied, one line per finding (file:line: message). Exits 1 on findings.
+// applied, one line per finding (file:line: message); with the harness
+// cluster up, also a server-side dry-run of every object. Exits 1 on findings.
 import { existsSync } from 'node:fs';
-import { auditPath, formatFinding } from './lib/audit.ts';
+import { auditPath, dryRunPath, formatFinding } from './lib/audit.ts';
+import { readRecord } from './lib/cluster.ts';
+import { loadKubeconfig, requestJson } from './lib/kube.ts';
 import { info, main } from './lib/log.ts';
-import { UsageError } from './lib/options.ts';
+import { DEFAULTS, UsageError } from './lib/options.ts';
 import { MANIFESTS } from './lib/labs.ts';
 
 main(async () => {
@@ -16,6 +19,14 @@ main(async () => {
   }
   if (!existsSync(dir)) throw new UsageError(`--manifests: ${dir} does not exist`);
   const findings = auditPath(dir);
+  const record = readRecord(process.env.HARNESS_CLUSTER_NAME || DEFAULTS.clusterName);
+  const kc = record ? loadKubeconfig(record.kubeconfigPath) : undefined;
+  if (kc && (await requestJson(kc, 'GET', '/readyz').catch(() => undefined)) === 'ok') {
+    info(`server-side dry-run against the harness cluster "${record!.name}"`);
+    findings.push(...(await dryRunPath(kc, dir)));
+  } else {
+    info('no harness cluster answers: static checks only (npm run cluster:up adds the server-side dry-run)');
+  }
   for (const f of findings) console.log(formatFinding(f));
   info(`${findings.length} finding(s) in ${dir}`);
   return findings.length ? 1 : 0;

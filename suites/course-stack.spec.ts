@@ -2,12 +2,14 @@
 // then reached the ways the course reaches it: through the Ingress (HTTP and
 // HTTPS with SNI), the NodePort, and the bookstore's multi-path and rewrite.
 import { DiscoveryV1Api } from '@kubernetes/client-node';
-import { expect, test } from '../fixtures/cluster.ts';
+import { evidenceOnFailure, expect, test } from '../fixtures/cluster.ts';
 import { get, peerCertificate, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
 import { isReady } from '../scripts/lib/kube.ts';
 
 test.describe.configure({ mode: 'serial' });
+
+evidenceOnFailure('luffy', 'default');
 
 const blogList = (e: Exchange) => e.status === 200 && e.body.includes('我的博客列表');
 

@@ -2,7 +2,7 @@
 // inside a myblog pod: Service names resolve to their ClusterIPs by short
 // name within the namespace, by name.namespace and FQDN from anywhere, and
 // resolv.conf carries the cluster DNS Service and the search domains.
-import { expect, test } from '../fixtures/cluster.ts';
+import { evidenceOnFailure, expect, test } from '../fixtures/cluster.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { execInPod } from '../scripts/lib/kube.ts';
 
@@ -13,6 +13,8 @@ async function inMyblog(cluster: Parameters<Parameters<typeof test>[2]>[0]['clus
   if (!pod) throw new Error('no Running myblog pod in luffy');
   return execInPod(cluster.kc, 'luffy', pod.metadata!.name!, command);
 }
+
+evidenceOnFailure('luffy');
 
 const lookup = (name: string) => ['python3', '-c', `import socket; print(socket.gethostbyname(${JSON.stringify(name)}))`];
 

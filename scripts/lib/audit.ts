@@ -2,8 +2,9 @@
 // per problem, with file and line, and the remedy where there is one.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { load, loadAll } from 'js-yaml';
+import { FIELD_MANAGER } from './apply.ts';
 
 export interface Finding {
   file: string;
@@ -168,14 +169,19 @@ function auditIngress(o: KubernetesObject & { spec?: unknown }, what: string, fi
   return findings;
 }
 
-/** Audits every .yaml/.yml file under a folder (or one file). */
-export function auditPath(root: string): Finding[] {
+function yamlFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (p: string) => {
     if (statSync(p).isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
     else if (/\.ya?ml$/.test(p)) files.push(p);
   };
   walk(root);
+  return files;
+}
+
+/** Audits every .yaml/.yml file under a folder (or one file). */
+export function auditPath(root: string): Finding[] {
+  const files = yamlFiles(root);
   const texts = files.map((f) => readFileSync(f, 'utf8'));
   const secrets = collectSecrets(texts);
   return files.flatMap((f, i) => auditText(texts[i], relative(process.cwd(), f) || f, secrets));
@@ -183,4 +189,46 @@ export function auditPath(root: string): Finding[] {
 
 export function formatFinding(f: Finding): string {
   return `${f.file}:${f.line}: ${f.message}`;
+}
+
+/**
+ * Server-side dry-run of every object against a running cluster: what the API
+ * server itself rejects. Objects in a namespace the audited files create are
+ * not reported for that namespace's absence (a dry-run creates nothing).
+ */
+export async function dryRunPath(kc: KubeConfig, root: string): Promise<Finding[]> {
+  const files = yamlFiles(root);
+  const findings: Finding[] = [];
+  const client = KubernetesObjectApi.makeApiClient(kc);
+  const created = new Set<string>();
+  const docs: { file: string; line: number; object: KubernetesObject }[] = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    let base = 1; // line number of each part's first line
+    for (const part of text.split(/^---[ \t]*$/m)) {
+      let doc: unknown;
+      try {
+        doc = load(part);
+      } catch {
+        doc = undefined; // reported by the static audit
+      }
+      const o = doc as KubernetesObject | undefined;
+      if (o && typeof o === 'object' && o.apiVersion && o.kind && o.metadata?.name) {
+        docs.push({ file: relative(process.cwd(), f) || f, line: base + Math.max(0, part.split('\n').findIndex((l) => /^\s*apiVersion:/.test(l))), object: o });
+        if (o.kind === 'Namespace') created.add(o.metadata.name);
+      }
+      base += part.split('\n').length - 1;
+    }
+  }
+  for (const { file, line, object } of docs) {
+    try {
+      await client.patch(object, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    } catch (err) {
+      const body = (err as { body?: string | { message?: string } }).body;
+      const message = (typeof body === 'string' ? (JSON.parse(body) as { message?: string }).message : body?.message) ?? (err as Error).message;
+      if (/namespaces? "?([a-z0-9-]+)"? not found/.test(message) && created.has(object.metadata?.namespace ?? '')) continue;
+      findings.push({ file, line, message: `${object.kind}/${object.metadata?.name}: the API server rejects it: ${message.split('\n')[0]}` });
+    }
+  }
+  return findings;
 }

@@ -1,0 +1,17 @@
+// The manifest audit's server-side dry-run: the harness's manifests are all
+// accepted by the API server; the seed's ingress-nginx mandatory.yaml (rbac
+// v1beta1) is not, and each rejection names the file, line and object.
+import { join } from 'node:path';
+import { expect, test } from '../fixtures/cluster.ts';
+import { dryRunPath, formatFinding } from '../scripts/lib/audit.ts';
+import { MANIFESTS } from '../scripts/lib/labs.ts';
+
+test('every manifest in manifests/ (labs and pod labs) passes a server-side dry-run', async ({ cluster, courseStack }) => {
+  expect((await dryRunPath(cluster.kc, MANIFESTS)).map(formatFinding)).toEqual([]);
+});
+
+test("the seed's mandatory.yaml is rejected by the API server: its four rbac v1beta1 objects", async ({ cluster }) => {
+  const findings = (await dryRunPath(cluster.kc, join(import.meta.dirname, '../unit/fixtures/seed-manifests/44-ingress-nginx-mandatory.yaml'))).map(formatFinding);
+  expect(findings).toHaveLength(4);
+  expect(findings[0]).toMatch(/44-ingress-nginx-mandatory\.yaml:51: ClusterRole\/nginx-ingress-clusterrole: the API server rejects it/);
+});

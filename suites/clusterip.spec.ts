@@ -3,7 +3,7 @@
 // gets no traffic) without being restarted, and comes back once Ready.
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
-import { ECHO_IMAGE, echoPod, runPods } from '../fixtures/pods.ts';
+import { ECHO_IMAGE, echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
 import { applyObjects } from '../scripts/lib/apply.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 
@@ -26,24 +26,6 @@ async function waitForEndpoints(cluster: { kc: import('@kubernetes/client-node')
     describe: (slices) => `ready endpoints ${JSON.stringify(names(slices))}, want ${JSON.stringify([...expected].sort())}`,
     timeoutMs: 60_000,
   });
-}
-
-/**
- * Waits until 40 requests through the ClusterIP, each on a new connection,
- * are answered by exactly the expected pods, twice in a row (kube-proxy
- * programs the rules shortly after the EndpointSlice changes).
- */
-async function expectTrafficTo(cluster: { kc: import('@kubernetes/client-node').KubeConfig }, ns: string, expected: string[], what: string) {
-  const deadline = Date.now() + 30_000;
-  let streak = 0;
-  let last = '';
-  while (Date.now() < deadline && streak < 2) {
-    const out = (await execInPod(cluster.kc, ns, 'client', ['/echo', 'spread', 'http://echo/', '40'])).stdout;
-    const answered = [...new Set(out.trim().split('\n'))].sort();
-    last = answered.join(', ');
-    streak = JSON.stringify(answered) === JSON.stringify([...expected].sort()) ? streak + 1 : 0;
-  }
-  expect(streak, `${what}: answers came from ${last}`).toBe(2);
 }
 
 test('endpoints follow Ready pods: scaling adds one, a failing readiness probe removes one without a restart, recovery brings it back', async ({ cluster, ns }) => {
@@ -73,22 +55,22 @@ test('endpoints follow Ready pods: scaling adds one, a failing readiness probe r
 
   const [first] = await readyEchoPods(1);
   await waitForEndpoints(cluster, ns, [first], 'one endpoint for one Ready pod');
-  await expectTrafficTo(cluster, ns, [first], 'the only Ready pod answers');
+  await expectTrafficTo(cluster, ns, 'http://echo/', [first], 'the only Ready pod answers');
 
   await applyObjects(cluster.kc, [deployment(2)]);
   const both = await readyEchoPods(2);
   await waitForEndpoints(cluster, ns, both, 'two endpoints after scaling to 2');
-  await expectTrafficTo(cluster, ns, both, 'fresh connections through the ClusterIP reach both pods');
+  await expectTrafficTo(cluster, ns, 'http://echo/', both, 'fresh connections through the ClusterIP reach both pods');
 
   const [failing, healthy] = both;
   await execInPod(cluster.kc, ns, failing, ['/echo', 'get', 'http://127.0.0.1:8080/readiness/fail']);
   await waitForEndpoints(cluster, ns, [healthy], `${failing} out of the endpoints once NotReady`);
-  await expectTrafficTo(cluster, ns, [healthy], 'a NotReady pod gets no traffic');
+  await expectTrafficTo(cluster, ns, 'http://echo/', [healthy], 'a NotReady pod gets no traffic');
   const notReady = await cluster.core.readNamespacedPod({ name: failing, namespace: ns });
   expect(isReady(notReady)).toBe(false);
   expect(notReady.status?.containerStatuses?.[0].restartCount, 'readiness failures do not restart the container').toBe(0);
 
   await execInPod(cluster.kc, ns, failing, ['/echo', 'get', 'http://127.0.0.1:8080/readiness/pass']);
   await waitForEndpoints(cluster, ns, both, `${failing} back in the endpoints once Ready again`);
-  await expectTrafficTo(cluster, ns, both, 'both pods answer again');
+  await expectTrafficTo(cluster, ns, 'http://echo/', both, 'both pods answer again');
 });

@@ -4,7 +4,7 @@ import { NetworkingV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
+import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
 import { execInPod, isReady } from '../scripts/lib/kube.ts';
 
 test('nodes: three nodes are Ready, and every kube-system pod runs', async ({ cluster }) => {
@@ -49,15 +49,9 @@ test('a ClusterIP Service with a pod on each worker is reached by name through C
   expect(JSON.parse(remote.stdout)).toMatchObject({ pod: 'echo-1', path: '/direct' });
 
   // Through the Service by name: every request answers, and both pods answer.
-  const seen = new Set<string>();
-  for (let i = 0; i < 40 && seen.size < 2; i++) {
-    const r = await execInPod(cluster.kc, ns, 'client', ['/echo', 'get', `http://echo/req-${i}`]);
-    expect(r.exitCode, `request ${i}: ${r.stderr}`).toBe(0);
-    const body = JSON.parse(r.stdout) as { pod: string; path: string };
-    expect(body.path).toBe(`/req-${i}`);
-    seen.add(body.pod);
-  }
-  expect([...seen].sort()).toEqual(['echo-0', 'echo-1']);
+  await expectTrafficTo(cluster, ns, 'http://echo/', ['echo-0', 'echo-1'], 'the Service echo by name');
+  const r = await execInPod(cluster.kc, ns, 'client', ['/echo', 'get', 'http://echo/by-name']);
+  expect(JSON.parse(r.stdout)).toMatchObject({ path: '/by-name' });
 });
 
 test('negative control: a Service whose selector matches no pod has no endpoints and is not reachable', async ({ cluster, ns }) => {

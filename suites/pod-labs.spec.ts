@@ -1,0 +1,104 @@
+// The course's pod-level labs from manifests/pods/, each in its own test
+// namespace (hostPath folders moved per namespace so nothing touches the
+// course stack's MySQL data), checked against what the course says happens.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { expect, test } from '../fixtures/cluster.ts';
+import type { Cluster } from '../fixtures/cluster.ts';
+import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
+import { execInPod, waitFor } from '../scripts/lib/kube.ts';
+import { MANIFESTS } from '../scripts/lib/labs.ts';
+
+/** A pod lab's objects in namespace ns, its hostPath folders made private to ns. */
+async function applyPodLab(cluster: Cluster, lab: string, ns: string): Promise<void> {
+  const dir = join(MANIFESTS, 'pods', lab);
+  const objects = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8').replace(/path: (\/opt\/mysql\/data|\/tmp\/loap)\b/g, `path: $1-${ns}`), `${lab}/${f}`))
+    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: ns } }));
+  await applyObjects(cluster.kc, objects);
+}
+
+const terminated = (p: V1Pod) => p.status?.containerStatuses?.[0]?.state?.terminated ?? p.status?.containerStatuses?.[0]?.lastState?.terminated;
+
+test('two-container pod: myblog and mysql share the pod; after migrate, the blog list is served on 8002', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '01-two-container-pod', ns);
+  await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: 'both containers of pod myblog running',
+    until: (pods) => pods.length === 1 && (pods[0].status?.containerStatuses ?? []).filter((c) => c.state?.running).length === 2,
+    timeoutMs: 120_000,
+  });
+  // As the course: exec into the myblog container and migrate. MySQL has no
+  // probe in this lab, so its start is polled: a try a second, 90 s at most.
+  const deadline = Date.now() + 90_000;
+  const migrateOnce = () => execInPod(cluster.kc, ns, 'myblog', ['python3', 'manage.py', 'migrate', '--noinput'], 'myblog');
+  let migrate = await migrateOnce();
+  while (migrate.exitCode !== 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    migrate = await migrateOnce();
+  }
+  expect(migrate.exitCode, migrate.stderr.split('\n').slice(-2).join(' ')).toBe(0);
+  const page = await execInPod(cluster.kc, ns, 'myblog', ['python3', '-c', "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8002/blog/index/').read().decode())"], 'myblog');
+  expect(page.stdout).toContain('我的博客列表');
+  const mysql = await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql');
+  expect(mysql.stdout, 'mysql, reached over the pod\'s localhost, has the tables migrate made').toContain('blog_article');
+});
+
+test('restart policies: exit 0 and exit 1 under Always, OnFailure and Never give the course table', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '04-restart-policy', ns);
+  type Want = { phase?: string; restarted: boolean; reason: 'Completed' | 'Error' };
+  const want: Record<string, Want> = {
+    'restart-always-exit-0': { phase: 'Running', restarted: true, reason: 'Completed' },
+    'restart-always-exit-1': { phase: 'Running', restarted: true, reason: 'Error' },
+    'restart-onfailure-exit-0': { phase: 'Succeeded', restarted: false, reason: 'Completed' },
+    'restart-onfailure-exit-1': { phase: 'Running', restarted: true, reason: 'Error' },
+    'restart-never-exit-0': { phase: 'Succeeded', restarted: false, reason: 'Completed' },
+    'restart-never-exit-1': { phase: 'Failed', restarted: false, reason: 'Error' },
+  };
+  const state = (p: V1Pod) => `${p.metadata?.name}: ${p.status?.phase} restarts=${p.status?.containerStatuses?.[0]?.restartCount ?? 0} last=${terminated(p)?.reason ?? '-'}`;
+  const pods = await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: 'every restart-policy pod in its course state',
+    until: (items) =>
+      Object.entries(want).every(([name, w]) => {
+        const p = items.find((i) => i.metadata?.name === name);
+        const restarts = p?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+        return p !== undefined && terminated(p)?.reason === w.reason && (w.restarted ? restarts >= 1 : restarts === 0) && (!w.phase || p.status?.phase === w.phase);
+      }),
+    describe: (items) => items.map(state).join('; '),
+    timeoutMs: 120_000,
+  });
+  for (const [name, w] of Object.entries(want)) {
+    const p = pods.find((i) => i.metadata?.name === name)!;
+    expect(terminated(p)?.exitCode, name).toBe(w.reason === 'Completed' ? 0 : 1);
+  }
+});
+
+test('pod lifecycle: the timing file shows INIT, then START and POST-START, then the readiness probe, and PRE-STOP on delete', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '07-pod-lifecycle', ns);
+  const [pod] = await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: 'pod-lifecycle running and Ready (readiness probe ran)',
+    until: (pods) => pods.length === 1 && !!pods[0].status?.containerStatuses?.[0]?.state?.running && pods[0].status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+    timeoutMs: 120_000,
+  });
+  const node = pod.spec!.nodeName!;
+  const timing = async () => String((await execa('docker', ['exec', node, 'cat', `/tmp/loap-${ns}/timing`], { reject: false })).stdout);
+  await cluster.core.deleteNamespacedPod({ name: 'pod-lifecycle', namespace: ns });
+  await waitFor<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods`, what: 'pod-lifecycle gone', until: (pods) => pods.length === 0, timeoutMs: 60_000 });
+  const events = (await timing()).split('\n').map((l) => l.split(': ')[1]).filter(Boolean);
+  const first = (e: string) => events.indexOf(e);
+  expect(events[0], `timing: ${events.join(', ')}`).toBe('INIT');
+  expect(first('START')).toBeGreaterThan(first('INIT'));
+  expect(first('POST-START')).toBeGreaterThan(first('INIT'));
+  expect(first('READINESS')).toBeGreaterThan(first('START'));
+  expect(events.lastIndexOf('PRE-STOP'), `the preStop hook ran when the pod was deleted: ${events.join(', ')}`).toBeGreaterThan(events.lastIndexOf('START'));
+  await execa('docker', ['exec', node, 'rm', '-rf', `/tmp/loap-${ns}`], { reject: false });
+});

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
-import { execInPod, waitFor } from '../scripts/lib/kube.ts';
+import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 import { MANIFESTS } from '../scripts/lib/labs.ts';
 
 /** A pod lab's objects in namespace ns, its hostPath folders made private to ns. */
@@ -22,31 +22,79 @@ async function applyPodLab(cluster: Cluster, lab: string, ns: string): Promise<v
   await applyObjects(cluster.kc, objects);
 }
 
-const terminated = (p: V1Pod) => p.status?.containerStatuses?.[0]?.state?.terminated ?? p.status?.containerStatuses?.[0]?.lastState?.terminated;
-
-test('two-container pod: myblog and mysql share the pod; after migrate, the blog list is served on 8002', async ({ cluster, ns }) => {
-  await applyPodLab(cluster, '01-two-container-pod', ns);
-  await waitFor<V1Pod>({
-    kc: cluster.kc,
-    path: `/api/v1/namespaces/${ns}/pods`,
-    what: 'both containers of pod myblog running',
-    until: (pods) => pods.length === 1 && (pods[0].status?.containerStatuses ?? []).filter((c) => c.state?.running).length === 2,
-    timeoutMs: 120_000,
-  });
-  // As the course: exec into the myblog container and migrate. MySQL has no
-  // probe in this lab, so its start is polled: a try a second, 90 s at most.
+/**
+ * As the course: exec into the myblog container and run migrate. MySQL has no
+ * probe in these labs, so its start is polled: a try a second, 90 s at most.
+ */
+async function migrateWhenMysqlIsUp(cluster: Cluster, ns: string, pod: string): Promise<void> {
   const deadline = Date.now() + 90_000;
-  const migrateOnce = () => execInPod(cluster.kc, ns, 'myblog', ['python3', 'manage.py', 'migrate', '--noinput'], 'myblog');
+  const migrateOnce = () => execInPod(cluster.kc, ns, pod, ['python3', 'manage.py', 'migrate', '--noinput'], 'myblog');
   let migrate = await migrateOnce();
   while (migrate.exitCode !== 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000));
     migrate = await migrateOnce();
   }
   expect(migrate.exitCode, migrate.stderr.split('\n').slice(-2).join(' ')).toBe(0);
+}
+
+/** Waits, by watch, until pod `name` has all its containers running (and, if asked, is Ready). */
+async function running(cluster: Cluster, ns: string, name: string, ready = false): Promise<V1Pod> {
+  const [pod] = await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    fieldSelector: `metadata.name=${name}`,
+    what: `pod ${name} running${ready ? ' and Ready' : ''}`,
+    until: (pods) => pods.length === 1 && (pods[0].status?.containerStatuses ?? []).every((c) => c.state?.running) && (pods[0].status?.containerStatuses?.length ?? 0) > 0 && (!ready || isReady(pods[0])),
+    timeoutMs: 120_000,
+  });
+  return pod;
+}
+
+const terminated = (p: V1Pod) => p.status?.containerStatuses?.[0]?.state?.terminated ?? p.status?.containerStatuses?.[0]?.lastState?.terminated;
+
+test('two-container pod: myblog and mysql share the pod; after migrate, the blog list is served on 8002', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '01-two-container-pod', ns);
+  await running(cluster, ns, 'myblog');
+  await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
   const page = await execInPod(cluster.kc, ns, 'myblog', ['python3', '-c', "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8002/blog/index/').read().decode())"], 'myblog');
   expect(page.stdout).toContain('我的博客列表');
   const mysql = await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql');
   expect(mysql.stdout, 'mysql, reached over the pod\'s localhost, has the tables migrate made').toContain('blog_article');
+});
+
+test('hostPath persistence: on the component=mysql node, the tables migrate made survive deleting and recreating the pod', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '02-hostpath-persistence', ns);
+  const pod = await running(cluster, ns, 'myblog');
+  const node = await cluster.core.readNode({ name: pod.spec!.nodeName! });
+  expect(node.metadata?.labels?.component, 'scheduled by the nodeSelector').toBe('mysql');
+  await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
+  await cluster.core.deleteNamespacedPod({ name: 'myblog', namespace: ns });
+  await waitFor<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods`, what: 'pod myblog gone', until: (pods) => pods.length === 0, timeoutMs: 60_000 });
+  await applyPodLab(cluster, '02-hostpath-persistence', ns);
+  await running(cluster, ns, 'myblog');
+  // No migrate this time: the course checks the data is still there.
+  const deadline = Date.now() + 90_000;
+  let tables = '';
+  while (!tables.includes('blog_article') && Date.now() < deadline) {
+    tables = (await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql')).stdout;
+    if (!tables.includes('blog_article')) await new Promise((r) => setTimeout(r, 1000)); // MySQL starting, no probe in this lab
+  }
+  expect(tables, 'the tables are on the node, not in the pod').toContain('blog_article');
+  await execa('docker', ['exec', pod.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`], { reject: false });
+});
+
+test('probes and resources (pod-completed): NotReady until migrate, then Ready by the httpGet probe, requests and limits applied', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '03-probes-resources', ns);
+  const pod = await running(cluster, ns, 'myblog');
+  expect(pod.spec?.containers.map((c) => c.resources?.limits)).toEqual([
+    { cpu: '100m', memory: '500Mi' },
+    { cpu: '100m', memory: '500Mi' },
+  ]);
+  expect(isReady(pod), 'without the tables /blog/index/ fails, so the readiness probe cannot pass').toBe(false);
+  await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
+  const ready = await running(cluster, ns, 'myblog', true);
+  expect(ready.status?.containerStatuses?.every((c) => c.ready)).toBe(true);
+  await execa('docker', ['exec', pod.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`], { reject: false });
 });
 
 test('restart policies: exit 0 and exit 1 under Always, OnFailure and Never give the course table', async ({ cluster, ns }) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
+import { consecutively } from '../fixtures/poll.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
@@ -24,17 +25,11 @@ async function applyPodLab(cluster: Cluster, lab: string, ns: string): Promise<v
 
 /**
  * As the course: exec into the myblog container and run migrate. MySQL has no
- * probe in these labs, so its start is polled: a try a second, 90 s at most.
+ * probe in these labs, so migrate is retried a second apart, 90 s at most.
  */
 async function migrateWhenMysqlIsUp(cluster: Cluster, ns: string, pod: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  const migrateOnce = () => execInPod(cluster.kc, ns, pod, ['python3', 'manage.py', 'migrate', '--noinput'], 'myblog');
-  let migrate = await migrateOnce();
-  while (migrate.exitCode !== 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    migrate = await migrateOnce();
-  }
-  expect(migrate.exitCode, migrate.stderr.split('\n').slice(-2).join(' ')).toBe(0);
+  const migrate = () => execInPod(cluster.kc, ns, pod, ['python3', 'manage.py', 'migrate', '--noinput'], 'myblog');
+  await consecutively(migrate, (r) => r.exitCode === 0, 'python3 manage.py migrate', { times: 1, timeoutMs: 90_000, pauseMs: 1000, describe: (r) => r.stderr.trim().split('\n').pop() ?? '' });
 }
 
 /** Waits, by watch, until pod `name` has all its containers running (and, if asked, is Ready). */
@@ -73,13 +68,9 @@ test('hostPath persistence: on the component=mysql node, the tables migrate made
   await applyPodLab(cluster, '02-hostpath-persistence', ns);
   await running(cluster, ns, 'myblog');
   // No migrate this time: the course checks the data is still there.
-  const deadline = Date.now() + 90_000;
-  let tables = '';
-  while (!tables.includes('blog_article') && Date.now() < deadline) {
-    tables = (await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql')).stdout;
-    if (!tables.includes('blog_article')) await new Promise((r) => setTimeout(r, 1000)); // MySQL starting, no probe in this lab
-  }
-  expect(tables, 'the tables are on the node, not in the pod').toContain('blog_article');
+  const showTables = async () => (await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql')).stdout;
+  const tables = await consecutively(showTables, (t) => t.includes('blog_article'), 'the tables after re-creating the pod', { times: 1, timeoutMs: 90_000, pauseMs: 1000 });
+  expect(tables.at(-1), 'the tables are on the node, not in the pod').toContain('blog_article');
   await execa('docker', ['exec', pod.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`], { reject: false });
 });
 

@@ -108,7 +108,7 @@ export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<
 }
 
 /** GET on a collection path with the kubeconfig's credentials. */
-export async function listRaw<T>(kc: KubeConfig, path: string, query: Record<string, string> = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
+async function listRaw<T>(kc: KubeConfig, path: string, query: Record<string, string> = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
   return (await requestJson(kc, 'GET', path + (Object.keys(query).length ? '?' + new URLSearchParams(query) : ''))) as {
     items: T[];
     metadata?: { resourceVersion?: string };

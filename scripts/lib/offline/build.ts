@@ -19,7 +19,7 @@ const RECIPES = join(ROOT, 'offline');
 
 /** crictl speaks the stable CRI v1 API; one version serves every supported minor. */
 const CRICTL_VERSION = 'v1.34.0';
-export const DEBIAN_IMAGE = 'localhost/course-harness/debian:bookworm';
+const DEBIAN_IMAGE = 'localhost/course-harness/debian:bookworm';
 const KINDNET_IMAGE = 'localhost/course-harness/kindnet-lite:v1';
 export const TRAEFIK_VERSION = 'v3.7.9';
 export const TRAEFIK_IMAGE = `localhost/course-harness/traefik:${TRAEFIK_VERSION}`;

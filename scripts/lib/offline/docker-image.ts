@@ -29,7 +29,7 @@ export function hashDir(dir: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-export async function imageInput(tag: string): Promise<string | undefined> {
+async function imageInput(tag: string): Promise<string | undefined> {
   const r = await execa('docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${INPUT_LABEL}"}}`, tag], { reject: false });
   return r.failed ? undefined : String(r.stdout).trim();
 }

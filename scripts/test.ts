@@ -39,18 +39,20 @@ function harnessEnv(o: HarnessOptions): Record<string, string> {
   };
 }
 
-/** Totals and skip reasons from the JUnit report, for the closing lines. */
-function junitSummary(file: string): { passed: number; failed: number; skipped: number; skips: string[] } | undefined {
+/** Totals, skip reasons and measured times from the JUnit report, for the closing lines. */
+function junitSummary(file: string): { passed: number; failed: number; skipped: number; skips: string[]; measurements: string[] } | undefined {
   if (!existsSync(file)) return undefined;
   const xml = readFileSync(file, 'utf8');
   const head = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
   const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(head)?.[1] ?? 0);
   const failed = attr('failures') + attr('errors');
   const unescape = (t: string) => t.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  const skips = [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>\s*<properties>\s*<property name="skip" value="([^"]*)"/g)].map(
-    (m) => `${unescape(m[1])}: ${unescape(m[2])}`,
-  );
-  return { passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped'), skips };
+  // Test annotations are the testcase's <property name="TYPE" value="DESCRIPTION">.
+  const properties = (type: string) =>
+    [...xml.matchAll(/<testcase name="([^"]*)"[\s\S]*?<\/testcase>/g)].flatMap((m) =>
+      [...m[0].matchAll(new RegExp(`<property name="${type}" value="([^"]*)"`, 'g'))].map((p) => `${unescape(m[1])}: ${unescape(p[1])}`),
+    );
+  return { passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped'), skips: properties('skip'), measurements: properties('measurement') };
 }
 
 main(async () => {
@@ -72,6 +74,7 @@ main(async () => {
   info('reports: reports/html/index.html (HTML), reports/junit.xml (JUnit)');
   const summary = junitSummary('reports/junit.xml');
   if (summary) {
+    for (const measurement of summary.measurements) info(`measured: ${measurement}`);
     for (const skip of summary.skips) info(`skipped: ${skip}`);
     console.log(`summary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
   }

@@ -7,6 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import { CheckFailure, expectIngressRoute, expectIngressTls, expectServiceServes } from '../fixtures/checks.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
+import { RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
 import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
@@ -70,4 +71,17 @@ test('broken: rewrite without a capture group -> "rewrite-target uses $1 but the
 test('broken: TLS secret for another host -> "TLS secret tls-web is for blog.example.com"', async ({ cluster, ns }) => {
   const host = await deploy(cluster, ns, undefined, 'blog.example.com'); // a certificate is never committed: made here for the wrong host
   expect(await rejection(expectIngressTls(cluster, ns, 'web', host))).toContain(`TLS secret tls-web is for blog.example.com, Ingress host is ${host}`);
+});
+
+test('broken: readiness probe that never passes -> the rollout is reported stuck with the probe failure, old pods keep serving', async ({ cluster, ns }) => {
+  await deploy(cluster, ns);
+  const error = await rollOut(cluster.kc, ns, 'web', () => applyObjects(cluster.kc, load('deployment-readiness-never-passes.yaml', ns), ns)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, 'the rollout check must reject the broken Deployment').toBeInstanceOf(RolloutStuck);
+  const message = (error as Error).message;
+  expect(message).toContain('deployment web: ProgressDeadlineExceeded');
+  expect(message).toMatch(/not Ready \(Unhealthy: Readiness probe failed: .*:8081\/healthz.*connection refused/);
+  await expectServiceServes(cluster, ns, 'web'); // maxUnavailable kept the old pod in service
 });

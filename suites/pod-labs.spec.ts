@@ -10,17 +10,44 @@ import { consecutively } from '../fixtures/poll.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { findLab, inNamespace, MANIFESTS } from '../scripts/lib/labs.ts';
 
-/** A pod lab's objects in namespace ns, its hostPath folders made private to ns. */
-async function applyPodLab(cluster: Cluster, lab: string, ns: string): Promise<void> {
+/**
+ * A pod lab's objects (or only those of `files`) in namespace ns, its hostPath
+ * folders made private to ns and its placeholders (MYSQL_NODE_IP) filled in.
+ */
+async function applyPodLab(cluster: Cluster, lab: string, ns: string, { files, values = {} }: { files?: string[]; values?: Record<string, string> } = {}): Promise<void> {
   const dir = join(MANIFESTS, 'pods', lab);
+  const fill = (text: string) => Object.entries(values).reduce((t, [k, v]) => t.replaceAll(k, v), text.replace(/path: (\/opt\/mysql\/data|\/tmp\/loap)\b/g, `path: $1-${ns}`));
   const objects = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml') && (!files || files.includes(f)))
     .sort()
-    .flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8').replace(/path: (\/opt\/mysql\/data|\/tmp\/loap)\b/g, `path: $1-${ns}`), `${lab}/${f}`))
-    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: ns } }));
-  await applyObjects(cluster.kc, objects);
+    .flatMap((f) => parseManifests(fill(readFileSync(join(dir, f), 'utf8')), `${lab}/${f}`));
+  await applyObjects(cluster.kc, inNamespace(objects, ns));
+}
+
+/** The InternalIP of the node labelled component=mysql, where the labs' host-network MySQL runs. */
+async function mysqlNodeIp(cluster: Cluster): Promise<{ node: string; ip: string }> {
+  const [node] = (await cluster.core.listNode({ labelSelector: 'component=mysql' })).items;
+  const ip = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  if (!ip) throw new Error('no node labelled component=mysql with an InternalIP');
+  return { node: node.metadata!.name!, ip };
+}
+
+/** The blog list, asked from inside the myblog container. */
+async function blogList(cluster: Cluster, ns: string, pod = 'myblog'): Promise<string> {
+  const get = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8002/blog/index/').read().decode())";
+  return (await execInPod(cluster.kc, ns, pod, ['python3', '-c', get], 'myblog')).stdout;
+}
+
+/**
+ * Deletes the lab's pods and waits until they are gone: the host-network
+ * MySQL holds the node's port 3306, which the next lab needs.
+ */
+async function removePods(cluster: Cluster, ns: string, node: string): Promise<void> {
+  await cluster.core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 0 });
+  await waitFor<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods`, what: 'the lab\'s pods gone', until: (pods) => pods.length === 0, timeoutMs: 60_000 });
+  await execa('docker', ['exec', node, 'rm', '-rf', `/opt/mysql/data-${ns}`], { reject: false });
 }
 
 /**
@@ -51,10 +78,26 @@ test('two-container pod: myblog and mysql share the pod; after migrate, the blog
   await applyPodLab(cluster, '01-two-container-pod', ns);
   await running(cluster, ns, 'myblog');
   await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
-  const page = await execInPod(cluster.kc, ns, 'myblog', ['python3', '-c', "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8002/blog/index/').read().decode())"], 'myblog');
-  expect(page.stdout).toContain('我的博客列表');
+  expect(await blogList(cluster, ns)).toContain('我的博客列表');
   const mysql = await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql');
   expect(mysql.stdout, 'mysql, reached over the pod\'s localhost, has the tables migrate made').toContain('blog_article');
+  // Each container's log, read through the API as `kubectl logs -c`.
+  const log = (container: string) => cluster.core.readNamespacedPodLog({ name: 'myblog', namespace: ns, container });
+  expect(await log('myblog')).toContain('Listening at: http://0.0.0.0:8002');
+  expect(await log('mysql')).toMatch(/ready for connections/);
+});
+
+test('hostPath lab without a node labelled for it: the pod stays Pending and the scheduler says why', async ({ cluster, ns }) => {
+  await applyPodLab(cluster, '02-hostpath-persistence', ns, { values: { 'component: mysql': 'component: mysql-missing' } });
+  const [pod] = await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: 'pod myblog unschedulable',
+    until: (pods) => pods[0]?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') === true,
+    timeoutMs: 60_000,
+  });
+  expect(pod.status?.phase).toBe('Pending');
+  expect(pod.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message).toMatch(/2 node\(s\) didn't match Pod's node affinity\/selector/);
 });
 
 test('hostPath persistence: on the component=mysql node, the tables migrate made survive deleting and recreating the pod', async ({ cluster, ns }) => {
@@ -86,6 +129,44 @@ test('probes and resources (pod-completed): NotReady until migrate, then Ready b
   const ready = await running(cluster, ns, 'myblog', true);
   expect(ready.status?.containerStatuses?.every((c) => c.ready)).toBe(true);
   await execa('docker', ['exec', pod.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`], { reject: false });
+});
+
+test('split pods (lab 05): MySQL on the host network of the component=mysql node, myblog reaching it by the node\'s IP', async ({ cluster, ns }) => {
+  const { node, ip } = await mysqlNodeIp(cluster);
+  await applyPodLab(cluster, '05-split-pods', ns, { values: { MYSQL_NODE_IP: ip } });
+  const mysql = await running(cluster, ns, 'mysql', true);
+  expect(mysql.spec?.nodeName).toBe(node);
+  expect(mysql.status?.podIP, 'host network: the pod has the node\'s address').toBe(ip);
+  await running(cluster, ns, 'myblog');
+  await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
+  expect(await blogList(cluster, ns)).toContain('我的博客列表');
+  await removePods(cluster, ns, node);
+});
+
+test('config pods (lab 06): the env myblog sees equals the ConfigMap and the decoded Secret, and the blog list is served', async ({ cluster, ns }) => {
+  const { node, ip } = await mysqlNodeIp(cluster);
+  const config = findLab('10-').objects.map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { ...(o as { data: object }).data, MYSQL_HOST: ip } } : o));
+  await applyObjects(cluster.kc, inNamespace(config, ns));
+  await applyPodLab(cluster, '06-config-pods', ns);
+  await running(cluster, ns, 'mysql', true);
+  await running(cluster, ns, 'myblog');
+  const configMap = await cluster.core.readNamespacedConfigMap({ name: 'myblog', namespace: ns });
+  const secret = await cluster.core.readNamespacedSecret({ name: 'myblog', namespace: ns });
+  const want: Record<string, string> = { ...configMap.data };
+  for (const [k, v] of Object.entries(secret.data ?? {})) want[k] = Buffer.from(v, 'base64').toString();
+  const env = Object.fromEntries(
+    (await execInPod(cluster.kc, ns, 'myblog', ['env'], 'myblog')).stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  // Key names only in the message: Secret values never reach the report.
+  const mismatched = Object.keys(want).filter((k) => env[k] !== want[k]);
+  expect(mismatched, 'env keys that differ from the ConfigMap/decoded Secret').toEqual([]);
+  expect(Object.keys(want).sort()).toEqual(['MYSQL_HOST', 'MYSQL_PASSWD', 'MYSQL_PORT', 'MYSQL_USER']);
+  await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
+  expect(await blogList(cluster, ns)).toContain('我的博客列表');
+  await removePods(cluster, ns, node);
 });
 
 test('restart policies: exit 0 and exit 1 under Always, OnFailure and Never give the course table', async ({ cluster, ns }) => {

@@ -30,6 +30,8 @@ export interface WaitOptions<T extends KubeObject> {
   timeoutMs: number;
   /** called on every change, e.g. to check invariants during a rollout */
   onChange?: (items: T[], event: string) => void;
+  /** stops the wait early; it then rejects with the signal's reason */
+  signal?: AbortSignal;
 }
 
 const key = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -49,6 +51,7 @@ export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<
   let lastError = '';
 
   while (Date.now() < deadline) {
+    o.signal?.throwIfAborted();
     let list: { items: T[]; metadata?: { resourceVersion?: string } };
     try {
       list = await listRaw<T>(o.kc, o.path, query);
@@ -62,16 +65,19 @@ export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<
     o.onChange?.(items(), 'LIST');
     if (o.until(items())) return items();
 
-    const outcome = await new Promise<'done' | 'ended' | 'timeout'>((resolve) => {
+    const outcome = await new Promise<'done' | 'ended' | 'timeout' | 'aborted'>((resolve) => {
       let settled = false;
       let controller: AbortController | undefined;
-      const finish = (r: 'done' | 'ended' | 'timeout') => {
+      const finish = (r: 'done' | 'ended' | 'timeout' | 'aborted') => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        o.signal?.removeEventListener('abort', onAbort);
         controller?.abort();
         resolve(r);
       };
+      const onAbort = () => finish('aborted');
+      o.signal?.addEventListener('abort', onAbort);
       const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
       new Watch(o.kc)
         .watch(
@@ -99,6 +105,7 @@ export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<
         });
     });
     if (outcome === 'done') return items();
+    if (outcome === 'aborted') o.signal!.throwIfAborted();
     if (outcome === 'timeout') break;
   }
   const seen = o.describe ? o.describe(items()) : `${objects.size} object(s)`;
@@ -115,8 +122,11 @@ async function listRaw<T>(kc: KubeConfig, path: string, query: Record<string, st
   };
 }
 
-/** A raw API request (for paths without a typed client, such as /readyz). */
-export async function requestJson(kc: KubeConfig, method: string, path: string, body?: unknown): Promise<unknown> {
+/**
+ * A raw API request (for paths without a typed client, such as /readyz, and
+ * for patches: contentType application/strategic-merge-patch+json).
+ */
+export async function requestJson(kc: KubeConfig, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const { Agent, request } = await import('undici');
@@ -129,7 +139,7 @@ export async function requestJson(kc: KubeConfig, method: string, path: string, 
     const res = await request(cluster.server + path, {
       method: method as 'GET',
       dispatcher,
-      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...(user?.token ? { authorization: `Bearer ${user.token}` } : {}) },
+      headers: { accept: 'application/json', ...(body ? { 'content-type': contentType } : {}), ...(user?.token ? { authorization: `Bearer ${user.token}` } : {}) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.body.text();

@@ -31,6 +31,18 @@ export function loadLabs(root = MANIFESTS): Lab[] {
     }));
 }
 
+/** Copies of objects moved to namespace ns (the labs name luffy; the suites use their own). */
+export function inNamespace<T extends KubernetesObject>(objects: T[], ns: string): T[] {
+  return objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: ns } }));
+}
+
+/** The lab whose folder starts with prefix (e.g. "20-"). */
+export function findLab(prefix: string, root = MANIFESTS): Lab {
+  const lab = loadLabs(root).find((l) => l.name.startsWith(prefix));
+  if (!lab) throw new Error(`no lab ${prefix}* under ${root}`);
+  return lab;
+}
+
 export async function waitForDeployments(kc: KubeConfig, namespace: string, names: string[], timeoutMs = 240_000): Promise<void> {
   await waitFor<DeploymentLike>({
     kc,
@@ -48,13 +60,10 @@ export async function waitForDeployments(kc: KubeConfig, namespace: string, name
 
 /** Applies the labs in order and brings the course's stack to Ready. */
 export async function deployCourseStack(kc: KubeConfig): Promise<void> {
-  const labs = loadLabs();
-  const lab = (prefix: string) => {
-    const found = labs.find((l) => l.name.startsWith(prefix));
-    if (!found) throw new Error(`no lab ${prefix}* under manifests/`);
-    return found;
+  const apply = (prefix: string) => {
+    const lab = findLab(prefix);
+    return step(`lab ${lab.name}`, () => applyObjects(kc, lab.objects));
   };
-  const apply = (prefix: string) => step(`lab ${lab(prefix).name}`, () => applyObjects(kc, lab(prefix).objects));
 
   await apply('01-');
   await apply('10-');

@@ -1,0 +1,60 @@
+// Requests and limits: requests decide scheduling, a memory limit kills
+// (OOMKilled), a CPU limit only throttles.
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { expect, test } from '../fixtures/cluster.ts';
+import type { Cluster } from '../fixtures/cluster.ts';
+import { waitFor } from '../scripts/lib/kube.ts';
+
+const PYTHON = 'localhost/course-harness/myblog:v1'; // has python3
+
+async function runToEnd(cluster: Cluster, ns: string, pods: { name: string; container: V1Container }[]): Promise<V1Pod[]> {
+  for (const { name, container } of pods) {
+    await cluster.core.createNamespacedPod({ namespace: ns, body: { metadata: { name }, spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [container] } } });
+  }
+  return waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: `pods ${pods.map((p) => p.name).join(', ')} finished`,
+    until: (items) => items.length === pods.length && items.every((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed'),
+    describe: (items) => items.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(', '),
+    timeoutMs: 120_000,
+  });
+}
+
+test('an impossible CPU request stays Pending with the scheduler\'s reason', async ({ cluster, ns }) => {
+  await cluster.core.createNamespacedPod({
+    namespace: ns,
+    body: { metadata: { name: 'too-big' }, spec: { containers: [{ name: 'c', image: PYTHON, command: ['sleep', '3600'], resources: { requests: { cpu: '64' } } }] } },
+  });
+  const [pod] = await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    what: 'pod too-big unschedulable',
+    until: (pods) => pods[0]?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') === true,
+    timeoutMs: 60_000,
+  });
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  expect(pod.status?.phase).toBe('Pending');
+  expect(scheduled?.message).toMatch(/^0\/3 nodes are available: .*Insufficient cpu/);
+});
+
+test('over its memory limit a container is OOMKilled; over its CPU limit it is throttled, not killed', async ({ cluster, ns }) => {
+  // CPU: a busy loop for 3 s of wall time; with limits.cpu 100m it gets about
+  // a tenth of a core, without a limit (the control) far more.
+  const burn = "import time\nw=time.time()\nc=time.process_time()\nwhile time.time()-w<3: pass\nprint(round((time.process_time()-c)/(time.time()-w),3))";
+  const pods = await runToEnd(cluster, ns, [
+    { name: 'oom', container: { name: 'c', image: PYTHON, command: ['python3', '-c', 'b = bytearray(300 * 1024 * 1024); print(len(b))'], resources: { limits: { memory: '100Mi' } } } },
+    { name: 'cpu-limited', container: { name: 'c', image: PYTHON, command: ['python3', '-c', burn], resources: { limits: { cpu: '100m', memory: '100Mi' } } } },
+    { name: 'cpu-unlimited', container: { name: 'c', image: PYTHON, command: ['python3', '-c', burn] } },
+  ]);
+  const end = (name: string) => pods.find((p) => p.metadata?.name === name)?.status?.containerStatuses?.[0]?.state?.terminated;
+  expect(end('oom')?.reason).toBe('OOMKilled');
+  expect(end('oom')?.exitCode).toBe(137);
+  expect(end('cpu-limited')?.reason, 'a CPU limit never kills').toBe('Completed');
+  const share = async (name: string) => Number(await cluster.core.readNamespacedPodLog({ name, namespace: ns }));
+  const limited = await share('cpu-limited');
+  const unlimited = await share('cpu-unlimited');
+  test.info().annotations.push({ type: 'measurement', description: `CPU share over 3 s: ${limited} with limits.cpu 100m, ${unlimited} without` });
+  expect(limited, 'with limits.cpu 100m the loop gets about 0.1 of a core').toBeLessThan(0.2);
+  expect(unlimited, 'the control, without a limit, gets far more').toBeGreaterThan(3 * limited);
+});

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { clusterDown } from './lib/cluster.ts';
-import { info, main } from './lib/log.ts';
+import { info, main, warn } from './lib/log.ts';
+import { sweepTestObjects } from './lib/sweep.ts';
 import { parseArgs, usage, type HarnessOptions } from './lib/options.ts';
 
 /** Playwright options that may be given without `--`. */
@@ -65,18 +66,32 @@ main(async () => {
     `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
       `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
   );
-  const result = await execa('npx', ['playwright', 'test', ...rest], {
+  const child = execa('npx', ['playwright', 'test', ...rest], {
     stdio: 'inherit',
     reject: false,
     env: harnessEnv(options),
   });
+  // Ctrl-C reaches Playwright from the terminal: it stops, tears its
+  // fixtures down and writes the reports; a second SIGINT would kill it
+  // mid-way, so SIGINT is not forwarded. SIGTERM (CI) is, as a SIGINT.
+  let interrupted: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupted && signal === 'SIGTERM') child.kill('SIGINT');
+    interrupted ??= signal;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await child;
+  if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);
+  for (const line of await sweepTestObjects(options.clusterName, !!interrupted).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
   if (!options.keepCluster) await clusterDown(options);
   info('reports: reports/html/index.html (HTML), reports/junit.xml (JUnit)');
   const summary = junitSummary('reports/junit.xml');
   if (summary) {
     for (const measurement of summary.measurements) info(`measured: ${measurement}`);
     for (const skip of summary.skips) info(`skipped: ${skip}`);
-    console.log(`summary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+    console.log(`summary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
   }
+  if (interrupted) return 130;
   return result.exitCode ?? 1;
 });

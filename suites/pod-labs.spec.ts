@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
+import { unschedulable } from '../fixtures/pods.ts';
 import { consecutively } from '../fixtures/poll.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
@@ -89,15 +90,9 @@ test('two-container pod: myblog and mysql share the pod; after migrate, the blog
 
 test('hostPath lab without a node labelled for it: the pod stays Pending and the scheduler says why', async ({ cluster, ns }) => {
   await applyPodLab(cluster, '02-hostpath-persistence', ns, { values: { 'component: mysql': 'component: mysql-missing' } });
-  const [pod] = await waitFor<V1Pod>({
-    kc: cluster.kc,
-    path: `/api/v1/namespaces/${ns}/pods`,
-    what: 'pod myblog unschedulable',
-    until: (pods) => pods[0]?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') === true,
-    timeoutMs: 60_000,
-  });
-  expect(pod.status?.phase).toBe('Pending');
-  expect(pod.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message).toMatch(/2 node\(s\) didn't match Pod's node affinity\/selector/);
+  const { phase, message } = await unschedulable(cluster, ns, 'myblog');
+  expect(phase).toBe('Pending');
+  expect(message).toMatch(/2 node\(s\) didn't match Pod's node affinity\/selector/);
 });
 
 test('hostPath persistence: on the component=mysql node, the tables migrate made survive deleting and recreating the pod', async ({ cluster, ns }) => {

@@ -6,10 +6,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { eventFor } from '../fixtures/events.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
+import { busyboxPod, echoPod, runPods } from '../fixtures/pods.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
-
-const BUSYBOX = 'localhost/course-harness/busybox:1.35';
 
 async function podUntil(cluster: Cluster, ns: string, name: string, what: string, until: (p: V1Pod) => boolean): Promise<V1Pod> {
   const [pod] = await waitFor<V1Pod>({
@@ -39,23 +37,8 @@ test('liveness httpGet: a failing /healthz restarts the container, and the event
 });
 
 test('liveness exec: removing the file the probe cats restarts the container', async ({ cluster, ns }) => {
-  await cluster.core.createNamespacedPod({
-    namespace: ns,
-    body: {
-      metadata: { name: 'liveness-exec' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'busybox',
-            image: BUSYBOX,
-            args: ['/bin/sh', '-c', 'touch /tmp/healthy; sleep 3600'],
-            livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
-          },
-        ],
-      },
-    },
-  });
+  const pod = busyboxPod('liveness-exec', 'touch /tmp/healthy; sleep 3600', { livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 } });
+  await cluster.core.createNamespacedPod({ namespace: ns, body: pod });
   await podUntil(cluster, ns, 'liveness-exec', 'running', (p) => !!p.status?.containerStatuses?.[0]?.state?.running);
   await execInPod(cluster.kc, ns, 'liveness-exec', ['rm', '/tmp/healthy']);
   await eventFor(cluster, ns, 'liveness-exec', 'Unhealthy', /^Liveness probe failed: cat: can't open '\/tmp\/healthy'/);
@@ -63,23 +46,8 @@ test('liveness exec: removing the file the probe cats restarts the container', a
 });
 
 test('readiness tcpSocket: when nothing listens any more the pod turns NotReady and is not restarted', async ({ cluster, ns }) => {
-  await cluster.core.createNamespacedPod({
-    namespace: ns,
-    body: {
-      metadata: { name: 'readiness-tcp' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'busybox',
-            image: BUSYBOX,
-            args: ['/bin/sh', '-c', 'httpd -p 8080; sleep 3600'],
-            readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-          },
-        ],
-      },
-    },
-  });
+  const pod = busyboxPod('readiness-tcp', 'httpd -p 8080; sleep 3600', { readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } });
+  await cluster.core.createNamespacedPod({ namespace: ns, body: pod });
   await podUntil(cluster, ns, 'readiness-tcp', 'Ready', isReady);
   await execInPod(cluster.kc, ns, 'readiness-tcp', ['killall', 'httpd']);
   const notReady = await podUntil(cluster, ns, 'readiness-tcp', 'NotReady', (p) => !isReady(p));

@@ -3,6 +3,7 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
+import { unschedulable } from '../fixtures/pods.ts';
 import { waitFor } from '../scripts/lib/kube.ts';
 
 const PYTHON = 'localhost/course-harness/myblog:v1'; // has python3
@@ -26,16 +27,9 @@ test('an impossible CPU request stays Pending with the scheduler\'s reason', asy
     namespace: ns,
     body: { metadata: { name: 'too-big' }, spec: { containers: [{ name: 'c', image: PYTHON, command: ['sleep', '3600'], resources: { requests: { cpu: '64' } } }] } },
   });
-  const [pod] = await waitFor<V1Pod>({
-    kc: cluster.kc,
-    path: `/api/v1/namespaces/${ns}/pods`,
-    what: 'pod too-big unschedulable',
-    until: (pods) => pods[0]?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') === true,
-    timeoutMs: 60_000,
-  });
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  expect(pod.status?.phase).toBe('Pending');
-  expect(scheduled?.message).toMatch(/^0\/3 nodes are available: .*Insufficient cpu/);
+  const { phase, message } = await unschedulable(cluster, ns, 'too-big');
+  expect(phase).toBe('Pending');
+  expect(message).toMatch(/^0\/3 nodes are available: .*Insufficient cpu/);
 });
 
 test('over its memory limit a container is OOMKilled; over its CPU limit it is throttled, not killed', async ({ cluster, ns }) => {

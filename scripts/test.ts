@@ -2,9 +2,9 @@
 // offline, or reused) and every suite against it, through Playwright.
 // Harness flags are read here and handed to Playwright's workers as HARNESS_*
 // variables; Playwright's own options pass through.
-import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { clusterDown } from './lib/cluster.ts';
+import { readJUnit } from './lib/junit.ts';
 import { info, main, warn } from './lib/log.ts';
 import { sweepTestObjects } from './lib/sweep.ts';
 import { parseArgs, usage, type HarnessOptions } from './lib/options.ts';
@@ -40,22 +40,6 @@ function harnessEnv(o: HarnessOptions): Record<string, string> {
   };
 }
 
-/** Totals, skip reasons and measured times from the JUnit report, for the closing lines. */
-function junitSummary(file: string): { passed: number; failed: number; skipped: number; skips: string[]; measurements: string[] } | undefined {
-  if (!existsSync(file)) return undefined;
-  const xml = readFileSync(file, 'utf8');
-  const head = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
-  const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(head)?.[1] ?? 0);
-  const failed = attr('failures') + attr('errors');
-  const unescape = (t: string) => t.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  // Test annotations are the testcase's <property name="TYPE" value="DESCRIPTION">.
-  const properties = (type: string) =>
-    [...xml.matchAll(/<testcase name="([^"]*)"[\s\S]*?<\/testcase>/g)].flatMap((m) =>
-      [...m[0].matchAll(new RegExp(`<property name="${type}" value="([^"]*)"`, 'g'))].map((p) => `${unescape(m[1])}: ${unescape(p[1])}`),
-    );
-  return { passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped'), skips: properties('skip'), measurements: properties('measurement') };
-}
-
 main(async () => {
   if (process.argv.includes('--help')) {
     console.log(usage('npm test --') + '\n  (Playwright options such as --grep, --project, or files, pass through)');
@@ -86,11 +70,13 @@ main(async () => {
   for (const line of await sweepTestObjects(options.clusterName, !!interrupted).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
   if (!options.keepCluster) await clusterDown(options);
   info('reports: reports/html/index.html (HTML), reports/junit.xml (JUnit)');
-  const summary = junitSummary('reports/junit.xml');
-  if (summary) {
-    for (const measurement of summary.measurements) info(`measured: ${measurement}`);
-    for (const skip of summary.skips) info(`skipped: ${skip}`);
-    console.log(`summary: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
+  const cases = readJUnit('reports/junit.xml');
+  if (cases) {
+    const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
+    for (const { d } of annotated('measurement')) info(`measured: ${d}`);
+    for (const { test, d } of annotated('skip')) info(`skipped: ${test}: ${d}`);
+    const count = (status: string) => cases.filter((c) => c.status === status).length;
+    console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
   }
   if (interrupted) return 130;
   return result.exitCode ?? 1;

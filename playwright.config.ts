@@ -1,12 +1,14 @@
 import { defineConfig } from '@playwright/test';
 
-// Reports: a list on the terminal, HTML for people, JUnit for CI, all under reports/.
+// Reports: a list on the terminal, HTML for people, JUnit for CI, and the
+// lab report (reports/labs.md and labs.html), all under reports/.
 export default defineConfig({
   outputDir: 'reports/test-results',
   reporter: [
     [process.env.CI ? 'line' : 'list'],
     ['html', { outputFolder: 'reports/html', open: 'never' }],
     ['junit', { outputFile: 'reports/junit.xml' }],
+    ['./scripts/lib/lab-report.ts'],
   ],
   forbidOnly: !!process.env.CI,
   projects: [

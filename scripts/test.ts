@@ -69,7 +69,7 @@ main(async () => {
   if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);
   for (const line of await sweepTestObjects(options.clusterName, !!interrupted).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
   if (!options.keepCluster) await clusterDown(options);
-  info('reports: reports/html/index.html (HTML), reports/junit.xml (JUnit)');
+  info('reports: reports/labs.md and labs.html (lab report), reports/html/index.html (HTML), reports/junit.xml (JUnit)');
   const cases = readJUnit('reports/junit.xml');
   if (cases) {
     const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));

@@ -1,0 +1,103 @@
+// The lab report, for instructors: one row per check, grouped by the course
+// topic its suite covers, with the skip reason or the failure's likely cause
+// (the checks word their errors as causes, e.g. "Service web selects app=wbe:
+// no pod matches"), and the measured times. A Playwright reporter writing
+// reports/labs.md and reports/labs.html; the unit project is left out.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+
+const TOPICS: Record<string, string> = {
+  'cluster.setup': 'Cluster set-up',
+  smoke: 'Cluster smoke checks',
+  'kube-proxy': 'kube-proxy mode',
+  'course-stack': 'The course stack (manifests/01-50): Deployments, Services, Ingress, TLS, bookstore',
+  'pod-labs': 'Pod labs (manifests/pods)',
+  probes: 'Health checks (probes)',
+  resources: 'Requests and limits',
+  config: 'ConfigMap and Secret',
+  deployments: 'Deployments: self-healing, scaling, rolling update, rollback, Recreate',
+  'zero-downtime': 'Zero-downtime rolling update under load',
+  'service-discovery': 'Service discovery (CoreDNS)',
+  clusterip: 'ClusterIP endpoints',
+  'ingress-tls': 'Ingress redirects and body size',
+  audit: 'Manifest audit (server-side dry-run)',
+  'negative-controls': 'Negative controls: broken manifests the checks must reject',
+  browser: 'Browser',
+};
+
+export interface LabRow {
+  topic: string;
+  check: string;
+  result: 'pass' | 'fail' | 'skipped';
+  detail: string;
+}
+
+/** A finished test as a row: the skip reason, the failure's first lines, or what it measured. */
+export function labRow(file: string, title: string, status: TestResult['status'], annotations: { type: string; description?: string }[], error?: string): LabRow {
+  const name = basename(file).replace(/\.spec\.ts$|\.ts$/, '');
+  const topic = TOPICS[name] ?? name;
+  const notes = (type: string) => [...new Set(annotations.filter((a) => a.type === type).map((a) => a.description ?? ''))];
+  if (status === 'skipped') return { topic, check: title, result: 'skipped', detail: notes('skip').join('; ') || 'not run' };
+  if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; ') };
+  // The first lines of the error: the checks put the cause there.
+  const cause = (error ?? status).replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim()).slice(0, 3).join(' ').slice(0, 400);
+  return { topic, check: title, result: 'fail', detail: status === 'interrupted' ? 'interrupted' : cause };
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const htmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function grouped(rows: LabRow[]): [string, LabRow[]][] {
+  const topics = new Map<string, LabRow[]>();
+  for (const r of rows) topics.set(r.topic, [...(topics.get(r.topic) ?? []), r]);
+  return [...topics];
+}
+
+const totals = (rows: LabRow[]) =>
+  `${rows.filter((r) => r.result === 'pass').length} passed, ${rows.filter((r) => r.result === 'fail').length} failed, ${rows.filter((r) => r.result === 'skipped').length} skipped`;
+
+export function labReportMarkdown(rows: LabRow[], heading: string): string {
+  const out = ['# Lab report', '', `${heading}: ${totals(rows)}`];
+  for (const [topic, list] of grouped(rows)) {
+    out.push('', `## ${topic}`, '', '| check | result | cause, reason or measurement |', '|---|---|---|');
+    for (const r of list) out.push(`| ${mdCell(r.check)} | ${r.result === 'fail' ? '**FAIL**' : r.result} | ${mdCell(r.detail)} |`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function labReportHtml(rows: LabRow[], heading: string): string {
+  const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700' };
+  const sections = grouped(rows)
+    .map(
+      ([topic, list]) =>
+        `<h2>${htmlText(topic)}</h2><table><tr><th>check</th><th>result</th><th>cause, reason or measurement</th></tr>` +
+        list.map((r) => `<tr><td>${htmlText(r.check)}</td><td style="color:${color[r.result]};font-weight:bold">${r.result}</td><td>${htmlText(r.detail)}</td></tr>`).join('') +
+        '</table>',
+    )
+    .join('\n');
+  return `<!doctype html><meta charset="utf-8"><title>Lab report</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}</style>
+<h1>Lab report</h1><p>${htmlText(`${heading}: ${totals(rows)}`)}</p>
+<p><a href="html/index.html">Playwright's HTML report</a> has each test's evidence (events, pod states, logs, HTTP transcripts).</p>
+${sections}
+`;
+}
+
+export default class LabReporter implements Reporter {
+  private rows: LabRow[] = [];
+  private cluster = '';
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    if (test.parent.project()?.name === 'unit') return;
+    this.cluster ||= test.annotations.find((a) => a.type === 'cluster')?.description ?? '';
+    this.rows.push(labRow(test.location.file, test.title, result.status, [...test.annotations, ...result.annotations], result.errors[0]?.message));
+  }
+
+  onEnd(result: FullResult): void {
+    if (!this.rows.length) return;
+    const heading = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${this.cluster ? `, ${this.cluster}` : ''}, run ${result.status}`;
+    mkdirSync('reports', { recursive: true });
+    writeFileSync('reports/labs.md', labReportMarkdown(this.rows, heading));
+    writeFileSync('reports/labs.html', labReportHtml(this.rows, heading));
+  }
+}

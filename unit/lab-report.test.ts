@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+import { labReportHtml, labReportMarkdown, labRow } from '../scripts/lib/lab-report.ts';
+
+test('labRow: the topic from the suite, the skip reason, the failure cause without colours, the measurements', () => {
+  expect(labRow('/x/suites/pod-labs.spec.ts', 'split pods', 'passed', [{ type: 'measurement', description: 'a: 1.0 s' }, { type: 'measurement', description: 'a: 1.0 s' }])).toEqual({
+    topic: 'Pod labs (manifests/pods)',
+    check: 'split pods',
+    result: 'pass',
+    detail: 'a: 1.0 s',
+  });
+  expect(labRow('suites/kube-proxy.spec.ts', 'ipvs', 'skipped', [{ type: 'skip', description: 'no IP_VS' }]).detail).toBe('no IP_VS');
+  const failed = labRow('suites/negative-controls.spec.ts', 'selector', 'failed', [], '\u001b[31mService web does not serve: Service web selects app=wbe: no pod matches\u001b[39m\n\n    at x.ts:1');
+  expect(failed.result).toBe('fail');
+  expect(failed.detail).toBe('Service web does not serve: Service web selects app=wbe: no pod matches     at x.ts:1');
+  expect(labRow('suites/cluster.setup.ts', 'up', 'timedOut', [], undefined).detail).toBe('timedOut');
+  expect(labRow('suites/new-thing.spec.ts', 't', 'interrupted', []).detail).toBe('interrupted');
+  expect(labRow('suites/new-thing.spec.ts', 't', 'passed', []).topic).toBe('new-thing');
+});
+
+test('the markdown and HTML reports group rows by topic, escape what they must and count the results', () => {
+  const rows = [
+    labRow('suites/pod-labs.spec.ts', 'a | b', 'passed', []),
+    labRow('suites/pod-labs.spec.ts', 'c', 'failed', [], 'x <y> & z'),
+    labRow('suites/kube-proxy.spec.ts', 'ipvs', 'skipped', [{ type: 'skip', description: 'no IP_VS' }]),
+  ];
+  const md = labReportMarkdown(rows, 'today');
+  expect(md).toContain('today: 1 passed, 1 failed, 1 skipped');
+  expect(md).toContain('## Pod labs (manifests/pods)');
+  expect(md).toContain('| a \\| b | pass |  |');
+  expect(md).toContain('| c | **FAIL** | x <y> & z |');
+  expect(md.indexOf('## Pod labs')).toBeLessThan(md.indexOf('## kube-proxy mode'));
+  const html = labReportHtml(rows, 'today');
+  expect(html).toContain('x &lt;y&gt; &amp; z');
+  expect(html).toContain('<h2>kube-proxy mode</h2>');
+});

@@ -2,12 +2,13 @@
 // applied, one line per finding (file:line: message); with the harness
 // cluster up, also a server-side dry-run of every object. Exits 1 on findings.
 import { existsSync } from 'node:fs';
-import { auditPath, dryRunPath, formatFinding } from './lib/audit.ts';
+import { resolve } from 'node:path';
+import { auditPath, dryRunPath, formatFinding, missingObjects } from './lib/audit.ts';
 import { readRecord } from './lib/cluster.ts';
 import { loadKubeconfig, requestJson } from './lib/kube.ts';
 import { info, main } from './lib/log.ts';
 import { DEFAULTS, UsageError } from './lib/options.ts';
-import { MANIFESTS } from './lib/labs.ts';
+import { loadLabs, MANIFESTS } from './lib/labs.ts';
 
 main(async () => {
   const args = process.argv.slice(2);
@@ -19,6 +20,8 @@ main(async () => {
   }
   if (!existsSync(dir)) throw new UsageError(`--manifests: ${dir} does not exist`);
   const findings = auditPath(dir);
+  // A submitted folder must hold every object of the reference labs.
+  if (resolve(dir) !== MANIFESTS) findings.push(...missingObjects(dir, loadLabs()));
   const record = readRecord(process.env.HARNESS_CLUSTER_NAME || DEFAULTS.clusterName);
   const kc = record ? loadKubeconfig(record.kubeconfigPath) : undefined;
   if (kc && (await requestJson(kc, 'GET', '/readyz').catch(() => undefined)) === 'ok') {

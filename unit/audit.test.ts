@@ -1,7 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { auditPath, auditText, formatFinding } from '../scripts/lib/audit.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { auditPath, auditText, formatFinding, missingObjects } from '../scripts/lib/audit.ts';
+import { loadLabs, MANIFESTS } from '../scripts/lib/labs.ts';
 
 const SEED = join(import.meta.dirname, 'fixtures/seed-manifests');
 
@@ -52,4 +54,19 @@ test('removed API versions name the replacement; current ones pass', () => {
   expect(old.map(formatFinding)).toEqual(['x.yaml:1: Ingress/x: extensions/v1beta1 Ingress was removed in Kubernetes 1.22; use networking.k8s.io/v1']);
   expect(auditText('apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: c\n', 'c.yaml')[0].message).toContain('use batch/v1');
   expect(auditText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n', 'd.yaml')).toEqual([]);
+});
+
+test('a submitted folder: every reference object no file defines is one finding, wherever the files are', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+  // The student put everything in one file, and forgot the NodePort Service and the rewrite Ingress.
+  const all = loadLabs()
+    .flatMap((l) => l.objects)
+    .filter((o) => o.metadata?.name !== 'myblog-np' && o.metadata?.name !== 'bookstore-reviews');
+  writeFileSync(join(dir, 'all.yaml'), all.map((o) => JSON.stringify(o)).join('\n---\n'));
+  writeFileSync(join(dir, 'notes.yaml'), 'just: notes\n');
+  expect(missingObjects(dir, loadLabs()).map(formatFinding)).toEqual([
+    `${dir}: lab 30-services: Service/myblog-np is missing (no file in the folder defines it)`,
+    `${dir}: lab 50-bookstore: Ingress/bookstore-reviews is missing (no file in the folder defines it)`,
+  ]);
+  expect(missingObjects(MANIFESTS, loadLabs())).toEqual([]);
 });

@@ -5,9 +5,11 @@ import { join, relative } from 'node:path';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { load, loadAll } from 'js-yaml';
 import { FIELD_MANAGER } from './apply.ts';
+import type { Lab } from './labs.ts';
 
 export interface Finding {
   file: string;
+  /** 0: about the folder as a whole */
   line: number;
   message: string;
 }
@@ -169,6 +171,12 @@ function auditIngress(o: KubernetesObject & { spec?: unknown }, what: string, fi
   return findings;
 }
 
+/** Paths under the working directory relative to it, others as given. */
+function shown(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r && !r.startsWith('..') ? r : path;
+}
+
 function yamlFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (p: string) => {
@@ -184,11 +192,39 @@ export function auditPath(root: string): Finding[] {
   const files = yamlFiles(root);
   const texts = files.map((f) => readFileSync(f, 'utf8'));
   const secrets = collectSecrets(texts);
-  return files.flatMap((f, i) => auditText(texts[i], relative(process.cwd(), f) || f, secrets));
+  return files.flatMap((f, i) => auditText(texts[i], shown(f), secrets));
 }
 
 export function formatFinding(f: Finding): string {
-  return `${f.file}:${f.line}: ${f.message}`;
+  return f.line ? `${f.file}:${f.line}: ${f.message}` : `${f.file}: ${f.message}`;
+}
+
+/**
+ * For a submitted folder (a student's): every object of the reference labs
+ * (manifests/NN-*) that no file defines, by kind and name, one finding each,
+ * wherever the student put the files. A file that does not parse defines
+ * nothing: its objects show up here too, after its YAML error.
+ */
+export function missingObjects(dir: string, reference: Lab[]): Finding[] {
+  const defined = new Set<string>();
+  for (const f of yamlFiles(dir)) {
+    let docs: unknown[] = [];
+    try {
+      docs = loadAll(readFileSync(f, 'utf8'));
+    } catch {
+      docs = [];
+    }
+    for (const d of docs) {
+      const o = d as KubernetesObject | null;
+      if (o && typeof o === 'object' && o.kind && o.metadata?.name) defined.add(`${o.kind}/${o.metadata.name}`);
+    }
+  }
+  return reference.flatMap((lab) =>
+    lab.objects
+      .map((o) => `${o.kind}/${o.metadata?.name}`)
+      .filter((key) => !defined.has(key))
+      .map((key) => ({ file: dir, line: 0, message: `lab ${lab.name}: ${key} is missing (no file in the folder defines it)` })),
+  );
 }
 
 /**
@@ -214,7 +250,7 @@ export async function dryRunPath(kc: KubeConfig, root: string): Promise<Finding[
       }
       const o = doc as KubernetesObject | undefined;
       if (o && typeof o === 'object' && o.apiVersion && o.kind && o.metadata?.name) {
-        docs.push({ file: relative(process.cwd(), f) || f, line: base + Math.max(0, part.split('\n').findIndex((l) => /^\s*apiVersion:/.test(l))), object: o });
+        docs.push({ file: shown(f), line: base + Math.max(0, part.split('\n').findIndex((l) => /^\s*apiVersion:/.test(l))), object: o });
         if (o.kind === 'Namespace') created.add(o.metadata.name);
       }
       base += part.split('\n').length - 1;

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import { ingressRouteCauses, rewriteCauses, serviceCauses, tlsCauses } from '../scripts/lib/diagnose.ts';
+import type { CoreV1Event, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { ingressRouteCauses, matchingRoutes, podCauses, rewriteCauses, serviceCauses, tlsCauses } from '../scripts/lib/diagnose.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
 
 const pod = (labels: Record<string, string>, port = 8002): V1Pod => ({ metadata: { labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: port }] }] } });
@@ -59,4 +59,28 @@ test('TLS secret for another host', async () => {
   expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', other.cert)])).toEqual(['TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com']);
   expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', ours.cert)])).toEqual([]);
   expect(tlsCauses(ing, 'myblog.luffy.com', [])).toEqual(['TLS secret tls-myblog does not exist']);
+});
+
+test('matchingRoutes: the Ingresses and backends of the rules that route host + path', () => {
+  const a = ingress('b.luffy.com', '/details');
+  const b = ingress('b.luffy.com', '/reviews');
+  expect(matchingRoutes([a, b], 'b.luffy.com', '/details/0')).toEqual([{ ingress: a, service: 's' }]);
+  expect(matchingRoutes([a, b], 'x.luffy.com', '/details/0')).toEqual([]);
+});
+
+test('podCauses: why each pod is not Ready, from its container state and warning events; Ready pods say nothing', () => {
+  const ready: V1Pod = { metadata: { name: 'ok' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } };
+  const config: V1Pod = {
+    metadata: { name: 'myblog-1' },
+    status: { phase: 'Pending', containerStatuses: [{ name: 'myblog', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'CreateContainerConfigError', message: 'couldn\'t find key MYSQL_HOST in ConfigMap luffy/myblog' } } }] },
+  };
+  const probe: V1Pod = { metadata: { name: 'myblog-2' }, status: { phase: 'Running', containerStatuses: [{ name: 'myblog', image: 'i', imageID: '', ready: false, restartCount: 2, state: { running: {} }, lastState: { terminated: { exitCode: 137, reason: 'Error' } } }] } };
+  const events: CoreV1Event[] = [
+    { metadata: {}, involvedObject: { name: 'myblog-2' }, type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: connection refused' },
+    { metadata: {}, involvedObject: { name: 'myblog-2' }, type: 'Normal', reason: 'Pulled', message: 'pulled' },
+  ];
+  expect(podCauses([ready, config, probe], events)).toEqual([
+    "pod myblog-1 not Ready (myblog CreateContainerConfigError: couldn't find key MYSQL_HOST in ConfigMap luffy/myblog)",
+    'pod myblog-2 not Ready (myblog last exited 137 (Error); Unhealthy: Readiness probe failed: connection refused)',
+  ]);
 });

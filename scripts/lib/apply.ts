@@ -29,10 +29,31 @@ export function parseManifests(text: string, source: string): KubernetesObject[]
   return objects;
 }
 
+/** The API server's own message in a client error (its Status body), else the error's. */
+export function apiMessage(err: unknown): string {
+  const body = (err as { body?: string | { message?: string } }).body;
+  let message: string | undefined;
+  try {
+    message = typeof body === 'string' ? (JSON.parse(body) as { message?: string }).message : body?.message;
+  } catch {
+    message = undefined;
+  }
+  return (message ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
+}
+
+/**
+ * Server-side applies the objects in order (into `namespace` when they name
+ * none). Every object is tried; the rejections are thrown together, one
+ * "Kind/name: message" each.
+ */
 export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[], namespace?: string): Promise<void> {
   const client = KubernetesObjectApi.makeApiClient(kc);
+  const rejected: string[] = [];
   for (const o of objects) {
     const spec = namespace && !o.metadata?.namespace ? { ...o, metadata: { ...o.metadata, namespace } } : o;
-    await client.patch(spec, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    await client.patch(spec, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply).catch((err: unknown) => {
+      rejected.push(`${o.kind}/${o.metadata?.name}: ${apiMessage(err)}`);
+    });
   }
+  if (rejected.length) throw new Error(`the API server rejects ${rejected.join('; ')}`);
 }

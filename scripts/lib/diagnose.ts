@@ -2,7 +2,7 @@
 // read from the objects themselves. Pure functions of the objects, so each
 // cause is unit-tested; the suites attach them to failures.
 import { X509Certificate } from 'node:crypto';
-import type { V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 
 const selectorText = (selector: Record<string, string>) =>
   Object.entries(selector)
@@ -48,10 +48,19 @@ function pathMatches(rulePath: string, pathType: string | undefined, path: strin
   return prefix === '' || path === prefix || path.startsWith(prefix + '/');
 }
 
+/** The Ingresses with a rule for host + path, each with that rule's backend Service. */
+export function matchingRoutes(ingresses: V1Ingress[], host: string, path: string): { ingress: V1Ingress; service?: string }[] {
+  return ingresses.flatMap((ingress) =>
+    (ingress.spec?.rules ?? []).flatMap((r) =>
+      (r.http?.paths ?? []).filter((p) => hostMatches(r.host, host) && pathMatches(p.path ?? '/', p.pathType, path)).map((p) => ({ ingress, service: p.backend.service?.name })),
+    ),
+  );
+}
+
 /** Why host + path may not be routed: no Ingress rule covers them (the rules are listed, so a typo shows). */
 export function ingressRouteCauses(ingresses: V1Ingress[], host: string, path: string): string[] {
-  const rules = ingresses.flatMap((i) => (i.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => ({ host: r.host, path: p.path ?? '/', pathType: p.pathType }))));
-  if (rules.some((r) => hostMatches(r.host, host) && pathMatches(r.path, r.pathType, path))) return [];
+  if (matchingRoutes(ingresses, host, path).length) return [];
+  const rules = ingresses.flatMap((i) => (i.spec?.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => ({ host: r.host, path: p.path ?? '/' }))));
   const listed = rules.map((r) => `${r.host ?? '*'}${r.path}`);
   return [`no Ingress rule routes ${host}${path}${listed.length ? ` (the rules are ${[...new Set(listed)].join(', ')})` : ' (there is no Ingress)'}`];
 }
@@ -78,4 +87,27 @@ export function tlsCauses(ingress: V1Ingress, host: string, secrets: V1Secret[])
   if (cert.checkHost(host)) return [];
   const names = cert.subjectAltName?.replace(/DNS:/g, '') ?? cert.subject.replace(/\n/g, ', ');
   return [`TLS secret ${entry.secretName} is for ${names}, Ingress host is ${host}`];
+}
+
+/**
+ * Why pods are not Ready, one line each: the container's waiting or last
+ * termination reason and the pod's warning events (probe failures, image
+ * errors, a missing ConfigMap key, scheduling). Ready pods give no line.
+ */
+export function podCauses(pods: V1Pod[], events: CoreV1Event[]): string[] {
+  return pods
+    .filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((p) => {
+      const states = (p.status?.containerStatuses ?? []).flatMap((c) => {
+        const waiting = c.state?.waiting;
+        const last = c.lastState?.terminated;
+        return [
+          ...(waiting?.reason ? [`${c.name} ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`] : []),
+          ...(last ? [`${c.name} last exited ${last.exitCode} (${last.reason ?? 'no reason'})`] : []),
+        ];
+      });
+      const warnings = events.filter((e) => e.involvedObject.name === p.metadata?.name && e.type === 'Warning').map((e) => `${e.reason}: ${e.message}`);
+      const why = [...states, ...new Set(warnings)];
+      return `pod ${p.metadata?.name} not Ready${why.length ? ` (${why.join('; ')})` : ` (phase ${p.status?.phase ?? 'unknown'})`}`;
+    });
 }

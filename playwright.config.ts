@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
+// Creates or reuses the cluster; may build everything offline on a cold machine.
+const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 };
+
 // Reports: a list on the terminal, HTML for people, JUnit for CI, and the
 // lab report (reports/labs.md and labs.html), all under reports/.
 export default defineConfig({
@@ -11,13 +14,19 @@ export default defineConfig({
     ['./scripts/lib/lab-report.ts'],
   ],
   forbidOnly: !!process.env.CI,
-  projects: [
-    // The harness's own logic; needs no cluster.
-    { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
-    // Creates or reuses the cluster; may build everything offline on a cold machine.
-    { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 },
-    // The suites, against the cluster, one test at a time (they share one cluster).
-    { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
-  ],
+  projects: process.env.HARNESS_MANIFESTS
+    ? [
+        cluster,
+        // Grading a submitted folder (npm test -- --manifests DIR): deployed once, then checked lab by lab.
+        { name: 'grade-setup', testDir: 'suites/grade', testMatch: /deploy\.setup\.ts$/, dependencies: ['cluster'], timeout: 15 * 60_000 },
+        { name: 'grade', testDir: 'suites/grade', testMatch: /.*\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 3 * 60_000 },
+      ]
+    : [
+        // The harness's own logic; needs no cluster.
+        { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
+        cluster,
+        // The suites, against the cluster, one test at a time (they share one cluster).
+        { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
+      ],
   workers: 1,
 });

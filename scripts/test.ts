@@ -1,7 +1,9 @@
 // npm test: the harness's own unit tests, then the cluster (created, built
-// offline, or reused) and every suite against it, through Playwright.
+// offline, or reused) and every suite against it, through Playwright. With
+// --manifests DIR: the cluster, then the grading of that folder instead.
 // Harness flags are read here and handed to Playwright's workers as HARNESS_*
 // variables; Playwright's own options pass through.
+import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { clusterDown } from './lib/cluster.ts';
 import { readJUnit } from './lib/junit.ts';
@@ -37,6 +39,9 @@ function harnessEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_KEEP_CLUSTER: String(o.keepCluster),
     HARNESS_REBUILD: String(o.rebuild),
     HARNESS_ALLOW_FOREIGN_CONTEXT: String(o.allowForeignContext),
+    HARNESS_MANIFESTS: o.manifests,
+    // A grading run's namespaces and hosts carry this id (scripts/lib/submission.ts).
+    HARNESS_GRADE_ID: o.manifests ? randomBytes(3).toString('hex') : '',
   };
 }
 
@@ -46,6 +51,7 @@ main(async () => {
     return;
   }
   const { options, rest } = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
+  if (options.manifests) info(`grading ${options.manifests}: the audit, then its labs in namespaces of their own (the reference labs stay as they are)`);
   info(
     `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
       `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,

@@ -11,7 +11,7 @@ test('labRow: the topic from the suite, the skip reason, the failure cause witho
   expect(labRow('suites/kube-proxy.spec.ts', 'ipvs', 'skipped', [{ type: 'skip', description: 'no IP_VS' }]).detail).toBe('no IP_VS');
   const failed = labRow('suites/negative-controls.spec.ts', 'selector', 'failed', [], '\u001b[31mService web does not serve: Service web selects app=wbe: no pod matches\u001b[39m\n\n    at x.ts:1');
   expect(failed.result).toBe('fail');
-  expect(failed.detail).toBe('Service web does not serve: Service web selects app=wbe: no pod matches     at x.ts:1');
+  expect(failed.detail).toBe('Service web does not serve: Service web selects app=wbe: no pod matches · at x.ts:1');
   expect(labRow('suites/cluster.setup.ts', 'up', 'timedOut', [], undefined).detail).toBe('timedOut');
   expect(labRow('suites/new-thing.spec.ts', 't', 'interrupted', []).detail).toBe('interrupted');
   expect(labRow('suites/new-thing.spec.ts', 't', 'passed', []).topic).toBe('new-thing');
@@ -32,4 +32,11 @@ test('the markdown and HTML reports group rows by topic, escape what they must a
   const html = labReportHtml(rows, 'today');
   expect(html).toContain('x &lt;y&gt; &amp; z');
   expect(html).toContain('<h2>kube-proxy mode</h2>');
+});
+
+test('labRow: a grading row goes under "Submission: <lab>", titled by its check', () => {
+  const row = labRow('suites/grade/submission.grade.ts', 'lab 30-services: Service myblog answers', 'failed', [], 'Service myblog selects app=myblg: no pod matches');
+  expect(row).toEqual({ topic: 'Submission: lab 30-services', check: 'Service myblog answers', result: 'fail', detail: 'Service myblog selects app=myblg: no pod matches' });
+  expect(labRow('suites/grade/submission.grade.ts', 'files: a.yaml is Kubernetes YAML', 'passed', []).topic).toBe('Submission: files');
+  expect(labRow('suites/grade/deploy.setup.ts', 'deployed', 'passed', []).topic).toBe('Submission: deploy');
 });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { DEFAULTS, parseArgs, parseKubernetesVersion, UsageError } from '../scripts/lib/options.ts';
 
@@ -44,6 +45,8 @@ test('bad values are one clear UsageError naming the flag or variable', () => {
     [['--frobnicate'], {}, /unknown flag --frobnicate/],
     [['--cluster-name=Bad_Name'], {}, /not a valid cluster name/],
     [['--k8s-version'], {}, /--k8s-version needs a value/],
+    [['--manifests', '/nonexistent/student'], {}, /--manifests: \/nonexistent\/student does not exist/],
+    [['--manifests=package.json'], {}, /--manifests: package.json is not a folder/],
   ];
   for (const [argv, env, message] of bad) {
     expect(() => parseArgs(argv, env), argv.join(' ') || JSON.stringify(env)).toThrow(UsageError);
@@ -54,4 +57,9 @@ test('bad values are one clear UsageError naming the flag or variable', () => {
 test('Playwright flags and everything after -- pass through', () => {
   const { rest } = parseArgs(['--grep', 'TLS', '--strict', '--', '--headed'], {}, { '--grep': 'value' });
   expect(rest).toEqual(['--grep', 'TLS', '--headed']);
+});
+
+test('--manifests: a folder, made absolute', () => {
+  expect(parseArgs(['--manifests', 'manifests'], {}).options.manifests).toBe(resolve('manifests'));
+  expect(parseArgs([], { HARNESS_MANIFESTS: 'unit' }).options.manifests).toBe(resolve('unit'));
 });

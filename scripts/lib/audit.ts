@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { load, loadAll } from 'js-yaml';
-import { FIELD_MANAGER } from './apply.ts';
+import { apiMessage, FIELD_MANAGER } from './apply.ts';
 import type { Lab } from './labs.ts';
 
 export interface Finding {
@@ -172,12 +172,13 @@ function auditIngress(o: KubernetesObject & { spec?: unknown }, what: string, fi
 }
 
 /** Paths under the working directory relative to it, others as given. */
-function shown(path: string): string {
+export function shown(path: string): string {
   const r = relative(process.cwd(), path);
   return r && !r.startsWith('..') ? r : path;
 }
 
-function yamlFiles(root: string): string[] {
+/** Every .yaml/.yml file under a folder (or the file itself), in name order. */
+export function yamlFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (p: string) => {
     if (statSync(p).isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
@@ -260,10 +261,9 @@ export async function dryRunPath(kc: KubeConfig, root: string): Promise<Finding[
     try {
       await client.patch(object, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     } catch (err) {
-      const body = (err as { body?: string | { message?: string } }).body;
-      const message = (typeof body === 'string' ? (JSON.parse(body) as { message?: string }).message : body?.message) ?? (err as Error).message;
+      const message = apiMessage(err);
       if (/namespaces? "?([a-z0-9-]+)"? not found/.test(message) && created.has(object.metadata?.namespace ?? '')) continue;
-      findings.push({ file, line, message: `${object.kind}/${object.metadata?.name}: the API server rejects it: ${message.split('\n')[0]}` });
+      findings.push({ file, line, message: `${object.kind}/${object.metadata?.name}: the API server rejects it: ${message}` });
     }
   }
   return findings;

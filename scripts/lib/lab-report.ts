@@ -23,6 +23,7 @@ const TOPICS: Record<string, string> = {
   'ingress-tls': 'Ingress redirects and body size',
   audit: 'Manifest audit (server-side dry-run)',
   'negative-controls': 'Negative controls: broken manifests the checks must reject',
+  grading: 'Grading a submission (negative control: planted mistakes)',
   browser: 'Browser',
 };
 
@@ -36,12 +37,15 @@ export interface LabRow {
 /** A finished test as a row: the skip reason, the failure's first lines, or what it measured. */
 export function labRow(file: string, title: string, status: TestResult['status'], annotations: { type: string; description?: string }[], error?: string): LabRow {
   const name = basename(file).replace(/\.spec\.ts$|\.ts$/, '');
-  const topic = TOPICS[name] ?? name;
+  // A grading run's rows are titled "lab NN-name: check" or "files: file ...".
+  const graded = name.endsWith('.grade') ? /^([^:]+): (.*)$/s.exec(title) : null;
+  const topic = graded ? `Submission: ${graded[1]}` : name === 'deploy.setup' ? 'Submission: deploy' : (TOPICS[name] ?? name);
+  if (graded) title = graded[2];
   const notes = (type: string) => [...new Set(annotations.filter((a) => a.type === type).map((a) => a.description ?? ''))];
   if (status === 'skipped') return { topic, check: title, result: 'skipped', detail: notes('skip').join('; ') || 'not run' };
   if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; ') };
-  // The first lines of the error: the checks put the cause there.
-  const cause = (error ?? status).replace(/\u001b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim()).slice(0, 3).join(' ').slice(0, 400);
+  // The first lines of the error: the checks put the cause there, one per line.
+  const cause = (error ?? status).replace(/\u001b\[[0-9;]*m/g, '').replace(/^Error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 6).join(' · ').slice(0, 900);
   return { topic, check: title, result: 'fail', detail: status === 'interrupted' ? 'interrupted' : cause };
 }
 

@@ -58,45 +58,81 @@ export async function waitForDeployments(kc: KubeConfig, namespace: string, name
   });
 }
 
-/** Applies the labs in order and brings the course's stack to Ready. */
-export async function deployCourseStack(kc: KubeConfig): Promise<void> {
-  const apply = (prefix: string) => {
-    const lab = findLab(prefix);
-    return step(`lab ${lab.name}`, () => applyObjects(kc, lab.objects));
-  };
+/** The namespaces the labs name: luffy for myblog, default for the bookstore. */
+export interface StackNamespaces {
+  luffy: string;
+  default: string;
+}
 
-  await apply('01-');
-  await apply('10-');
-  await step('TLS secret tls-myblog for *.luffy.com (openssl, made now)', async () => {
-    const { cert, key } = await selfSignedCertificate('*.luffy.com');
-    await applyObjects(kc, [
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'tls-myblog', namespace: 'luffy' },
-        type: 'kubernetes.io/tls',
-        stringData: { 'tls.crt': cert, 'tls.key': key },
-      } as KubernetesObject,
-    ]);
+export const REFERENCE_NAMESPACES: StackNamespaces = { luffy: 'luffy', default: 'default' };
+
+/** One step of bringing the stack up: applying a lab, or waiting for it to be Ready. */
+export interface LabStep {
+  lab: string;
+  phase: 'apply' | 'ready';
+  what: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * The course's order: each lab applied, with the steps the course does by
+ * hand between them (the TLS secret made with openssl before the Ingress,
+ * unless the labs define it; `manage.py migrate` once MySQL is up), and the
+ * waits for the workloads. The objects' namespaces are the labs' own.
+ */
+export function courseSteps(kc: KubeConfig, labs: Lab[], ns: StackNamespaces = REFERENCE_NAMESPACES, timeoutMs = 240_000): LabStep[] {
+  const defines = (kind: string, name: string) => labs.some((l) => l.objects.some((o) => o.kind === kind && o.metadata?.name === name));
+  const deployments = labs.find((l) => l.name.startsWith('20-'))?.name ?? '20-deployments';
+  // A wait for a Deployment no lab defines would only time out.
+  const needs = async (names: string[]) => {
+    const undefinedOnes = names.filter((n) => !defines('Deployment', n));
+    if (undefinedOnes.length) throw new Error(`not run: no lab defines ${undefinedOnes.map((n) => `Deployment/${n}`).join(', ')}`);
+  };
+  const steps: LabStep[] = [];
+  for (const lab of labs) {
+    if (lab.name.startsWith('40-') && !defines('Secret', 'tls-myblog')) {
+      steps.push({ lab: lab.name, phase: 'apply', what: `TLS secret tls-myblog for *.luffy.com in ${ns.luffy} (openssl, made now)`, run: () => tlsSecret(kc, ns.luffy) });
+    }
+    steps.push({ lab: lab.name, phase: 'apply', what: `lab ${lab.name}`, run: () => applyObjects(kc, lab.objects) });
+    if (lab.name.startsWith('30-')) {
+      // myblog reaches MySQL through the mysql Service of this lab.
+      steps.push({
+        lab: deployments,
+        phase: 'ready',
+        what: `mysql ready, then python3 manage.py migrate in a myblog pod (${ns.luffy})`,
+        run: () => needs(['mysql', 'myblog']).then(() => migrate(kc, ns.luffy, timeoutMs)),
+      });
+    }
+    if (lab.name.startsWith('50-')) {
+      steps.push({ lab: lab.name, phase: 'ready', what: `bookinfo details and reviews available (${ns.default})`, run: () => needs(['details', 'reviews']).then(() => waitForDeployments(kc, ns.default, ['details', 'reviews'], timeoutMs)) });
+    }
+  }
+  return steps;
+}
+
+async function tlsSecret(kc: KubeConfig, namespace: string): Promise<void> {
+  const { cert, key } = await selfSignedCertificate('*.luffy.com');
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls-myblog', namespace }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } };
+  await applyObjects(kc, [secret as KubernetesObject]);
+}
+
+async function migrate(kc: KubeConfig, namespace: string, timeoutMs: number): Promise<void> {
+  await waitForDeployments(kc, namespace, ['mysql'], timeoutMs);
+  const pods = await waitFor<V1Pod>({
+    kc,
+    path: `/api/v1/namespaces/${namespace}/pods`,
+    labelSelector: 'app=myblog',
+    what: 'a running myblog pod',
+    until: (items) => items.some((p) => p.status?.containerStatuses?.[0]?.state?.running),
+    timeoutMs: Math.min(timeoutMs, 180_000),
   });
-  await apply('20-');
-  await apply('30-'); // myblog reaches MySQL through the mysql Service
-  await step('mysql ready, then python3 manage.py migrate in a myblog pod', async () => {
-    await waitForDeployments(kc, 'luffy', ['mysql']);
-    const pods = await waitFor<V1Pod>({
-      kc,
-      path: '/api/v1/namespaces/luffy/pods',
-      labelSelector: 'app=myblog',
-      what: 'a running myblog pod',
-      until: (items) => items.some((p) => p.status?.containerStatuses?.[0]?.state?.running),
-      timeoutMs: 180_000,
-    });
-    const pod = pods.find((p) => p.status?.containerStatuses?.[0]?.state?.running)!;
-    const r = await execInPod(kc, 'luffy', pod.metadata!.name!, ['python3', 'manage.py', 'migrate', '--noinput']);
-    if (r.exitCode !== 0) throw new Error(`migrate failed in ${pod.metadata!.name}: ${r.stderr.trim().split('\n').pop()}`);
-    await waitForDeployments(kc, 'luffy', ['myblog']);
-  });
-  await apply('40-');
-  await apply('50-');
-  await step('bookinfo details and reviews available', () => waitForDeployments(kc, 'default', ['details', 'reviews']));
+  const pod = pods.find((p) => p.status?.containerStatuses?.[0]?.state?.running)!;
+  const r = await execInPod(kc, namespace, pod.metadata!.name!, ['python3', 'manage.py', 'migrate', '--noinput']);
+  if (r.exitCode !== 0) throw new Error(`migrate failed in ${pod.metadata!.name}: ${r.stderr.trim().split('\n').pop()}`);
+  await waitForDeployments(kc, namespace, ['myblog'], timeoutMs);
+}
+
+/** Applies the reference labs in order and brings the course's stack to Ready. */
+export async function deployCourseStack(kc: KubeConfig): Promise<void> {
+  for (const s of courseSteps(kc, loadLabs())) await step(s.what, s.run);
 }

@@ -1,5 +1,7 @@
 // The harness's options: flags override HARNESS_* environment variables,
 // which override the defaults. Every bad value is a UsageError with one line.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
 export type IngressController = 'nginx' | 'traefik';
@@ -16,6 +18,8 @@ export interface HarnessOptions {
   keepCluster: boolean; // keep the cluster after `npm test`
   rebuild: boolean; // ignore the offline build cache
   allowForeignContext: boolean;
+  /** a submitted manifests folder to grade instead of running the suites ('' = none) */
+  manifests: string;
 }
 
 export const DEFAULTS: HarnessOptions = {
@@ -29,6 +33,7 @@ export const DEFAULTS: HarnessOptions = {
   keepCluster: true,
   rebuild: false,
   allowForeignContext: false,
+  manifests: '',
 };
 
 export class UsageError extends Error {}
@@ -73,6 +78,14 @@ export function parseKindVersion(raw: string, name = '--kind-version'): string {
   return `v0.${m[1]}.${m[2]}`;
 }
 
+/** A folder that exists, as an absolute path. */
+const folder = (raw: string, name: string): string => {
+  const path = resolve(raw);
+  if (!existsSync(path)) throw new UsageError(`${name}: ${raw} does not exist`);
+  if (!statSync(path).isDirectory()) throw new UsageError(`${name}: ${raw} is not a folder`);
+  return path;
+};
+
 const FLAGS: Record<string, FlagSpec> = {
   '--cluster-name': {
     key: 'clusterName',
@@ -109,6 +122,7 @@ const FLAGS: Record<string, FlagSpec> = {
     bare: 'true',
     help: 'run read-only suites against a cluster the harness did not create',
   },
+  '--manifests': { key: 'manifests', env: 'HARNESS_MANIFESTS', parse: folder, help: "grade a submitted manifests folder (a student's) instead of running the suites" },
 };
 
 /** `--no-keep-cluster` style negations for the boolean flags. */
@@ -196,7 +210,7 @@ function isValueFor(spec: FlagSpec, candidate: string): boolean {
 
 export function usage(command: string): string {
   const lines = Object.entries(FLAGS).map(
-    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}, default ${String(DEFAULTS[spec.key])}]`,
+    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}${DEFAULTS[spec.key] === '' ? '' : `, default ${String(DEFAULTS[spec.key])}`}]`,
   );
   return [`usage: ${command} [flags]`, ...lines, '  --no-keep-cluster        delete the cluster after the run'].join('\n');
 }

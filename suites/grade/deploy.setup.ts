@@ -1,0 +1,49 @@
+// Grading, step one: the submitted folder's labs applied in the course's
+// order into their own namespaces (scripts/lib/submission.ts), every step
+// tried even when an earlier one failed, so the remaining labs still run.
+// What each step gave is written down for the checks (submission.grade.ts);
+// this step itself fails only when the harness cannot do its part.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { harnessOptions, test as setup } from '../../fixtures/cluster.ts';
+import { echoPod, runPods } from '../../fixtures/pods.ts';
+import { applyObjects } from '../../scripts/lib/apply.ts';
+import { podCauses } from '../../scripts/lib/diagnose.ts';
+import { courseSteps, loadLabs } from '../../scripts/lib/labs.ts';
+import { info, step } from '../../scripts/lib/log.ts';
+import { GRADE_LABEL, GradeMap, gradeId, readSubmission, writeGradeState } from '../../scripts/lib/submission.ts';
+
+setup.use({ destructive: true });
+
+setup('the submission is deployed in namespaces of its own', async ({ cluster }) => {
+  const dir = harnessOptions().manifests;
+  const map = new GradeMap(gradeId(dir));
+  const { labs, refused } = readSubmission(dir, loadLabs(), map);
+  const ns = { luffy: map.namespace('luffy'), default: map.namespace('default') };
+  info(`grading ${dir} in namespaces g${map.id}-*`);
+  const namespaces = new Set([...Object.values(ns), ...labs.flatMap((l) => l.objects.map((o) => o.metadata?.namespace ?? ''))].filter(Boolean));
+  const labels = { 'course-harness/test': 'true', [GRADE_LABEL]: map.id };
+  await applyObjects(cluster.kc, [...namespaces].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }) as KubernetesObject));
+  // The Service checks call from a client pod in the namespace.
+  await Promise.all(Object.values(ns).map((namespace) => runPods(cluster, namespace, [echoPod('client', { role: 'client' })])));
+
+  const errors: Record<string, string[]> = refused.length ? { 'other objects apply': [`cluster-scoped objects are not applied while grading: ${refused.join(', ')}`] } : {};
+  for (const s of courseSteps(cluster.kc, labs, ns, 150_000)) {
+    const key = `${s.lab} ${s.phase}`;
+    if (s.phase === 'ready' && errors[`${s.lab} apply`]) {
+      errors[key] = [`not run: lab ${s.lab} did not apply`];
+      continue;
+    }
+    await step(s.what, s.run).catch(async (err: Error) => {
+      const why = [err.message.split('\n')[0]];
+      if (s.phase === 'ready' && !err.message.startsWith('not run')) {
+        // The pods say why they are not Ready: image, probes, configuration, scheduling.
+        for (const namespace of Object.values(ns)) {
+          const pods = (await cluster.core.listNamespacedPod({ namespace })).items.filter((p) => p.metadata?.name !== 'client');
+          why.push(...podCauses(pods, (await cluster.core.listNamespacedEvent({ namespace })).items));
+        }
+      }
+      (errors[key] ??= []).push(...why.map((w) => map.unmap(w)));
+    });
+  }
+  writeGradeState({ id: map.id, errors });
+});

@@ -1,0 +1,119 @@
+// Grading, step two: one row per submitted file (the audit) and per lab and
+// check, on the submission deployed by deploy.setup.ts. The checks are the
+// suites' own (fixtures/checks.ts), which the negative controls prove can
+// fail; their causes name the submission's own namespaces and hosts.
+import type { TestInfo } from '@playwright/test';
+import { evidenceOnFailure, harnessOptions, test } from '../../fixtures/cluster.ts';
+import { CheckFailure, expectIngressRoute, expectIngressTls, expectServiceServes } from '../../fixtures/checks.ts';
+import { get, transcriptLine, untilConsecutive, type Exchange } from '../../fixtures/http.ts';
+import { PollTimeout } from '../../fixtures/poll.ts';
+import { auditPath, formatFinding, missingObjects, shown, yamlFiles } from '../../scripts/lib/audit.ts';
+import { serviceCauses } from '../../scripts/lib/diagnose.ts';
+import { loadLabs } from '../../scripts/lib/labs.ts';
+import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
+
+const DIR = harnessOptions().manifests;
+const map = new GradeMap(gradeId(DIR));
+const reference = loadLabs();
+readSubmission(DIR, reference, map); // learns the renamed hosts, for messages
+const LUFFY = map.namespace('luffy');
+const DEFAULT = map.namespace('default');
+const BLOG = '我的博客列表';
+
+evidenceOnFailure(LUFFY, DEFAULT);
+
+/** Runs a check; its HTTP transcript is attached, pass or fail, and a failure names the submission's namespaces and hosts. */
+async function graded(testInfo: TestInfo, check: () => Promise<Exchange[] | void>): Promise<void> {
+  const attach = (transcript: Exchange[]) => testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
+  try {
+    const transcript = await check();
+    if (transcript) await attach(transcript);
+  } catch (err) {
+    const seen = err instanceof CheckFailure ? err.transcript : err instanceof PollTimeout ? (err.attempts as Exchange[]) : [];
+    if (seen.length) await attach(seen);
+    throw new Error(map.unmap(err instanceof Error ? err.message : String(err)));
+  }
+}
+
+/** Passes when there is nothing to report; fails with one line per problem. */
+function noProblems(problems: string[]): void {
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+const findings = auditPath(DIR);
+for (const file of yamlFiles(DIR).map(shown)) {
+  test(`files: ${file} is Kubernetes YAML without audit findings`, () => {
+    noProblems(findings.filter((f) => f.file === file).map(formatFinding));
+  });
+}
+
+const missing = missingObjects(DIR, reference);
+for (const lab of reference) {
+  const keys = lab.objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+  test(`lab ${lab.name}: the folder defines ${keys.join(', ')}, and the API server accepts them`, () => {
+    const errors = readGradeState(map.id).errors[`${lab.name} apply`] ?? [];
+    noProblems([...missing.filter((f) => f.message.startsWith(`lab ${lab.name}:`)).map((f) => f.message.replace(/^lab \S+: /, '')), ...errors]);
+  });
+}
+
+// The waits of the course's order (scripts/lib/labs.ts courseSteps).
+for (const [prefix, what] of [
+  ['20-', 'mysql and myblog roll out, and migrate runs in a myblog pod'],
+  ['50-', 'details and reviews roll out'],
+]) {
+  const lab = reference.find((l) => l.name.startsWith(prefix))!.name;
+  test(`lab ${lab}: ${what}`, () => {
+    noProblems(readGradeState(map.id).errors[`${lab} ready`] ?? []);
+  });
+}
+
+test('lab 30-services: Service myblog answers from inside the namespace', async ({ cluster }, testInfo) => {
+  await graded(testInfo, () => expectServiceServes(cluster, LUFFY, 'myblog'));
+});
+
+test('lab 30-services: Service mysql selects the Ready mysql pod on its port', async ({ cluster }, testInfo) => {
+  await graded(testInfo, async () => {
+    const service = await cluster.core.readNamespacedService({ name: 'mysql', namespace: LUFFY }).catch(() => undefined);
+    if (!service) throw new Error(`Service mysql does not exist in ${LUFFY}`);
+    const pods = (await cluster.core.listNamespacedPod({ namespace: LUFFY })).items;
+    noProblems(serviceCauses(service, pods));
+  });
+});
+
+test('lab 30-services: NodePort Service myblog-np serves the blog list on every node', async ({ cluster }, testInfo) => {
+  await graded(testInfo, async () => {
+    const service = await cluster.core.readNamespacedService({ name: 'myblog-np', namespace: LUFFY }).catch(() => undefined);
+    if (!service) throw new Error(`Service myblog-np does not exist in ${LUFFY}`);
+    const port = service.spec?.ports?.[0]?.nodePort;
+    if (service.spec?.type !== 'NodePort' || !port) throw new Error(`Service myblog-np is of type ${service.spec?.type}, not NodePort`);
+    noProblems(serviceCauses(service, (await cluster.core.listNamespacedPod({ namespace: LUFFY })).items));
+    const transcript: Exchange[] = [];
+    for (const node of (await cluster.core.listNode()).items) {
+      const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+      const ok = (e: Exchange) => e.status === 200 && e.body.includes(BLOG);
+      transcript.push(...(await untilConsecutive(() => get(port, ip, '/blog/index/', 'http', ip), ok, `NodePort ${port} on ${node.metadata?.name} (${ip})`, { timeoutMs: 30_000 })));
+    }
+    return transcript;
+  });
+});
+
+test('lab 40-ingress-myblog: Host myblog.luffy.com serves the blog list over HTTP', async ({ cluster }, testInfo) => {
+  await graded(testInfo, () => expectIngressRoute(cluster, LUFFY, map.host('myblog.luffy.com'), '/blog/index/', { contains: BLOG }));
+});
+
+test('lab 40-ingress-myblog: SNI myblog.luffy.com gets a certificate for the host, and HTTPS serves the blog list', async ({ cluster }, testInfo) => {
+  const host = map.host('myblog.luffy.com');
+  await graded(testInfo, async () => {
+    await expectIngressTls(cluster, LUFFY, host);
+    return expectIngressRoute(cluster, LUFFY, host, '/blog/index/', { contains: BLOG }, 'https');
+  });
+});
+
+test('lab 50-bookstore: bookstore.luffy.com/details/0 and /reviews/0 reach details and reviews with the path unchanged', async ({ cluster }, testInfo) => {
+  const host = map.host('bookstore.luffy.com');
+  await graded(testInfo, async () => [...(await expectIngressRoute(cluster, DEFAULT, host, '/details/0')), ...(await expectIngressRoute(cluster, DEFAULT, host, '/reviews/0'))]);
+});
+
+test('lab 50-bookstore: the rewrite sends bookstore.luffy.com/api/reviews/0 to reviews as /reviews/0', async ({ cluster }, testInfo) => {
+  await graded(testInfo, () => expectIngressRoute(cluster, DEFAULT, map.host('bookstore.luffy.com'), '/api/reviews/0', { received: '/reviews/0' }));
+});

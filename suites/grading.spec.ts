@@ -1,0 +1,111 @@
+// Grading's negative control: the reference labs with mistakes planted the
+// way students make them (fixtures/planted.ts) are graded by a run of the
+// grading projects, as `npm test -- --manifests DIR` runs them. Each mistake
+// must fail its row with its cause in plain words, the labs without mistakes
+// must still pass, and no report may hold the submission's TLS key.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
+import { expect, test } from '../fixtures/cluster.ts';
+import { plantMistakes } from '../fixtures/planted.ts';
+import { GRADE_LABEL } from '../scripts/lib/submission.ts';
+
+test.use({ destructive: true });
+
+interface Row {
+  title: string;
+  status: string;
+  error: string;
+  attachments: { name: string; text: string }[];
+}
+
+type JsonResult = { status: string; error?: { message?: string }; attachments?: { name: string; body?: string }[] };
+type JsonSuite = { specs?: { title: string; tests: { results: JsonResult[] }[] }[]; suites?: JsonSuite[] };
+
+/** The rows of Playwright's JSON report, with their attachments decoded. */
+function rows(suite: JsonSuite): Row[] {
+  const row = (title: string, r?: JsonResult): Row => ({
+    title,
+    status: r?.status ?? 'none',
+    error: r?.error?.message ?? '',
+    attachments: (r?.attachments ?? []).map((a) => ({ name: a.name, text: a.body ? Buffer.from(a.body, 'base64').toString() : '' })),
+  });
+  return [...(suite.specs ?? []).flatMap((s) => s.tests.map((t) => row(s.title, t.results.at(-1)))), ...(suite.suites ?? []).flatMap(rows)];
+}
+
+/** Every file under `dir`, as text. */
+function allText(dir: string): string {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+}
+
+test('a submission with planted mistakes: each fails its row with the cause, the other labs still pass, no report holds the TLS key', async ({ cluster }) => {
+  test.setTimeout(12 * 60_000);
+  const work = mkdtempSync(join(tmpdir(), 'grading-'));
+  const { key } = await plantMistakes(join(work, 'student'));
+  const id = randomBytes(3).toString('hex');
+  try {
+    const run = await execa('npx', ['playwright', 'test', '--project=grade', '--reporter=json', `--output=${join(work, 'results')}`], {
+      env: { HARNESS_MANIFESTS: join(work, 'student'), HARNESS_GRADE_ID: id, PLAYWRIGHT_JSON_OUTPUT_NAME: join(work, 'report.json') },
+      reject: false,
+    });
+    expect(run.exitCode, 'the grading run fails: the submission has mistakes').toBe(1);
+    const report = readFileSync(join(work, 'report.json'), 'utf8');
+    const graded = rows(JSON.parse(report) as JsonSuite);
+    const row = (title: string) => {
+      const found = graded.filter((r) => r.title.includes(title));
+      expect(found, `one row titled "${title}" among: ${graded.map((r) => r.title).join(' | ')}`).toHaveLength(1);
+      return found[0];
+    };
+    const fails = (title: string, ...causes: string[]) => {
+      const r = row(title);
+      expect(r.status, `${title}: ${r.error}`).toBe('failed');
+      for (const cause of causes) expect(r.error, title).toContain(cause);
+    };
+    const passes = (title: string) => expect(row(title).status, `${title}: ${row(title).error}`).toBe('passed');
+
+    fails('details.yaml is Kubernetes YAML', 'YAML error: bad indentation of a mapping entry');
+    fails('notes.yaml is Kubernetes YAML', 'not a Kubernetes object (no apiVersion or kind)');
+    fails('ingress-reviews-rewrite.yaml is Kubernetes YAML', 'Ingress/bookstore-reviews: rewrite-target uses $1 but no path has a capture group');
+    fails('lab 01-namespace: the folder defines', 'Namespace/luffy is missing (no file in the folder defines it)');
+    fails('lab 50-bookstore: the folder defines', 'Deployment/details is missing', 'Service/details is missing');
+    fails('lab 50-bookstore: details and reviews roll out', 'not run: no lab defines Deployment/details');
+    fails('Service myblog answers', 'Service myblog selects app=myblg: no pod matches');
+    fails('NodePort Service myblog-np', 'Service myblog-np targetPort 8000 but the container listens on 8002');
+    fails('Host myblog.luffy.com serves the blog list over HTTP', 'http://myblog.luffy.com/blog/index/ is not routed: Service myblog selects app=myblg');
+    fails('SNI myblog.luffy.com', 'TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com');
+    fails('/details/0 and /reviews/0', 'the Ingress backend Service details does not exist');
+    fails('the rewrite sends', 'Ingress bookstore-reviews: rewrite-target uses $1 but the path has no capture group (/api/reviews)');
+
+    // The remaining labs still ran.
+    passes('deploy-myblog.yaml is Kubernetes YAML');
+    passes('lab 10-config: the folder defines');
+    passes('lab 20-deployments: the folder defines');
+    passes('lab 20-deployments: mysql and myblog roll out');
+    passes('lab 30-services: the folder defines');
+    passes('Service mysql selects the Ready mysql pod');
+    passes('lab 40-ingress-myblog: the folder defines');
+
+    // A failure's evidence: what the client got, and the namespace's objects, events and logs.
+    const evidence = (title: string, name: string) => row(title).attachments.find((a) => a.name === name)?.text ?? '';
+    expect(evidence('Host myblog.luffy.com serves', 'http-transcript.txt')).toMatch(/Host=myblog-g[0-9a-f]+\.luffy\.com -> \d{3}/);
+    const luffy = evidence('Host myblog.luffy.com serves', `evidence-g${id}-luffy.txt`);
+    for (const part of ['## events', 'Service/myblog type=ClusterIP', 'selector=app=myblg', 'Secret/tls-myblog type=kubernetes.io/tls keys=tls.crt,tls.key', '## logs myblog-']) expect(luffy).toContain(part);
+
+    // The key, in the report, its attachments and the run's output.
+    const keyLine = key.split('\n')[1];
+    const attachments = graded.flatMap((r) => r.attachments.map((a) => a.text));
+    for (const [where, text] of [['report', report], ['attachments', attachments.join('\n')], ['output files', allText(join(work, 'results'))], ['run output', `${run.stdout}\n${run.stderr}`]]) {
+      expect(text.includes(keyLine), `the TLS key appears in the ${where}`).toBe(false);
+    }
+  } finally {
+    const { items } = await cluster.core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` });
+    for (const ns of items) await cluster.core.deleteNamespace({ name: ns.metadata!.name! });
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { loadLabs } from '../scripts/lib/labs.ts';
+import { GradeMap, gradeId, mapObject, readSubmission } from '../scripts/lib/submission.ts';
+
+test('GradeMap: namespaces and hosts get the run id, and messages get the original names back', () => {
+  const map = new GradeMap('abc123');
+  expect(map.namespace('luffy')).toBe('gabc123-luffy');
+  expect(map.namespace()).toBe('gabc123-default');
+  expect(map.host('myblog.luffy.com')).toBe('myblog-gabc123.luffy.com');
+  expect(map.host('*.luffy.com')).toBe('*.luffy.com');
+  expect(map.unmap('no Ingress rule routes myblog-gabc123.luffy.com/ in gabc123-luffy')).toBe('no Ingress rule routes myblog.luffy.com/ in luffy');
+});
+
+test('gradeId: the one npm test gives, else one derived from the folder', () => {
+  expect(gradeId('/x', { HARNESS_GRADE_ID: 'f00d01' })).toBe('f00d01');
+  expect(gradeId('/x', {})).toMatch(/^[0-9a-f]{6}$/);
+  expect(gradeId('/x', {})).toBe(gradeId('/x', {}));
+});
+
+test('mapObject: namespace, Ingress hosts and TLS hosts renamed, fixed nodePort dropped, the original untouched', () => {
+  const map = new GradeMap('abc123');
+  const ingress = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'myblog', namespace: 'luffy' },
+    spec: { rules: [{ host: 'myblog.luffy.com' }], tls: [{ hosts: ['myblog.luffy.com'], secretName: 'tls-myblog' }] },
+  } as KubernetesObject;
+  expect(mapObject(ingress, map)).toMatchObject({
+    metadata: { namespace: 'gabc123-luffy' },
+    spec: { rules: [{ host: 'myblog-gabc123.luffy.com' }], tls: [{ hosts: ['myblog-gabc123.luffy.com'], secretName: 'tls-myblog' }] },
+  });
+  expect(ingress).toMatchObject({ metadata: { namespace: 'luffy' }, spec: { rules: [{ host: 'myblog.luffy.com' }] } });
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } } as KubernetesObject;
+  expect(mapObject(service, map)).toMatchObject({ metadata: { namespace: 'gabc123-default' }, spec: { ports: [{ port: 80 }] } });
+  expect((mapObject(service, map) as { spec: { ports: object[] } }).spec.ports[0]).not.toHaveProperty('nodePort');
+  const namespace = mapObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'luffy' } }, map);
+  expect(namespace.metadata).toEqual({ name: 'gabc123-luffy', labels: { 'course-harness/test': 'true', 'course-harness/grade': 'abc123' } });
+});
+
+test('readSubmission: objects sorted into the reference labs wherever their files are; the rest, broken files and cluster-scoped objects apart', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+  mkdirSync(join(dir, 'nested'));
+  writeFileSync(join(dir, 'all.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: luffy\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: mysql\n  namespace: luffy\nspec: {}\n');
+  writeFileSync(join(dir, 'nested', 'extra.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv\n');
+  writeFileSync(join(dir, 'broken.yaml'), 'kind: Service\n  metadata: x\n');
+  writeFileSync(join(dir, 'notes.yaml'), 'just: text\n');
+  const { labs, refused } = readSubmission(dir, loadLabs(), new GradeMap('abc123'));
+  const names = (prefix: string) => labs.find((l) => l.name.startsWith(prefix))!.objects.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`);
+  expect(names('01-')).toEqual(['Namespace//gabc123-luffy']);
+  expect(names('30-')).toEqual(['Service/gabc123-luffy/mysql']);
+  expect(names('20-')).toEqual([]);
+  expect(names('other')).toEqual(['ConfigMap/gabc123-default/notes']);
+  expect(refused).toEqual(['PersistentVolume/pv']);
+});

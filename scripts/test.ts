@@ -73,7 +73,8 @@ main(async () => {
   process.on('SIGTERM', onSignal);
   const result = await child;
   if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);
-  for (const line of await sweepTestObjects(options.clusterName, !!interrupted).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
+  // A grading run never touches luffy: nothing there to put back.
+  for (const line of await sweepTestObjects(options.clusterName, !!interrupted && !options.manifests).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
   if (!options.keepCluster) await clusterDown(options);
   info('reports: reports/labs.md and labs.html (lab report), reports/html/index.html (HTML), reports/junit.xml (JUnit)');
   const cases = readJUnit('reports/junit.xml');

@@ -21,7 +21,7 @@ test('gradeId: the one npm test gives, else one derived from the folder', () => 
   expect(gradeId('/x', {})).toBe(gradeId('/x', {}));
 });
 
-test('mapObject: namespace, Ingress hosts and TLS hosts renamed, fixed nodePort dropped, the original untouched', () => {
+test('mapObject: namespace, Ingress hosts, TLS hosts and hostPath folders renamed, fixed nodePort dropped, the original untouched', () => {
   const map = new GradeMap('abc123');
   const ingress = {
     apiVersion: 'networking.k8s.io/v1',
@@ -37,6 +37,14 @@ test('mapObject: namespace, Ingress hosts and TLS hosts renamed, fixed nodePort 
   const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } } as KubernetesObject;
   expect(mapObject(service, map)).toMatchObject({ metadata: { namespace: 'gabc123-default' }, spec: { ports: [{ port: 80 }] } });
   expect((mapObject(service, map) as { spec: { ports: object[] } }).spec.ports[0]).not.toHaveProperty('nodePort');
+  const mysql = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'mysql', namespace: 'luffy' },
+    spec: { template: { spec: { volumes: [{ name: 'data', hostPath: { path: '/opt/mysql/data/' } }, { name: 'tmp', emptyDir: {} }] } } },
+  } as KubernetesObject;
+  expect(mapObject(mysql, map)).toMatchObject({ spec: { template: { spec: { volumes: [{ hostPath: { path: '/opt/mysql/data-gabc123' } }, { emptyDir: {} }] } } } });
+  expect(map.unmap('mkdir /opt/mysql/data-gabc123: denied')).toBe('mkdir /opt/mysql/data/: denied');
   const namespace = mapObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'luffy' } }, map);
   expect(namespace.metadata).toEqual({ name: 'gabc123-luffy', labels: { 'course-harness/test': 'true', 'course-harness/grade': 'abc123' } });
 });

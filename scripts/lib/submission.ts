@@ -4,8 +4,10 @@
 // (luffy -> g<id>-luffy). Names that are cluster-wide are renamed too: each
 // Ingress host gets the run's id in its first label (myblog.luffy.com ->
 // myblog-g<id>.luffy.com, still covered by the course's *.luffy.com
-// certificate), and a Service's fixed nodePort is dropped (30080 belongs to
-// the reference). Messages are translated back to the submission's names.
+// certificate), a Service's fixed nodePort is dropped (30080 belongs to the
+// reference), and a hostPath folder gets the id as suffix (/opt/mysql/data
+// is the reference MySQL's). Messages are translated back to the
+// submission's names.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -33,7 +35,12 @@ export class GradeMap {
     return this.remember(host, [`${first}-g${this.id}`, ...rest].join('.'));
   }
 
-  /** `text` with every renamed namespace and host put back. */
+  /** A node folder of the submission's own: two MySQLs on one data folder would fight over its lock. */
+  hostPath(path: string): string {
+    return this.remember(path, `${path.replace(/\/+$/, '')}-g${this.id}`);
+  }
+
+  /** `text` with every renamed namespace, host and folder put back. */
   unmap(text: string): string {
     let out = text;
     for (const [renamed, original] of [...this.renamed].sort((a, b) => b[0].length - a[0].length)) out = out.replaceAll(renamed, original);
@@ -69,10 +76,19 @@ export function mapObject(o: KubernetesObject, map: GradeMap): KubernetesObject 
     for (const rule of spec.rules ?? []) if (rule.host) rule.host = map.host(rule.host);
     for (const tls of spec.tls ?? []) tls.hosts = tls.hosts?.map((h) => map.host(h));
   }
+  renameHostPaths(copy.spec, map);
   if (copy.kind === 'Service' && copy.spec) {
     for (const port of (copy.spec.ports as { nodePort?: number }[] | undefined) ?? []) delete port.nodePort;
   }
   return copy;
+}
+
+/** Every `hostPath: { path }` below `value` (pod specs and templates), renamed in place. */
+function renameHostPaths(value: unknown, map: GradeMap): void {
+  if (!value || typeof value !== 'object') return;
+  const o = value as { hostPath?: { path?: string } };
+  if (o.hostPath?.path) o.hostPath.path = map.hostPath(o.hostPath.path);
+  for (const child of Object.values(value)) renameHostPaths(child, map);
 }
 
 export interface Submission {

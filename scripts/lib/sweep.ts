@@ -8,7 +8,8 @@ import { readRecord } from './cluster.ts';
 import { loadKubeconfig, requestJson } from './kube.ts';
 import { findLab } from './labs.ts';
 
-export async function sweepTestObjects(clusterName: string, interrupted: boolean): Promise<string[]> {
+/** Deletes the test namespaces; with `restoreLuffy` (an interrupted run of the suites), puts luffy's Deployments back. */
+export async function sweepTestObjects(clusterName: string, restoreLuffy: boolean): Promise<string[]> {
   const record = readRecord(clusterName);
   if (!record) return [];
   const kc = loadKubeconfig(record.kubeconfigPath);
@@ -19,7 +20,7 @@ export async function sweepTestObjects(clusterName: string, interrupted: boolean
     await requestJson(kc, 'DELETE', `/api/v1/namespaces/${ns.metadata!.name}`);
     done.push(`deleted test namespace ${ns.metadata!.name}`);
   }
-  if (interrupted && (await requestJson(kc, 'GET', '/api/v1/namespaces/luffy').catch(() => undefined))) {
+  if (restoreLuffy && (await requestJson(kc, 'GET', '/api/v1/namespaces/luffy').catch(() => undefined))) {
     await applyObjects(kc, findLab('20-').objects);
     done.push('re-applied manifests/20-deployments in luffy');
   }

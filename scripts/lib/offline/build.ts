@@ -243,7 +243,10 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
   });
 
   await step(`node image ${tag} (preloading ${n.images.length} images)`, async () => {
-    if (!n.rebuild && (await imageIsCurrent(tag, input))) return CACHED;
+    if (!n.rebuild && (await imageIsCurrent(tag, input))) {
+      await removeSupersededImages(tag); // those a running cluster held when they were superseded
+      return CACHED;
+    }
     const stale = await run('docker', ['ps', '-aq', '--filter', 'name=^course-harness-node-build-']);
     if (stale) await run('docker', ['rm', '-f', ...stale.split('\n')]);
     const name = `course-harness-node-build-${process.pid}`;
@@ -280,7 +283,8 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
 
 /**
  * Older node images of the same Kubernetes version (1.3 GB each) and dangling
- * harness images are removed; images in use by a container stay.
+ * harness images are removed; images in use by a container (a cluster's node)
+ * stay, and go on a later run.
  */
 async function removeSupersededImages(current: string): Promise<void> {
   const prefix = current.replace(/-[^-:]+$/, '-'); // .../node:v1.34.0-

@@ -172,7 +172,7 @@ function auditIngress(o: KubernetesObject & { spec?: unknown }, what: string, fi
 }
 
 /** Paths under the working directory relative to it, others as given. */
-export function shown(path: string): string {
+function shown(path: string): string {
   const r = relative(process.cwd(), path);
   return r && !r.startsWith('..') ? r : path;
 }

@@ -2,12 +2,13 @@
 // check, on the submission deployed by deploy.setup.ts. The checks are the
 // suites' own (fixtures/checks.ts), which the negative controls prove can
 // fail; their causes name the submission's own namespaces and hosts.
+import { dirname, relative, resolve } from 'node:path';
 import type { TestInfo } from '@playwright/test';
 import { evidenceOnFailure, harnessOptions, test } from '../../fixtures/cluster.ts';
 import { CheckFailure, expectIngressRoute, expectIngressTls, expectServiceServes } from '../../fixtures/checks.ts';
 import { get, transcriptLine, untilConsecutive, type Exchange } from '../../fixtures/http.ts';
 import { PollTimeout } from '../../fixtures/poll.ts';
-import { auditPath, formatFinding, missingObjects, shown, yamlFiles } from '../../scripts/lib/audit.ts';
+import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
 import { serviceCauses } from '../../scripts/lib/diagnose.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
 import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
@@ -40,8 +41,10 @@ function noProblems(problems: string[]): void {
   if (problems.length) throw new Error(problems.join('\n'));
 }
 
-const findings = auditPath(DIR);
-for (const file of yamlFiles(DIR).map(shown)) {
+// Files are named from the submitted folder's name down (student/30-services/svc.yaml).
+const named = (path: string) => relative(dirname(DIR), resolve(path));
+const findings = auditPath(DIR).map((f) => ({ ...f, file: named(f.file) }));
+for (const file of yamlFiles(DIR).map(named)) {
   test(`files: ${file} is Kubernetes YAML without audit findings`, () => {
     noProblems(findings.filter((f) => f.file === file).map(formatFinding));
   });

@@ -13,7 +13,7 @@ test('labRow: the topic from the suite, the skip reason, the failure cause witho
   expect(failed.result).toBe('fail');
   expect(failed.detail).toBe('Service web does not serve: Service web selects app=wbe: no pod matches · at x.ts:1');
   expect(labRow('suites/cluster.setup.ts', 'up', 'timedOut', [], undefined).detail).toBe('timedOut');
-  expect(labRow('suites/new-thing.spec.ts', 't', 'interrupted', []).detail).toBe('interrupted');
+  expect(labRow('suites/new-thing.spec.ts', 't', 'interrupted', [])).toMatchObject({ result: 'skipped', detail: 'interrupted (the run was stopped)' });
   expect(labRow('suites/new-thing.spec.ts', 't', 'passed', []).topic).toBe('new-thing');
 });
 

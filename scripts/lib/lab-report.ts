@@ -43,10 +43,12 @@ export function labRow(file: string, title: string, status: TestResult['status']
   if (graded) title = graded[2];
   const notes = (type: string) => [...new Set(annotations.filter((a) => a.type === type).map((a) => a.description ?? ''))];
   if (status === 'skipped') return { topic, check: title, result: 'skipped', detail: notes('skip').join('; ') || 'not run' };
+  // As npm test's summary counts it: cut short is not a verdict.
+  if (status === 'interrupted') return { topic, check: title, result: 'skipped', detail: 'interrupted (the run was stopped)' };
   if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; ') };
   // The first lines of the error: the checks put the cause there, one per line.
   const cause = (error ?? status).replace(/\u001b\[[0-9;]*m/g, '').replace(/^Error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 6).join(' · ').slice(0, 900);
-  return { topic, check: title, result: 'fail', detail: status === 'interrupted' ? 'interrupted' : cause };
+  return { topic, check: title, result: 'fail', detail: cause };
 }
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -14,6 +14,9 @@ export default defineConfig({
     ['./scripts/lib/lab-report.ts'],
   ],
   forbidOnly: !!process.env.CI,
+  // The HTML report's header links the lab report. It renders only its `ci`
+  // entry as a link (a pull request's, normally), hence this shape.
+  metadata: { ci: { prTitle: 'Lab report: one row per lab and check, with causes (reports/labs.html)', prHref: '../labs.html' } },
   projects: process.env.HARNESS_MANIFESTS
     ? [
         cluster,

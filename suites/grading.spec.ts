@@ -90,6 +90,7 @@ test('a submission with planted mistakes: each fails its row with the cause, the
     passes('lab 30-services: the folder defines');
     passes('Service mysql selects the Ready mysql pod');
     passes('lab 40-ingress-myblog: the folder defines');
+    passes('other objects: Secret/tls-myblog apply');
 
     // A failure's evidence: what the client got, and the namespace's objects, events and logs.
     const evidence = (title: string, name: string) => row(title).attachments.find((a) => a.name === name)?.text ?? '';

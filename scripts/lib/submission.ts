@@ -91,6 +91,9 @@ function renameHostPaths(value: unknown, map: GradeMap): void {
   for (const child of Object.values(value)) renameHostPaths(child, map);
 }
 
+/** The lab name of a submission's objects that belong to no reference lab. */
+export const OTHER_OBJECTS = 'other objects';
+
 export interface Submission {
   /** the reference labs' names, each with the submission's objects of that lab (mapped); then "other objects" if any */
   labs: Lab[];
@@ -106,7 +109,7 @@ export interface Submission {
 export function readSubmission(dir: string, reference: Lab[], map: GradeMap): Submission {
   const labOf = new Map<string, string>(reference.flatMap((lab) => lab.objects.map((o) => [`${o.kind}/${o.metadata?.name}`, lab.name] as [string, string])));
   const labs: Lab[] = reference.map((lab) => ({ name: lab.name, objects: [] }));
-  const other: Lab = { name: 'other objects', objects: [] };
+  const other: Lab = { name: OTHER_OBJECTS, objects: [] };
   const refused: string[] = [];
   for (const file of yamlFiles(dir)) {
     let docs: unknown[] = [];

@@ -5,12 +5,13 @@
 // this step itself fails only when the harness cannot do its part.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { harnessOptions, test as setup } from '../../fixtures/cluster.ts';
+import { workloadPods } from '../../fixtures/checks.ts';
 import { echoPod, runPods } from '../../fixtures/pods.ts';
 import { applyObjects } from '../../scripts/lib/apply.ts';
 import { podCauses } from '../../scripts/lib/diagnose.ts';
 import { courseSteps, loadLabs } from '../../scripts/lib/labs.ts';
 import { info, step } from '../../scripts/lib/log.ts';
-import { GRADE_LABEL, GradeMap, gradeId, readSubmission, writeGradeState } from '../../scripts/lib/submission.ts';
+import { GRADE_LABEL, GradeMap, gradeId, OTHER_OBJECTS, readSubmission, writeGradeState } from '../../scripts/lib/submission.ts';
 
 setup.use({ destructive: true });
 
@@ -26,7 +27,7 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
   // The Service checks call from a client pod in the namespace.
   await Promise.all(Object.values(ns).map((namespace) => runPods(cluster, namespace, [echoPod('client', { role: 'client' })])));
 
-  const errors: Record<string, string[]> = refused.length ? { 'other objects apply': [`cluster-scoped objects are not applied while grading: ${refused.join(', ')}`] } : {};
+  const errors: Record<string, string[]> = refused.length ? { [`${OTHER_OBJECTS} apply`]: [`cluster-scoped objects are not applied while grading: ${refused.join(', ')}`] } : {};
   for (const s of courseSteps(cluster.kc, labs, ns, 150_000)) {
     const key = `${s.lab} ${s.phase}`;
     if (s.phase === 'ready' && errors[`${s.lab} apply`]) {
@@ -38,8 +39,7 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
       if (s.phase === 'ready' && !err.message.startsWith('not run')) {
         // The pods say why they are not Ready: image, probes, configuration, scheduling.
         for (const namespace of Object.values(ns)) {
-          const pods = (await cluster.core.listNamespacedPod({ namespace })).items.filter((p) => p.metadata?.name !== 'client');
-          why.push(...podCauses(pods, (await cluster.core.listNamespacedEvent({ namespace })).items));
+          why.push(...podCauses(await workloadPods(cluster, namespace), (await cluster.core.listNamespacedEvent({ namespace })).items));
         }
       }
       (errors[key] ??= []).push(...why.map((w) => map.unmap(w)));

@@ -12,14 +12,15 @@ async function runToEnd(cluster: Cluster, ns: string, pods: { name: string; cont
   for (const { name, container } of pods) {
     await cluster.core.createNamespacedPod({ namespace: ns, body: { metadata: { name }, spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [container] } } });
   }
+  const mine = (items: V1Pod[]) => items.filter((p) => pods.some(({ name }) => name === p.metadata?.name));
   return waitFor<V1Pod>({
     kc: cluster.kc,
     path: `/api/v1/namespaces/${ns}/pods`,
     what: `pods ${pods.map((p) => p.name).join(', ')} finished`,
-    until: (items) => items.length === pods.length && items.every((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed'),
-    describe: (items) => items.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(', '),
+    until: (items) => mine(items).length === pods.length && mine(items).every((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed'),
+    describe: (items) => mine(items).map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(', '),
     timeoutMs: 120_000,
-  });
+  }).then(mine);
 }
 
 test('an impossible CPU request stays Pending with the scheduler\'s reason', async ({ cluster, ns }) => {
@@ -36,17 +37,30 @@ test('over its memory limit a container is OOMKilled; over its CPU limit it is t
   // CPU: a busy loop for 3 s of wall time; with limits.cpu 100m it gets about
   // a tenth of a core, without a limit (the control) far more.
   const burn = "import time\nw=time.time()\nc=time.process_time()\nwhile time.time()-w<3: pass\nprint(round((time.process_time()-c)/(time.time()-w),3))";
+  // Memory: the container allocates 300 MiB under a 100Mi limit, and is
+  // restarted until Kubernetes reports an OOMKilled termination. containerd
+  // 1.6 (the offline node's) can lose a container's OOM event and report
+  // Error for the same kill (containerd/containerd#8180): seen once in ~15
+  // runs even after a pause before allocating, so one lost event is
+  // tolerated; never seeing OOMKilled fails.
+  const oom = { name: 'c', image: PYTHON, command: ['python3', '-c', 'import time; time.sleep(2); b = bytearray(300 * 1024 * 1024); print(len(b))'], resources: { limits: { memory: '100Mi' } } };
+  await cluster.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'oom' }, spec: { restartPolicy: 'OnFailure', terminationGracePeriodSeconds: 1, containers: [oom] } } });
   const pods = await runToEnd(cluster, ns, [
-    // The pause before allocating: containerd 1.6 (the offline node's) loses
-    // the OOM event of a container killed right after it starts, and reports
-    // Error instead of OOMKilled (containerd/containerd#8180); test:repeat hit it.
-    { name: 'oom', container: { name: 'c', image: PYTHON, command: ['python3', '-c', 'import time; time.sleep(2); b = bytearray(300 * 1024 * 1024); print(len(b))'], resources: { limits: { memory: '100Mi' } } } },
     { name: 'cpu-limited', container: { name: 'c', image: PYTHON, command: ['python3', '-c', burn], resources: { limits: { cpu: '100m', memory: '100Mi' } } } },
     { name: 'cpu-unlimited', container: { name: 'c', image: PYTHON, command: ['python3', '-c', burn] } },
   ]);
+  const killed = (p: V1Pod) => [p.status?.containerStatuses?.[0]?.state?.terminated, p.status?.containerStatuses?.[0]?.lastState?.terminated].find((t) => t?.reason === 'OOMKilled');
+  const [oomPod] = await waitFor<V1Pod>({
+    kc: cluster.kc,
+    path: `/api/v1/namespaces/${ns}/pods`,
+    fieldSelector: 'metadata.name=oom',
+    what: 'pod oom: a termination reported as OOMKilled',
+    until: ([p]) => p !== undefined && killed(p) !== undefined,
+    describe: ([p]) => JSON.stringify(p?.status?.containerStatuses?.[0] ?? {}),
+    timeoutMs: 150_000,
+  });
+  expect(killed(oomPod)?.exitCode, 'killed by the kernel: SIGKILL').toBe(137);
   const end = (name: string) => pods.find((p) => p.metadata?.name === name)?.status?.containerStatuses?.[0]?.state?.terminated;
-  expect(end('oom')?.reason).toBe('OOMKilled');
-  expect(end('oom')?.exitCode).toBe(137);
   expect(end('cpu-limited')?.reason, 'a CPU limit never kills').toBe('Completed');
   const share = async (name: string) => Number(await cluster.core.readNamespacedPodLog({ name, namespace: ns }));
   const limited = await share('cpu-limited');

@@ -3,6 +3,7 @@
 // cause is unit-tested; the suites attach them to failures.
 import { X509Certificate } from 'node:crypto';
 import type { CoreV1Event, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { isReady } from './kube.ts';
 
 const selectorText = (selector: Record<string, string>) =>
   Object.entries(selector)
@@ -96,7 +97,7 @@ export function tlsCauses(ingress: V1Ingress, host: string, secrets: V1Secret[])
  */
 export function podCauses(pods: V1Pod[], events: CoreV1Event[]): string[] {
   return pods
-    .filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter((p) => !isReady(p))
     .map((p) => {
       const states = (p.status?.containerStatuses ?? []).flatMap((c) => {
         const waiting = c.state?.waiting;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { auditPath, dryRunPath, formatFinding, missingObjects } from './lib/audit.ts';
 import { readRecord } from './lib/cluster.ts';
-import { loadKubeconfig, requestJson } from './lib/kube.ts';
+import { loadKubeconfig, apiGet } from './lib/kube.ts';
 import { info, main } from './lib/log.ts';
 import { DEFAULTS, UsageError } from './lib/options.ts';
 import { loadLabs, MANIFESTS } from './lib/labs.ts';
@@ -24,7 +24,7 @@ main(async () => {
   if (resolve(dir) !== MANIFESTS) findings.push(...missingObjects(dir, loadLabs()));
   const record = readRecord(process.env.HARNESS_CLUSTER_NAME || DEFAULTS.clusterName);
   const kc = record ? loadKubeconfig(record.kubeconfigPath) : undefined;
-  if (kc && (await requestJson(kc, 'GET', '/readyz').catch(() => undefined)) === 'ok') {
+  if (kc && (await apiGet(kc, '/readyz').catch(() => undefined)) === 'ok') {
     info(`server-side dry-run against the harness cluster "${record!.name}"`);
     findings.push(...(await dryRunPath(kc, dir)));
   } else {

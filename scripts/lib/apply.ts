@@ -3,6 +3,7 @@
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 // js-yaml directly: client-node's loadAllYaml fails on empty documents ("---\n---").
 import { loadAll } from 'js-yaml';
+import { apiMessage } from './kube.ts';
 
 export const FIELD_MANAGER = 'course-harness';
 
@@ -27,18 +28,6 @@ export function parseManifests(text: string, source: string): KubernetesObject[]
     objects.push(o);
   });
   return objects;
-}
-
-/** The API server's own message in a client error (its Status body), else the error's. */
-export function apiMessage(err: unknown): string {
-  const body = (err as { body?: string | { message?: string } }).body;
-  let message: string | undefined;
-  try {
-    message = typeof body === 'string' ? (JSON.parse(body) as { message?: string }).message : body?.message;
-  } catch {
-    message = undefined;
-  }
-  return (message ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
 }
 
 /**

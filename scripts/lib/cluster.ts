@@ -8,7 +8,7 @@ import { ensureDockerEngine } from './docker-engine.ts';
 import { run } from './exec.ts';
 import { dockerReachable, gatherHostFacts } from './host-facts.ts';
 import { installIngress } from './ingress.ts';
-import { isReady, loadKubeconfig, requestJson, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
+import { isReady, loadKubeconfig, apiGet, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline } from './offline/build.ts';
@@ -28,7 +28,7 @@ export interface ClusterRecord extends ClusterIdentity {
   proxyMode: ProxyMode;
   ingress: IngressController;
   /** the options the cluster was asked for; another request recreates it */
-  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress'>;
+  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress' | 'kindVersion'>;
   offline: boolean;
   nodeImage: string;
   /** suite checks that cannot run on this host, with the reason */
@@ -61,7 +61,7 @@ async function unhealthyReason(o: HarnessOptions): Promise<string | undefined> {
   if (stopped.length) return `node containers not running: ${stopped.join(', ')}`;
   try {
     const kc = loadKubeconfig(record.kubeconfigPath);
-    const ready = await requestJson(kc, 'GET', '/readyz');
+    const ready = await apiGet(kc, '/readyz');
     if (String(ready).trim() !== 'ok') return `API server /readyz says ${String(ready).slice(0, 80)}`;
     await waitForNodes(record.kubeconfigPath, 20_000);
   } catch (err) {
@@ -135,7 +135,8 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   if (exists) {
     const reason = await step('checking the existing cluster', () => unhealthyReason(o));
     const record = readRecord(o.clusterName);
-    if (!reason && record && JSON.stringify(record.requested) === JSON.stringify(requestOf(o))) {
+    const differs = record && requestMismatch(record, o);
+    if (!reason && record && !differs) {
       info(`reusing healthy cluster "${o.clusterName}" (kubeconfig ${record.kubeconfigPath})`);
       // Re-applied so that a changed controller manifest takes effect (a no-op otherwise).
       await step(`ingress controller (${record.ingress})`, () =>
@@ -143,7 +144,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
       );
       return { record, reused: true };
     }
-    replaceReason = reason ?? 'it was created with other options';
+    replaceReason = reason ?? differs ?? 'it was created with other options';
   }
 
   // Everything that can fail before creating comes first, while an existing
@@ -223,7 +224,21 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
 }
 
 function requestOf(o: HarnessOptions): ClusterRecord['requested'] {
-  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress };
+  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress, kindVersion: o.kindVersion };
+}
+
+/** Why a recorded cluster is not the one these options ask for; undefined when it is. */
+export function requestMismatch(record: ClusterRecord, o: HarnessOptions): string | undefined {
+  const asked = requestOf(o);
+  const had = record.requested as Partial<ClusterRecord['requested']>;
+  const names: Record<keyof ClusterRecord['requested'], string> = { kubernetesVersion: 'Kubernetes', proxyMode: 'kube-proxy mode', ingress: 'ingress controller', kindVersion: 'kind' };
+  for (const key of Object.keys(names) as (keyof ClusterRecord['requested'])[]) {
+    if (had[key] === undefined) return `it was created by an older harness that did not record its ${names[key]} version`;
+    if (had[key] !== asked[key]) return `it was created with ${names[key]} ${had[key]}, and ${asked[key]} is asked for`;
+  }
+  if (o.offline === 'on' && !record.offline) return 'it was created online, and --offline=on is asked for';
+  if (o.offline === 'off' && record.offline) return 'it was built offline, and --offline=off is asked for';
+  return undefined;
 }
 
 function offlineIngress(): IngressController {

@@ -1,5 +1,13 @@
-// Kubernetes API helpers shared by the scripts and the fixtures: loading the
-// harness's kubeconfig, waiting by list + watch (never by sleeping), exec.
+// The harness's one way to the Kubernetes API, on @kubernetes/client-node:
+// its KubeConfig (and with it every auth shape a real kubeconfig has: CA and
+// client certificates inline or as files, tokens inline or from a file, exec
+// credential plugins), its typed clients, and its Watch. On top of them:
+// `observe`, an informer that has listed and connected its watch before it
+// returns (so a change made afterwards is never folded into the first list),
+// `waitFor` (observe until a condition holds, never by sleeping), a GET for
+// paths without a typed client (/readyz, collections by path) and exec.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { Writable } from 'node:stream';
 import { Exec, KubeConfig, Watch, type V1Status } from '@kubernetes/client-node';
 
@@ -7,151 +15,284 @@ export interface KubeObject {
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
 }
 
-export function loadKubeconfig(path: string): KubeConfig {
+/** A kubeconfig file, with `context` made current when given. */
+export function loadKubeconfig(path: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
+  if (context) {
+    if (!kc.getContextObject(context)) throw new Error(`kubeconfig ${path} has no context "${context}" (it has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    kc.setCurrentContext(context);
+  }
   return kc;
+}
+
+/** An API error with the API server's own reason and message (its Status body). */
+export class KubeApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly reason = '',
+  ) {
+    super(message);
+  }
+}
+
+/** Statuses a retry will not change: the request itself is refused. */
+const permanent = (status: number) => [400, 401, 403, 404, 405, 422].includes(status);
+
+/**
+ * GET of an API path with the kubeconfig's credentials, applied by
+ * client-node. JSON answers are parsed; others (/readyz) come back as text.
+ */
+export async function apiGet<T = unknown>(kc: KubeConfig, path: string, query: Record<string, string | undefined> = {}): Promise<T> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  const options: RequestOptions = { method: 'GET', headers: { accept: 'application/json' }, timeout: 30_000 };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise<T>((resolve, reject) => {
+    const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const json = /^\s*[[{]/.test(text) ? tryJson(text) : undefined;
+        const status = res.statusCode ?? 0;
+        if (status >= 400) {
+          const s = json as V1Status | undefined;
+          reject(new KubeApiError(`GET ${path}: ${status} ${s?.reason ?? res.statusMessage ?? ''}: ${s?.message ?? text.slice(0, 200)}`.trim(), status, s?.reason));
+        } else resolve((json ?? text) as T);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 30s`)));
+    req.on('error', (err) => reject(new Error(`GET ${url.origin}${path}: ${err.message}`)));
+    req.end();
+  });
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API server's message in an error from a typed client, apiGet or a watch. */
+export function apiMessage(err: unknown): string {
+  const body = (err as { body?: string | { message?: string } }).body;
+  let message: string | undefined;
+  if (typeof body === 'string') message = (tryJson(body) as { message?: string } | undefined)?.message;
+  else message = body?.message;
+  return (message ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
+}
+
+/** The HTTP status of an error from a typed client or apiGet (0 when there was none). */
+export function apiStatus(err: unknown): number {
+  const e = err as { code?: unknown; status?: unknown; statusCode?: unknown };
+  for (const v of [e.code, e.status, e.statusCode]) if (typeof v === 'number') return v;
+  return 0;
 }
 
 export class WaitTimeout extends Error {}
 
-export interface WaitOptions<T extends KubeObject> {
+export interface ObserveOptions<T extends KubeObject> {
   kc: KubeConfig;
   /** API path of the collection, e.g. /api/v1/namespaces/luffy/pods */
   path: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** called with the whole set after the first list and after every event */
+  onChange?: (items: T[], event: string) => void;
+  /** a short summary of the objects, for timeout messages */
+  describe?: (items: T[]) => string;
+  /** how long the first list may keep failing on transient errors (default 60 s) */
+  startTimeoutMs?: number;
+}
+
+const key = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A collection kept current by list + watch. `observe` returns it once the
+ * list is in and the watch is connected from the list's resourceVersion:
+ * every change made after that is seen as its own event. A watch that ends
+ * is resumed from the last resourceVersion (re-listed when that is gone);
+ * watch ERROR events and refusals are kept with the resource and reason.
+ */
+export class Observation<T extends KubeObject> {
+  private objects = new Map<string, T>();
+  private resourceVersion = '';
+  private controller?: AbortController;
+  private stopped = false;
+  private listeners = new Set<() => void>();
+  /** the last watch or list problem, for timeout messages */
+  lastError = '';
+  /** a refusal that no retry will change (403, 404): every wait fails with it */
+  fatal?: Error;
+  events = 0;
+
+  constructor(private readonly o: ObserveOptions<T>) {}
+
+  items(): T[] {
+    return [...this.objects.values()];
+  }
+
+  private get query(): Record<string, string | undefined> {
+    return { labelSelector: this.o.labelSelector, fieldSelector: this.o.fieldSelector };
+  }
+
+  private changed(event: string): void {
+    this.o.onChange?.(this.items(), event);
+    for (const f of [...this.listeners]) f();
+  }
+
+  private async list(): Promise<void> {
+    const list = await apiGet<{ items: T[]; metadata?: { resourceVersion?: string } }>(this.o.kc, this.o.path, this.query);
+    this.objects = new Map(list.items.map((i) => [key(i), i]));
+    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.changed('LIST');
+  }
+
+  private async connect(): Promise<void> {
+    let failed: Error | undefined;
+    const controller = await new Watch(this.o.kc).watch(
+      this.o.path,
+      { ...this.query, resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
+      (type: string, obj: T & V1Status) => {
+        if (type === 'ERROR') {
+          if (obj.code === 410) this.resourceVersion = '';
+          else this.lastError = `watch ${this.o.path}: ${obj.reason ?? 'error'}: ${obj.message ?? JSON.stringify(obj)}`;
+          return;
+        }
+        if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+        if (type === 'BOOKMARK') return;
+        if (type === 'DELETED') this.objects.delete(key(obj));
+        else this.objects.set(key(obj), obj);
+        this.events++;
+        this.changed(type);
+      },
+      (err: unknown) => {
+        failed = err ? (err as Error) : undefined;
+        void this.resume(failed);
+      },
+    );
+    this.controller = controller;
+    if (this.stopped) controller.abort();
+  }
+
+  /** After the watch ended: connect again (re-list first when the resourceVersion is gone). */
+  private async resume(err?: Error): Promise<void> {
+    if (this.stopped) return;
+    if (err) {
+      const status = apiStatus(err);
+      if (status === 410) this.resourceVersion = '';
+      else {
+        this.lastError = `watch ${this.o.path}: ${status ? `${status} ` : ''}${err.message}`;
+        if (permanent(status)) return this.fail(new KubeApiError(this.lastError, status));
+        await pause(1000);
+      }
+    }
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.list();
+        await this.connect();
+        return;
+      } catch (e) {
+        this.lastError = e instanceof Error ? e.message : String(e);
+        if (e instanceof KubeApiError && permanent(e.status)) return this.fail(e);
+        await pause(1000);
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    this.fatal = err;
+    for (const f of [...this.listeners]) f();
+  }
+
+  /** Lists (retrying transient errors) and connects the watch. */
+  async start(): Promise<this> {
+    const deadline = Date.now() + (this.o.startTimeoutMs ?? 60_000);
+    for (;;) {
+      try {
+        await this.list();
+        await this.connect();
+        return this;
+      } catch (e) {
+        this.lastError = e instanceof Error ? e.message : String(e);
+        if ((e instanceof KubeApiError && permanent(e.status)) || Date.now() > deadline) throw e;
+        await pause(1000);
+      }
+    }
+  }
+
+  /**
+   * Resolves with the objects as soon as `condition` holds (now or after an
+   * event); rejects on timeout with what was seen last, on a refusal, or
+   * when `signal` aborts.
+   */
+  until(condition: (items: T[]) => boolean, what: string, timeoutMs: number, signal?: AbortSignal): Promise<T[]> {
+    return new Promise<T[]>((resolve, reject) => {
+      const finish = (err?: unknown) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve(this.items());
+      };
+      const check = () => {
+        if (this.fatal) return finish(this.fatal);
+        try {
+          if (condition(this.items())) finish();
+        } catch (e) {
+          finish(e);
+        }
+      };
+      const onAbort = () => finish(signal!.reason);
+      const timer = setTimeout(() => {
+        const seen = this.o.describe ? this.o.describe(this.items()) : `${this.objects.size} object(s)`;
+        finish(new WaitTimeout(`timed out after ${(timeoutMs / 1000).toFixed(0)}s waiting for ${what}; last seen: ${seen}${this.lastError ? `; last error: ${this.lastError}` : ''}`));
+      }, timeoutMs);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort);
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.controller?.abort();
+    this.listeners.clear();
+  }
+}
+
+/** An Observation, listed and watching. */
+export function observe<T extends KubeObject>(o: ObserveOptions<T>): Promise<Observation<T>> {
+  return new Observation<T>(o).start();
+}
+
+export interface WaitOptions<T extends KubeObject> extends ObserveOptions<T> {
   /** true when the condition holds for the current set of objects */
   until: (items: T[]) => boolean;
   /** what the condition is, for the timeout message */
   what: string;
-  /** a short summary of the objects, shown when the wait times out */
-  describe?: (items: T[]) => string;
   timeoutMs: number;
-  /** called on every change, e.g. to check invariants during a rollout */
-  onChange?: (items: T[], event: string) => void;
   /** stops the wait early; it then rejects with the signal's reason */
   signal?: AbortSignal;
 }
 
-const key = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-
-/**
- * Lists the collection, then watches it from the list's resourceVersion,
- * re-listing if the watch ends, until `until` holds or the timeout passes.
- * Resolves with the objects that satisfied the condition.
- */
+/** Observes the collection until `until` holds; resolves with the objects that satisfied it. */
 export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<T[]> {
-  const deadline = Date.now() + o.timeoutMs;
-  const objects = new Map<string, T>();
-  const items = () => [...objects.values()];
-  const query: Record<string, string> = {};
-  if (o.labelSelector) query.labelSelector = o.labelSelector;
-  if (o.fieldSelector) query.fieldSelector = o.fieldSelector;
-  let lastError = '';
-
-  while (Date.now() < deadline) {
-    o.signal?.throwIfAborted();
-    let list: { items: T[]; metadata?: { resourceVersion?: string } };
-    try {
-      list = await listRaw<T>(o.kc, o.path, query);
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-      await pause(Math.min(1000, Math.max(0, deadline - Date.now())));
-      continue;
-    }
-    objects.clear();
-    for (const item of list.items) objects.set(key(item), item);
-    o.onChange?.(items(), 'LIST');
-    if (o.until(items())) return items();
-
-    const outcome = await new Promise<'done' | 'ended' | 'timeout' | 'aborted'>((resolve) => {
-      let settled = false;
-      let controller: AbortController | undefined;
-      const finish = (r: 'done' | 'ended' | 'timeout' | 'aborted') => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        o.signal?.removeEventListener('abort', onAbort);
-        controller?.abort();
-        resolve(r);
-      };
-      const onAbort = () => finish('aborted');
-      o.signal?.addEventListener('abort', onAbort);
-      const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
-      new Watch(o.kc)
-        .watch(
-          o.path,
-          { ...query, resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
-          (type: string, obj: T) => {
-            if (type === 'BOOKMARK' || type === 'ERROR') return;
-            if (type === 'DELETED') objects.delete(key(obj));
-            else objects.set(key(obj), obj);
-            o.onChange?.(items(), type);
-            if (o.until(items())) finish('done');
-          },
-          (err: unknown) => {
-            if (err) lastError = err instanceof Error ? err.message : String(err);
-            finish('ended');
-          },
-        )
-        .then((c) => {
-          controller = c;
-          if (settled) c.abort();
-        })
-        .catch((err: unknown) => {
-          lastError = err instanceof Error ? err.message : String(err);
-          finish('ended');
-        });
-    });
-    if (outcome === 'done') return items();
-    if (outcome === 'aborted') o.signal!.throwIfAborted();
-    if (outcome === 'timeout') break;
-  }
-  const seen = o.describe ? o.describe(items()) : `${objects.size} object(s)`;
-  throw new WaitTimeout(
-    `timed out after ${(o.timeoutMs / 1000).toFixed(0)}s waiting for ${o.what}; last seen: ${seen}${lastError ? `; last error: ${lastError}` : ''}`,
-  );
-}
-
-/** GET on a collection path with the kubeconfig's credentials. */
-async function listRaw<T>(kc: KubeConfig, path: string, query: Record<string, string> = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
-  return (await requestJson(kc, 'GET', path + (Object.keys(query).length ? '?' + new URLSearchParams(query) : ''))) as {
-    items: T[];
-    metadata?: { resourceVersion?: string };
-  };
-}
-
-/**
- * A raw API request (for paths without a typed client, such as /readyz, and
- * for patches: contentType application/strategic-merge-patch+json).
- */
-export async function requestJson(kc: KubeConfig, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const { Agent, request } = await import('undici');
-  const user = kc.getCurrentUser();
-  const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString() : undefined;
-  const cert = user?.certData ? Buffer.from(user.certData, 'base64').toString() : undefined;
-  const key = user?.keyData ? Buffer.from(user.keyData, 'base64').toString() : undefined;
-  const dispatcher = new Agent({ connect: { ca, cert, key } });
+  const observation = await observe<T>({ ...o, startTimeoutMs: Math.min(o.startTimeoutMs ?? 60_000, o.timeoutMs) });
   try {
-    const res = await request(cluster.server + path, {
-      method: method as 'GET',
-      dispatcher,
-      headers: { accept: 'application/json', ...(body ? { 'content-type': contentType } : {}), ...(user?.token ? { authorization: `Bearer ${user.token}` } : {}) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    if (res.statusCode >= 400) throw new Error(`${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
-    return text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text;
+    return await observation.until(o.until, o.what, o.timeoutMs, o.signal);
   } finally {
-    await dispatcher.close();
+    observation.stop();
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** The Ready condition of a node or pod. */

@@ -1,9 +1,15 @@
 // The course's myblog stack, deployed from manifests/ in the course's order,
 // then reached the ways the course reaches it: through the Ingress (HTTP and
-// HTTPS with SNI), the NodePort, and the bookstore's multi-path and rewrite.
+// HTTPS with SNI, the certificate being the Secret's), the NodePort, and the
+// bookstore's multi-path and rewrite, each answer judged by status, the pod
+// that answered, the path it received and its body.
+import { X509Certificate } from 'node:crypto';
 import { DiscoveryV1Api } from '@kubernetes/client-node';
+import { expectRoute } from '../fixtures/checks.ts';
 import { evidenceOnFailure, expect, test } from '../fixtures/cluster.ts';
 import { get, peerCertificate, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
+import { BLOG_LIST, COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
+import { secretCertificate } from '../scripts/lib/diagnose.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
 import { isReady, rolledOut, type DeploymentLike } from '../scripts/lib/kube.ts';
 
@@ -11,7 +17,7 @@ test.describe.configure({ mode: 'serial' });
 
 evidenceOnFailure('luffy', 'default');
 
-const blogList = (e: Exchange) => e.status === 200 && e.body.includes('我的博客列表');
+const blogList = (e: Exchange) => e.status === 200 && e.body.includes(BLOG_LIST) && !!e.pod?.startsWith('myblog-');
 
 async function attach(testInfo: { attach: (name: string, o: { body: string; contentType: string }) => Promise<void> }, transcript: Exchange[]) {
   await testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
@@ -28,24 +34,22 @@ test('every lab applies in order and its workloads become ready (migrate run in 
   }
 });
 
-test('Ingress: Host myblog.luffy.com on 127.0.0.1:80 serves the blog list from myblog v1', async ({}, testInfo) => {
-  const transcript = await untilConsecutive(() => get(PORTS.http, 'myblog.luffy.com', '/blog/index/'), blogList, 'myblog.luffy.com over HTTP');
-  await attach(testInfo, transcript);
-  const last = transcript[transcript.length - 1];
-  expect(last.pod, 'X-Pod-Name names the myblog pod').toMatch(/^myblog-/);
+// The course's routes (scripts/lib/course-routes.ts): status, answering pod, received path, body, certificate.
+for (const route of COURSE_ROUTES) {
+  test(`Ingress, lab ${route.lab}: ${route.title}`, async ({ cluster, courseStack }, testInfo) => {
+    void courseStack;
+    await attach(testInfo, await expectRoute(cluster, route.namespace, route));
+  });
+}
+
+test('Ingress: a host no Ingress names gets 404 and no backend; another SNI name does not get the course certificate', async ({ cluster, courseStack }) => {
+  void courseStack;
   const unknown = await get(PORTS.http, 'nothing.luffy.com', '/blog/index/');
   expect(unknown.status, 'a host no Ingress names is not routed').toBe(404);
-});
-
-test('TLS: SNI myblog.luffy.com gets the certificate generated for *.luffy.com, and HTTPS serves the blog list', async ({}, testInfo) => {
-  const cert = await peerCertificate(PORTS.https, 'myblog.luffy.com');
-  expect(cert.subject.CN).toBe('*.luffy.com');
-  expect(cert.subject.O).toBe('ingress-nginx');
-  expect(cert.subjectaltname).toContain('DNS:*.luffy.com');
-  const transcript = await untilConsecutive(() => get(PORTS.https, 'myblog.luffy.com', '/blog/index/', 'https'), blogList, 'myblog.luffy.com over HTTPS');
-  await attach(testInfo, transcript);
+  expect(unknown.pod, 'no backend answered').toBeUndefined();
+  const course = secretCertificate(await cluster.core.readNamespacedSecret({ name: 'tls-myblog', namespace: 'luffy' })).cert!;
   const other = await peerCertificate(PORTS.https, 'elsewhere.example');
-  expect(other.subject.CN, 'another SNI name does not get the course certificate').not.toBe('*.luffy.com');
+  expect(other.raw && new X509Certificate(other.raw).fingerprint256, 'another SNI name does not get the course certificate').not.toBe(course.fingerprint256);
 });
 
 test('NodePort: myblog-np answers on 127.0.0.1:30080, and on every node address in the kind network', async ({ cluster }, testInfo) => {
@@ -58,34 +62,11 @@ test('NodePort: myblog-np answers on 127.0.0.1:30080, and on every node address 
   await attach(testInfo, transcript);
 });
 
-test('bookstore multi-path: /details/0 and /reviews/0 reach details and reviews with the path unchanged', async ({}, testInfo) => {
-  for (const service of ['details', 'reviews']) {
-    const transcript = await untilConsecutive(
-      () => get(PORTS.http, 'bookstore.luffy.com', `/${service}/0`),
-      (e) => e.status === 200 && e.pod?.startsWith(`${service}-`) === true,
-      `bookstore.luffy.com/${service}/0`,
-    );
-    await attach(testInfo, transcript);
-    expect(JSON.parse(transcript[transcript.length - 1].body)).toMatchObject({ path: `/${service}/0` });
-  }
-});
-
-test('rewrite: /api/reviews/0 reaches reviews as /reviews/0, deeper segments keep the capture group', async ({}, testInfo) => {
-  for (const [sent, received] of [
-    ['/api/reviews/0', '/reviews/0'],
-    ['/api/reviews/7', '/reviews/7'],
-  ]) {
-    const transcript = await untilConsecutive(
-      () => get(PORTS.http, 'bookstore.luffy.com', sent),
-      (e) => e.status === 200 && e.pod?.startsWith('reviews-') === true,
-      `bookstore.luffy.com${sent}`,
-    );
-    await attach(testInfo, transcript);
-    expect(JSON.parse(transcript[transcript.length - 1].body), `${sent} arrives as ${received}`).toMatchObject({ path: received });
-  }
+test('rewrite: deeper segments keep the capture group; a path outside the regex reaches no backend', async ({ courseStack }) => {
+  void courseStack;
   const deeper = await get(PORTS.http, 'bookstore.luffy.com', '/api/reviews/0/extra');
   expect(deeper.status, 'the stand-in answers 404 for a non-numeric id, but says what it received').toBe(404);
-  expect(JSON.parse(deeper.body)).toMatchObject({ path: '/reviews/0/extra' });
+  expect(deeper.received).toBe('/reviews/0/extra');
   const outside = await get(PORTS.http, 'bookstore.luffy.com', '/api/details/0');
   expect(outside.pod, 'a path outside the regex reaches no backend').toBeUndefined();
   expect(outside.status).toBe(404);

@@ -3,13 +3,14 @@
 // grading projects, as `npm test -- --manifests DIR` runs them. Each mistake
 // must fail its row with its cause in plain words, the labs without mistakes
 // must still pass, and no report may hold the submission's TLS key.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import { plantMistakes } from '../fixtures/planted.ts';
+import { scanForSecrets } from '../scripts/lib/secret-scan.ts';
 import { GRADE_LABEL } from '../scripts/lib/submission.ts';
 
 test.use({ destructive: true });
@@ -33,15 +34,6 @@ function rows(suite: JsonSuite): Row[] {
     attachments: (r?.attachments ?? []).map((a) => ({ name: a.name, text: a.body ? Buffer.from(a.body, 'base64').toString() : '' })),
   });
   return [...(suite.specs ?? []).flatMap((s) => s.tests.map((t) => row(s.title, t.results.at(-1)))), ...(suite.suites ?? []).flatMap(rows)];
-}
-
-/** Every file under `dir`, as text. */
-function allText(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile())
-    .map((f) => readFileSync(f, 'utf8'))
-    .join('\n');
 }
 
 test('a submission with planted mistakes: each fails its row with the cause, the other labs still pass, no report holds the TLS key', async ({ cluster }) => {
@@ -71,16 +63,17 @@ test('a submission with planted mistakes: each fails its row with the cause, the
 
     fails('details.yaml is Kubernetes YAML', 'YAML error: bad indentation of a mapping entry');
     fails('notes.yaml is Kubernetes YAML', 'not a Kubernetes object (no apiVersion or kind)');
-    fails('ingress-reviews-rewrite.yaml is Kubernetes YAML', 'Ingress/bookstore-reviews: rewrite-target uses $1 but no path has a capture group');
+    fails('ingress-reviews-rewrite.yaml is Kubernetes YAML', 'Ingress/bookstore-reviews: rewrite-target /reviews/$1 uses $1 but path /api/reviews has no capture group');
     fails('lab 01-namespace: the folder defines', 'Namespace/luffy is missing (no file in the folder defines it)');
     fails('lab 50-bookstore: the folder defines', 'Deployment/details is missing', 'Service/details is missing');
     fails('lab 50-bookstore: details and reviews roll out', 'not run: no lab defines Deployment/details');
-    fails('Service myblog answers', 'Service myblog selects app=myblg: no pod matches');
+    fails('Service myblog serves the blog list', 'Service myblog selects app=myblg: no pod matches');
     fails('NodePort Service myblog-np', 'Service myblog-np targetPort 8000 but the container listens on 8002');
     fails('Host myblog.luffy.com serves the blog list over HTTP', 'http://myblog.luffy.com/blog/index/ is not routed: Service myblog selects app=myblg');
-    fails('SNI myblog.luffy.com', 'TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com');
-    fails('/details/0 and /reviews/0', 'the Ingress backend Service details does not exist');
-    fails('the rewrite sends', 'Ingress bookstore-reviews: rewrite-target uses $1 but the path has no capture group (/api/reviews)');
+    // Both broken parts of the HTTPS route are named: the selector and the certificate.
+    fails('SNI myblog.luffy.com', 'Service myblog selects app=myblg', 'TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com');
+    fails('bookstore.luffy.com/details/0 reaches details', 'the Ingress backend Service details does not exist');
+    fails('the rewrite sends', 'Ingress bookstore-reviews: rewrite-target /reviews/$1 uses $1 but path /api/reviews has no capture group');
 
     // The remaining labs still ran.
     passes('deploy-myblog.yaml is Kubernetes YAML');
@@ -91,19 +84,21 @@ test('a submission with planted mistakes: each fails its row with the cause, the
     passes('Service mysql selects the Ready mysql pod');
     passes('lab 40-ingress-myblog: the folder defines');
     passes('other objects: Secret/tls-myblog apply');
+    passes('bookstore.luffy.com/reviews/0 reaches reviews');
 
     // A failure's evidence: what the client got, and the namespace's objects, events and logs.
     const evidence = (title: string, name: string) => row(title).attachments.find((a) => a.name === name)?.text ?? '';
-    expect(evidence('Host myblog.luffy.com serves', 'http-transcript.txt')).toMatch(/Host=myblog-g[0-9a-f]+\.luffy\.com -> \d{3}/);
+    expect(evidence('Host myblog.luffy.com serves', 'http-transcript.txt')).toMatch(/Host=myblog-g[0-9a-f]+\.luffy\.com -> \d{3} pod=\S+ received=\S+/);
     const luffy = evidence('Host myblog.luffy.com serves', `evidence-g${id}-luffy.txt`);
     for (const part of ['## events', 'Service/myblog type=ClusterIP', 'selector=app=myblg', 'Secret/tls-myblog type=kubernetes.io/tls keys=tls.crt,tls.key', '## logs myblog-']) expect(luffy).toContain(part);
 
-    // The key, in the report, its attachments and the run's output.
-    const keyLine = key.split('\n')[1];
-    const attachments = graded.flatMap((r) => r.attachments.map((a) => a.text));
-    for (const [where, text] of [['report', report], ['attachments', attachments.join('\n')], ['output files', allText(join(work, 'results'))], ['run output', `${run.stdout}\n${run.stderr}`]]) {
-      expect(text.includes(keyLine), `the TLS key appears in the ${where}`).toBe(false);
-    }
+    // No value of the submission's Secrets in the report, its attachments, the output files or the run's output;
+    // the same scan finds the key in the submitted folder itself, so it can fail.
+    const secrets = [{ where: 'luffy/tls-myblog tls.key', value: key }];
+    mkdirSync(join(work, 'results'), { recursive: true });
+    writeFileSync(join(work, 'results', 'run-output.txt'), `${run.stdout}\n${run.stderr}`);
+    expect(scanForSecrets(work, secrets).filter((l) => !l.file.startsWith('student/')), 'the TLS key in the reports, attachments or output').toEqual([]);
+    expect(scanForSecrets(join(work, 'student'), secrets).map((l) => l.file)).toContain('40-ingress-myblog/tls-secret.yaml');
   } finally {
     const { items } = await cluster.core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` });
     for (const ns of items) await cluster.core.deleteNamespace({ name: ns.metadata!.name! });

@@ -1,14 +1,19 @@
-// Negative controls: every check must be able to fail. The reference in
-// suites/negative-controls/ passes every check; each broken variant (one
-// object changed) must be rejected with a message naming the cause.
+// Negative controls: every check must be able to fail, on each of its two
+// halves. The reference in suites/negative-controls/ passes every check.
+// Each broken variant changes one object (adding what it needs): some the
+// object diagnosis must reject before any request, others that look right to
+// the diagnosis and must fail on the traffic itself (the status, the pod that
+// answered, the path the backend received, the certificate presented, the
+// ReplicaSets and pods seen during a rollout). Every message is asserted.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { NetworkingV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
-import { CheckFailure, expectIngressRoute, expectIngressTls, expectServiceServes } from '../fixtures/checks.ts';
+import { CheckFailure, expectIngressTls, expectRoute, expectServiceServes } from '../fixtures/checks.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
-import { RolloutStuck, rollOut } from '../fixtures/rollout.ts';
+import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
+import type { RouteCase } from '../scripts/lib/course-routes.ts';
 import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
@@ -16,17 +21,38 @@ import type { Cluster } from '../fixtures/cluster.ts';
 const DIR = join(import.meta.dirname, 'negative-controls');
 const load = (file: string, ns: string) => parseManifests(readFileSync(join(DIR, file), 'utf8').replaceAll('NS', ns), file);
 const key = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
+const hostOf = (ns: string) => `negative-${ns}.luffy.com`;
 
-/** The reference with the objects of `broken` (if any) in place of theirs, applied in ns with its TLS secret and a client pod. */
-async function deploy(cluster: Cluster, ns: string, broken?: string, tlsFor = '*.luffy.com'): Promise<string> {
-  const replacements = broken ? load(broken, ns) : [];
-  const objects = load('reference.yaml', ns).map((o) => replacements.find((r) => key(r) === key(o)) ?? o);
-  const { cert, key: tlsKey } = await selfSignedCertificate(tlsFor);
-  await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'tls-web' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': tlsKey } } });
+/** The reference's routes, as the checks are given them. */
+const routes = (ns: string) => {
+  const base = { host: hostOf(ns), backend: 'web' } as const;
+  return {
+    hello: { ...base, path: '/hello', scheme: 'http', received: '/hello' } satisfies RouteCase,
+    rewrite: { ...base, path: '/api/items/7', scheme: 'http', received: '/items/7' } satisfies RouteCase,
+    https: { ...base, path: '/hello', scheme: 'https', received: '/hello' } satisfies RouteCase,
+  };
+};
+
+/** A TLS Secret made now (a certificate is never committed). */
+async function tlsSecret(cluster: Cluster, ns: string, name: string, names: string | string[]): Promise<void> {
+  const { cert, key: tlsKey } = await selfSignedCertificate(names);
+  await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': tlsKey } } });
+}
+
+/**
+ * The reference with the objects of `broken` (if any) in place of theirs,
+ * and the variant's other objects added; applied in ns with the TLS secret
+ * tls-web for `tlsFor` (default: the test's host) and a client pod.
+ */
+async function deploy(cluster: Cluster, ns: string, broken?: string, tlsFor: string | string[] = hostOf(ns)): Promise<void> {
+  const variant = broken ? load(broken, ns) : [];
+  const reference = load('reference.yaml', ns);
+  const objects = [...reference.map((o) => variant.find((r) => key(r) === key(o)) ?? o), ...variant.filter((r) => !reference.some((o) => key(o) === key(r)))];
+  await tlsSecret(cluster, ns, 'tls-web', tlsFor);
   await applyObjects(cluster.kc, objects, ns);
-  await waitForDeployments(cluster.kc, ns, ['web'], 120_000);
+  const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata!.name!);
+  await waitForDeployments(cluster.kc, ns, deployments, 120_000);
   await runPods(cluster, ns, [echoPod('client', { role: 'client' })]);
-  return `negative-${ns}.luffy.com`;
 }
 
 async function rejection(check: Promise<unknown>): Promise<string> {
@@ -38,50 +64,135 @@ async function rejection(check: Promise<unknown>): Promise<string> {
   return (error as Error).message;
 }
 
-test('reference: the Service serves, the host and the rewrite route, TLS is for the host', async ({ cluster, ns }) => {
-  const host = await deploy(cluster, ns);
-  await expectServiceServes(cluster, ns, 'web');
-  await expectIngressRoute(cluster, ns, host, '/hello');
-  await expectIngressRoute(cluster, ns, host, '/api/items/7', { received: '/items/7' });
-  await expectIngressTls(cluster, ns, host);
-});
-
-test('broken: Service selector matching no pod -> "selects app=wbe: no pod matches"', async ({ cluster, ns }) => {
-  await deploy(cluster, ns, 'service-selector-typo.yaml');
-  expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web selects app=wbe: no pod matches (pods have');
-});
-
-test('broken: wrong targetPort -> "targetPort 8000 but the container listens on 8080"', async ({ cluster, ns }) => {
-  await deploy(cluster, ns, 'service-wrong-targetport.yaml');
-  expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web targetPort 8000 but the container listens on 8080');
-});
-
-test('broken: Ingress host typo -> "no Ingress rule routes" the host, listing the typo', async ({ cluster, ns }) => {
-  const host = await deploy(cluster, ns, 'ingress-host-typo.yaml');
-  const message = await rejection(expectIngressRoute(cluster, ns, host, '/hello'));
-  expect(message).toContain(`http://${host}/hello is not routed: no Ingress rule routes ${host}/hello (the rules are `);
-  expect(message).toContain(`negative-${ns}.lufy.com/`);
-});
-
-test('broken: rewrite without a capture group -> "rewrite-target uses $1 but the path has no capture group"', async ({ cluster, ns }) => {
-  const host = await deploy(cluster, ns, 'rewrite-no-capture.yaml');
-  expect(await rejection(expectIngressRoute(cluster, ns, host, '/api/items/7', { received: '/items/7' }))).toContain('Ingress web-api: rewrite-target uses $1 but the path has no capture group (/api)');
-});
-
-test('broken: TLS secret for another host -> "TLS secret tls-web is for blog.example.com"', async ({ cluster, ns }) => {
-  const host = await deploy(cluster, ns, undefined, 'blog.example.com'); // a certificate is never committed: made here for the wrong host
-  expect(await rejection(expectIngressTls(cluster, ns, host))).toContain(`TLS secret tls-web is for blog.example.com, Ingress host is ${host}`);
-});
-
-test('broken: readiness probe that never passes -> the rollout is reported stuck with the probe failure, old pods keep serving', async ({ cluster, ns }) => {
+test('reference: the Service serves, the host and the rewrite route to web, TLS presents the Secret of the Ingress', async ({ cluster, ns }) => {
   await deploy(cluster, ns);
-  const error = await rollOut(cluster.kc, ns, 'web', () => applyObjects(cluster.kc, load('deployment-readiness-never-passes.yaml', ns), ns)).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'the rollout check must reject the broken Deployment').toBeInstanceOf(RolloutStuck);
-  const message = (error as Error).message;
-  expect(message).toContain('deployment web: ProgressDeadlineExceeded');
-  expect(message).toMatch(/not Ready \(Unhealthy: Readiness probe failed: .*:8081\/healthz.*connection refused/);
-  await expectServiceServes(cluster, ns, 'web'); // maxUnavailable kept the old pod in service
+  const r = routes(ns);
+  await expectServiceServes(cluster, ns, 'web');
+  await expectRoute(cluster, ns, r.hello);
+  await expectRoute(cluster, ns, r.rewrite);
+  await expectRoute(cluster, ns, r.https);
+});
+
+test.describe('the Service check', () => {
+  test('diagnosis: a selector matching no pod -> "selects app=wbe: no pod matches"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'service-selector-typo.yaml');
+    expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web selects app=wbe: no pod matches (pods have');
+  });
+
+  test('diagnosis: a wrong targetPort -> "targetPort 8000 but the container listens on 8080"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'service-wrong-targetport.yaml');
+    expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web targetPort 8000 but the container listens on 8080');
+  });
+
+  test('diagnosis: a Service that does not exist -> named with the Services that do', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    expect(await rejection(expectServiceServes(cluster, ns, 'wbe'))).toBe(`Service wbe does not serve: Service wbe does not exist in namespace ${ns} (Services there: web)`);
+  });
+
+  test('traffic: a correct Service whose backend answers 500 -> "HTTP 500 from pod web-…"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'backend-answers-500.yaml');
+    expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toMatch(/^Service web does not serve: 5 of 5 answers to GET http:\/\/web\/: HTTP 500 from pod web-[a-z0-9]+-[a-z0-9]+: "/);
+  });
+});
+
+test.describe('the route check', () => {
+  test('diagnosis: an Ingress host typo -> "no Ingress rule routes" the host, listing the typo', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'ingress-host-typo.yaml');
+    const host = hostOf(ns);
+    const message = await rejection(expectRoute(cluster, ns, routes(ns).hello));
+    expect(message).toContain(`http://${host}/hello is not routed: no Ingress rule routes ${host}/hello (the rules are `);
+    expect(message).toContain(`negative-${ns}.lufy.com/`);
+  });
+
+  test('diagnosis: a rewrite without a capture group -> "uses $1 but path /api has no capture group"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'rewrite-no-capture.yaml');
+    expect(await rejection(expectRoute(cluster, ns, routes(ns).rewrite))).toContain('Ingress web-api: rewrite-target /$1 uses $1 but path /api has no capture group');
+  });
+
+  test('traffic: a rewrite that keeps its group but adds a segment -> "received /v2/items/7, not /items/7"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'rewrite-wrong-target.yaml');
+    expect(await rejection(expectRoute(cluster, ns, routes(ns).rewrite))).toBe(`http://${hostOf(ns)}/api/items/7 is not routed as expected: Service web received /v2/items/7, not /items/7`);
+  });
+
+  test('traffic: an Ingress that sends the host to another Service -> "answered by pod other-… of Service other"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, 'ingress-wrong-backend.yaml');
+    expect(await rejection(expectRoute(cluster, ns, routes(ns).hello))).toMatch(
+      new RegExp(`^http://${hostOf(ns).replaceAll('.', '\\.')}/hello is not routed to Service web: answered by pod other-[a-z0-9-]+ of Service other, not by a pod of Service web \\(web-[a-z0-9-]+\\): Ingress web sends it to Service other$`),
+    );
+  });
+});
+
+test.describe('the TLS check', () => {
+  test('diagnosis: a TLS Secret for another host -> "TLS secret tls-web is for blog.example.com"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns, undefined, 'blog.example.com');
+    expect(await rejection(expectIngressTls(cluster, ns, hostOf(ns)))).toContain(`TLS secret tls-web is for blog.example.com, Ingress host is ${hostOf(ns)}`);
+  });
+
+  test("traffic: the host's Secret covers it, but another namespace's Ingress claims the host with its own certificate -> that certificate is named", async ({ cluster, ns }) => {
+    const host = hostOf(ns);
+    // The other team's Ingress comes first: the oldest TLS claim on a host wins in ingress-nginx,
+    // and an exact name beats the wildcard in Traefik, so both controllers present its certificate.
+    const other = `${ns}-other`;
+    await cluster.core.createNamespace({ body: { metadata: { name: other, labels: { 'course-harness/test': 'true' } } } });
+    try {
+      await tlsSecret(cluster, other, 'tls-claim', host);
+      await runPods(cluster, other, [echoPod('claim', { app: 'claim' })]);
+      await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'claim' }, spec: { selector: { app: 'claim' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+      await cluster.kc.makeApiClient(NetworkingV1Api).createNamespacedIngress({
+        namespace: other,
+        body: {
+          metadata: { name: 'claim' },
+          spec: {
+            ingressClassName: 'nginx',
+            tls: [{ hosts: [host], secretName: 'tls-claim' }],
+            rules: [{ host, http: { paths: [{ path: '/claim', pathType: 'Prefix', backend: { service: { name: 'claim', port: { number: 80 } } } }] } }],
+          },
+        },
+      });
+      await deploy(cluster, ns, undefined, '*.luffy.com');
+      const message = await rejection(expectRoute(cluster, ns, routes(ns).https));
+      expect(message).toMatch(
+        new RegExp(
+          `^TLS for ${host.replaceAll('.', '\\.')} is wrong: SNI ${host.replaceAll('.', '\\.')} gets the certificate of Secret ${other}/tls-claim, which Ingress ${other}/claim names for ${host.replaceAll('.', '\\.')}, for ${host.replaceAll('.', '\\.')} \\(SHA-256 [0-9A-F:]+…\\), not the one in Secret tls-web that Ingress web names`,
+        ),
+      );
+    } finally {
+      await cluster.core.deleteNamespace({ name: other }).catch(() => undefined);
+    }
+  });
+});
+
+test.describe('the rollout checks', () => {
+  test('diagnosis: a readiness probe that never passes -> reported stuck with the probe failure, old pods keep serving', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    const error = await rollOut(cluster.kc, ns, 'web', () => applyObjects(cluster.kc, load('deployment-readiness-never-passes.yaml', ns), ns)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error, 'the rollout check must reject the broken Deployment').toBeInstanceOf(RolloutStuck);
+    const message = (error as Error).message;
+    expect(message).toContain('deployment web: ProgressDeadlineExceeded');
+    expect(message).toMatch(/not Ready \(Unhealthy: Readiness probe failed: .*:8081\/healthz.*connection refused/);
+    await expectServiceServes(cluster, ns, 'web'); // maxUnavailable kept the old pod in service
+  });
+
+  test('events: a rollout checked against bounds stricter than its strategy -> every breaking event is reported', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    // 1 replica under the default 25%/25%: the controller surges to 2 pods; these bounds allow none.
+    const report = await rollOut(cluster.kc, ns, 'web', () => patchDeployment(cluster.kc, ns, 'web', { spec: { template: { metadata: { annotations: { restartedAt: new Date().toISOString() } } } } }), {
+      bounds: { maxTotal: 1, minAvailable: 1 },
+    });
+    expect(report.events, 'ReplicaSet events seen after the change').toBeGreaterThan(0);
+    expect(report.violations.length, 'the surge breaks the stricter bounds').toBeGreaterThan(0);
+    expect(report.violations[0]).toMatch(/^\d+\.\ds (ADDED|MODIFIED): web-[a-z0-9]+=\d\/\d web-[a-z0-9]+=\d\/\d: ReplicaSets want 2 pods, more than replicas \+ maxSurge = 1$/);
+  });
+
+  test('events: the Recreate check on a RollingUpdate Deployment -> "new pod … created while old pod … still existed"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    const error = await expectRecreate(cluster.kc, ns, 'web', () => patchDeployment(cluster.kc, ns, 'web', { spec: { template: { metadata: { annotations: { restartedAt: new Date().toISOString() } } } } })).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/^Deployment web does not recreate: new pod web-[a-z0-9-]+ was created \d+\.\ds after the change while old pod web-[a-z0-9-]+ \(Running\) still existed \(strategy RollingUpdate\)$/);
+  });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { auditPath, auditText, formatFinding, missingObjects } from '../scripts/lib/audit.ts';
+import { auditPath, auditText, formatFinding, missingObjects, redactSecrets } from '../scripts/lib/audit.ts';
 import { loadLabs, MANIFESTS } from '../scripts/lib/labs.ts';
 
 const SEED = join(import.meta.dirname, 'fixtures/seed-manifests');
@@ -46,7 +46,10 @@ test('rewrite-target with $1 but no capture group in any path', () => {
     '      - path: /api/reviews',
     '        pathType: Prefix',
   ].join('\n');
-  expect(auditText(text, 'r.yaml').map(formatFinding)).toEqual(['r.yaml:6: Ingress/r: rewrite-target uses $1 but no path has a capture group']);
+  expect(auditText(text, 'r.yaml').map(formatFinding)).toEqual(['r.yaml:6: Ingress/r: rewrite-target /reviews/$1 uses $1 but path /api/reviews has no capture group']);
+  // $2 needs two groups: one is not enough, a non-capturing group does not count.
+  const two = text.replace('/reviews/$1', '/$1/$2').replace('- path: /api/reviews', '- path: /api/(?:v1/)?(reviews/.*)').replace('pathType: Prefix', 'pathType: ImplementationSpecific');
+  expect(auditText(two, 'r.yaml').map(formatFinding)).toEqual(['r.yaml:6: Ingress/r: rewrite-target /$1/$2 uses $2 but path /api/(?:v1/)?(reviews/.*) has only 1 capture group']);
 });
 
 test('removed API versions name the replacement; current ones pass', () => {
@@ -69,4 +72,21 @@ test('a submitted folder: every reference object no file defines is one finding,
     `${dir}: lab 50-bookstore: Ingress/bookstore-reviews is missing (no file in the folder defines it)`,
   ]);
   expect(missingObjects(MANIFESTS, loadLabs())).toEqual([]);
+});
+
+test("a submitted object in another namespace than the course's is a finding, not present", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+  const all = loadLabs()
+    .flatMap((l) => l.objects)
+    .map((o) => (o.kind === 'Service' && o.metadata?.name === 'mysql' ? { ...o, metadata: { name: 'mysql' } } : o));
+  writeFileSync(join(dir, 'all.yaml'), all.map((o) => JSON.stringify(o)).join('\n---\n'));
+  expect(missingObjects(dir, loadLabs()).map(formatFinding)).toEqual([`${dir}: lab 30-services: Service/mysql is in namespace default (or none given); the course puts it in luffy`]);
+});
+
+test('redactSecrets: a message quoting a Secret value (plain or base64) shows neither', () => {
+  const secrets = new Map([['db/MYSQL_PASSWD', 'hunter2-long'], ['db/MYSQL_USER', 'app']]);
+  expect(redactSecrets(`Secret "db" is invalid: data[x]: Invalid value: "hunter2-long" (${Buffer.from('hunter2-long').toString('base64')})`, secrets)).toBe(
+    'Secret "db" is invalid: data[x]: Invalid value: "<Secret value>" (<Secret value>)',
+  );
+  expect(redactSecrets('an app runs', secrets), 'values under 4 characters would blank ordinary words').toBe('an app runs');
 });

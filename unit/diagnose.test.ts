@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { CoreV1Event, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import { ingressRouteCauses, matchingRoutes, podCauses, rewriteCauses, serviceCauses, tlsCauses } from '../scripts/lib/diagnose.ts';
+import { captureGroups, ingressRouteCauses, matchingRoutes, podCauses, rewriteCauses, serviceCauses, tlsCauses } from '../scripts/lib/diagnose.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
 
 const pod = (labels: Record<string, string>, port = 8002): V1Pod => ({ metadata: { labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: port }] }] } });
@@ -46,19 +46,32 @@ test('Ingress: a host typo is named with the rules that exist; wildcards cover o
 
 test('rewrite-target with $1 but no capture group', () => {
   expect(rewriteCauses(ingress('b.luffy.com', '/api/reviews', { 'nginx.ingress.kubernetes.io/rewrite-target': '/reviews/$1' }))).toEqual([
-    'Ingress ing: rewrite-target uses $1 but the path has no capture group (/api/reviews)',
+    'Ingress ing: rewrite-target /reviews/$1 uses $1 but path /api/reviews has no capture group',
   ]);
   expect(rewriteCauses(ingress('b.luffy.com', '/api/reviews/(.*)', { 'nginx.ingress.kubernetes.io/rewrite-target': '/reviews/$1' }))).toEqual([]);
 });
 
-test('TLS secret for another host', async () => {
+test('TLS secret for another host, or with a key that is not its certificate\'s', async () => {
   const other = await selfSignedCertificate('blog.example.com');
   const ours = await selfSignedCertificate('*.luffy.com');
-  const secret = (name: string, cert: string): V1Secret => ({ metadata: { name }, data: { 'tls.crt': Buffer.from(cert).toString('base64') } });
+  const secret = (name: string, cert: string, key: string): V1Secret => ({ metadata: { name }, data: { 'tls.crt': Buffer.from(cert).toString('base64'), 'tls.key': Buffer.from(key).toString('base64') } });
   const ing = ingress('myblog.luffy.com', '/', {}, 'tls-myblog');
-  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', other.cert)])).toEqual(['TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com']);
-  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', ours.cert)])).toEqual([]);
+  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', other.cert, other.key)])).toEqual(['TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com']);
+  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', ours.cert, ours.key)])).toEqual([]);
+  expect(tlsCauses(ing, 'myblog.luffy.com', [secret('tls-myblog', ours.cert, other.key)])).toEqual(['TLS secret tls-myblog: tls.key is not the key of the certificate in tls.crt']);
   expect(tlsCauses(ing, 'myblog.luffy.com', [])).toEqual(['TLS secret tls-myblog does not exist']);
+});
+
+test('captureGroups: what a rewrite-target can refer to', () => {
+  expect(captureGroups('/api/reviews')).toBe(0);
+  expect(captureGroups('/api/reviews/(.*)')).toBe(1);
+  expect(captureGroups('/(api|v1)/(.*)')).toBe(2);
+  expect(captureGroups('/api(?:/v1)?/(.*)')).toBe(1);
+  expect(captureGroups('/(?<rest>.*)')).toBe(1);
+  expect(captureGroups('/x\\(y\\)/[(]/(.*)')).toBe(1);
+  expect(rewriteCauses(ingress('b.luffy.com', '/api/(.*)', { 'nginx.ingress.kubernetes.io/rewrite-target': '/$1/$2' }))).toEqual([
+    'Ingress ing: rewrite-target /$1/$2 uses $2 but path /api/(.*) has only 1 capture group',
+  ]);
 });
 
 test('matchingRoutes: the Ingresses and backends of the rules that route host + path', () => {

@@ -1,11 +1,14 @@
 // echo: the harness's test backend and in-cluster probe, stdlib only.
 //
 //	echo serve            answers every request with JSON saying which pod,
-//	                      which version, which path and which headers it got;
-//	                      /healthz is its readiness, switched by /readiness/fail|pass
+//	                      which version, which path and which headers it got
+//	                      (status STATUS, default 200: a broken backend for the
+//	                      negative controls); /healthz is its readiness,
+//	                      switched by /readiness/fail|pass
 //	echo get URL          one GET from inside the cluster, prints the body
-//	echo spread URL N     N GETs, each on a new connection, prints the X-Pod-Name
-//	                      (or the error) of each on its own line
+//	echo spread URL N     N GETs, each on a new connection; one JSON line per
+//	                      answer: status, X-Pod-Name, X-Received-Path, the
+//	                      body's first 512 bytes (or the error)
 //	echo resolve NAME     prints the addresses NAME resolves to
 package main
 
@@ -86,11 +89,18 @@ func serve() {
 	})
 	mux.HandleFunc("/readiness/fail", func(w http.ResponseWriter, r *http.Request) { unready.Store(true) })
 	mux.HandleFunc("/readiness/pass", func(w http.ResponseWriter, r *http.Request) { unready.Store(false) })
+	status, err := strconv.Atoi(env("STATUS", "200"))
+	if err != nil || status < 100 || status > 599 {
+		fmt.Fprintln(os.Stderr, "STATUS must be an HTTP status code")
+		os.Exit(2)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		received, _ := io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Pod-Name", env("POD_NAME", pod))
 		w.Header().Set("X-App-Version", env("VERSION", "v1"))
+		w.Header().Set("X-Received-Path", r.URL.Path)
+		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(reply{
 			Pod: env("POD_NAME", pod), Namespace: os.Getenv("POD_NAMESPACE"), Node: os.Getenv("NODE_NAME"),
 			Version: env("VERSION", "v1"), Method: r.Method, Host: r.Host, Path: r.URL.Path,
@@ -136,16 +146,26 @@ func spread(url, count string) {
 		usage()
 	}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	out := json.NewEncoder(os.Stdout)
 	for i := 0; i < n; i++ {
 		res, err := client.Get(url)
 		if err != nil {
-			fmt.Println("error:", err)
+			_ = out.Encode(map[string]string{"error": err.Error()})
 			continue
 		}
+		body, _ := io.ReadAll(io.LimitReader(res.Body, 512))
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		fmt.Println(res.Header.Get("X-Pod-Name"))
+		_ = out.Encode(answer{Status: res.StatusCode, Pod: res.Header.Get("X-Pod-Name"), Received: res.Header.Get("X-Received-Path"), Body: string(body)})
 	}
+}
+
+// answer is one line of `echo spread`.
+type answer struct {
+	Status   int    `json:"status"`
+	Pod      string `json:"pod,omitempty"`
+	Received string `json:"received,omitempty"`
+	Body     string `json:"body"`
 }
 
 func resolve(name string) {

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { load, loadAll } from 'js-yaml';
-import { apiMessage, FIELD_MANAGER } from './apply.ts';
+import { FIELD_MANAGER } from './apply.ts';
+import { apiMessage } from './kube.ts';
+import { rewriteGroupCauses } from './diagnose.ts';
 import type { Lab } from './labs.ts';
 
 export interface Finding {
@@ -116,6 +118,17 @@ function auditMysqlUser(o: KubernetesObject, what: string, file: string, lineOf:
   return findings;
 }
 
+/**
+ * `text` with every Secret value of the audited files replaced: a message
+ * the API server writes about a Secret may quote what it was given.
+ */
+export function redactSecrets(text: string, secrets: SecretValues): string {
+  let out = text;
+  const values = [...new Set(secrets.values())].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
+  for (const v of values) for (const form of [v, Buffer.from(v).toString('base64')]) out = out.replaceAll(form, '<Secret value>');
+  return out;
+}
+
 function collectSecrets(texts: string[]): SecretValues {
   const secrets: SecretValues = new Map();
   for (const text of texts) {
@@ -156,12 +169,9 @@ function auditIngress(o: KubernetesObject & { spec?: unknown }, what: string, fi
       }
     }
   }
-  const target = annotations['nginx.ingress.kubernetes.io/rewrite-target'];
-  if (target && /\$\d/.test(target)) {
-    const paths = (spec.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.path ?? '');
-    if (!paths.some((p) => p.includes('('))) {
-      findings.push({ file, line: lineOf(/rewrite-target/), message: `${what}: rewrite-target uses ${target.match(/\$\d/)![0]} but no path has a capture group` });
-    }
+  const paths = (spec.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.path ?? '');
+  for (const cause of rewriteGroupCauses(o.metadata?.name ?? '?', annotations['nginx.ingress.kubernetes.io/rewrite-target'], paths)) {
+    findings.push({ file, line: lineOf(/rewrite-target/), message: cause.replace(/^Ingress \S+: /, `${what}: `) });
   }
   for (const key of Object.keys(annotations)) {
     if (key.startsWith('nginx.org/')) {
@@ -207,7 +217,8 @@ export function formatFinding(f: Finding): string {
  * nothing: its objects show up here too, after its YAML error.
  */
 export function missingObjects(dir: string, reference: Lab[]): Finding[] {
-  const defined = new Set<string>();
+  // kind/name -> the namespaces the folder puts it in ("" for cluster-scoped kinds)
+  const defined = new Map<string, Set<string>>();
   for (const f of yamlFiles(dir)) {
     let docs: unknown[] = [];
     try {
@@ -217,16 +228,28 @@ export function missingObjects(dir: string, reference: Lab[]): Finding[] {
     }
     for (const d of docs) {
       const o = d as KubernetesObject | null;
-      if (o && typeof o === 'object' && o.kind && o.metadata?.name) defined.add(`${o.kind}/${o.metadata.name}`);
+      if (!o || typeof o !== 'object' || !o.kind || !o.metadata?.name) continue;
+      const key = `${o.kind}/${o.metadata.name}`;
+      defined.set(key, (defined.get(key) ?? new Set()).add(namespaceOf(o)));
     }
   }
   return reference.flatMap((lab) =>
-    lab.objects
-      .map((o) => `${o.kind}/${o.metadata?.name}`)
-      .filter((key) => !defined.has(key))
-      .map((key) => ({ file: dir, line: 0, message: `lab ${lab.name}: ${key} is missing (no file in the folder defines it)` })),
+    lab.objects.flatMap((o) => {
+      const key = `${o.kind}/${o.metadata?.name}`;
+      const where = defined.get(key);
+      const ns = namespaceOf(o);
+      if (!where) return [{ file: dir, line: 0, message: `lab ${lab.name}: ${key} is missing (no file in the folder defines it)` }];
+      if (!where.has(ns)) {
+        const given = [...where].map((n) => (n === 'default' ? 'default (or none given)' : n)).join(', ');
+        return [{ file: dir, line: 0, message: `lab ${lab.name}: ${key} is in namespace ${given}; the course puts it in ${ns}` }];
+      }
+      return [];
+    }),
   );
 }
+
+/** An object's namespace as the API server would take it ("" for a Namespace, default when none is given). */
+const namespaceOf = (o: KubernetesObject) => (o.kind === 'Namespace' ? '' : (o.metadata?.namespace ?? 'default'));
 
 /**
  * Server-side dry-run of every object against a running cluster: what the API
@@ -257,11 +280,12 @@ export async function dryRunPath(kc: KubeConfig, root: string): Promise<Finding[
       base += part.split('\n').length - 1;
     }
   }
+  const secrets = collectSecrets(files.map((f) => readFileSync(f, 'utf8')));
   for (const { file, line, object } of docs) {
     try {
       await client.patch(object, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     } catch (err) {
-      const message = apiMessage(err);
+      const message = redactSecrets(apiMessage(err), secrets);
       if (/namespaces? "?([a-z0-9-]+)"? not found/.test(message) && created.has(object.metadata?.namespace ?? '')) continue;
       findings.push({ file, line, message: `${object.kind}/${object.metadata?.name}: the API server rejects it: ${message}` });
     }

@@ -1,7 +1,7 @@
 // Likely causes, in plain words, for a Service or Ingress that does not work,
 // read from the objects themselves. Pure functions of the objects, so each
 // cause is unit-tested; the suites attach them to failures.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CoreV1Event, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import { isReady } from './kube.ts';
 
@@ -66,28 +66,72 @@ export function ingressRouteCauses(ingresses: V1Ingress[], host: string, path: s
   return [`no Ingress rule routes ${host}${path}${listed.length ? ` (the rules are ${[...new Set(listed)].join(', ')})` : ' (there is no Ingress)'}`];
 }
 
-/** A rewrite-target that refers to capture groups the paths do not have. */
-export function rewriteCauses(ingress: V1Ingress): string[] {
-  const target = ingress.metadata?.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'];
-  const group = target?.match(/\$(\d)/)?.[0];
-  if (!group) return [];
-  const paths = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.path ?? '');
-  if (paths.some((p) => p.includes('('))) return [];
-  return [`Ingress ${ingress.metadata?.name}: rewrite-target uses ${group} but the path has no capture group (${paths.join(', ')})`];
+/** Capturing groups of a regular expression: "(" not escaped, not in a [class], not "(?:" or a lookaround ("(?<name>" captures). */
+export function captureGroups(pattern: string): number {
+  let groups = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(' && (pattern[i + 1] !== '?' || /^\?<[A-Za-z]/.test(pattern.slice(i + 1, i + 4)))) groups++;
+  }
+  return groups;
 }
 
-/** A TLS secret whose certificate does not cover the Ingress host. */
+/**
+ * The rewrite-target of an Ingress against the capture groups of each of its
+ * paths: "$2" needs two groups in every path the annotation applies to.
+ * One cause per path that lacks them.
+ */
+export function rewriteGroupCauses(name: string, target: string | undefined, paths: string[]): string[] {
+  const referenced = Math.max(0, ...[...(target ?? '').matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
+  if (!referenced) return [];
+  return paths
+    .map((p) => ({ p, groups: captureGroups(p) }))
+    .filter(({ groups }) => groups < referenced)
+    .map(({ p, groups }) => `Ingress ${name}: rewrite-target ${target} uses $${referenced} but path ${p} has ${groups ? `only ${groups} capture group${groups > 1 ? 's' : ''}` : 'no capture group'}`);
+}
+
+/** A rewrite-target that refers to capture groups the Ingress's paths do not have. */
+export function rewriteCauses(ingress: V1Ingress): string[] {
+  const paths = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.path ?? '');
+  return rewriteGroupCauses(ingress.metadata?.name ?? '?', ingress.metadata?.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'], paths);
+}
+
+/** The certificate (and key) of a TLS Secret, decoded; undefined fields when absent. */
+export function secretCertificate(secret: V1Secret): { cert?: X509Certificate; key?: string } {
+  const read = (k: string) => (secret.data?.[k] ? Buffer.from(secret.data[k], 'base64').toString() : secret.stringData?.[k]);
+  const pem = read('tls.crt');
+  let cert: X509Certificate | undefined;
+  try {
+    cert = pem ? new X509Certificate(pem) : undefined;
+  } catch {
+    cert = undefined;
+  }
+  return { cert, key: read('tls.key') };
+}
+
+/** The names a certificate is for: its DNS names, else its subject. */
+export const certificateNames = (cert: X509Certificate) => cert.subjectAltName?.replace(/DNS:/g, '') ?? cert.subject.replace(/\n/g, ', ');
+
+/** Why the TLS Secret an Ingress names for `host` cannot serve it: missing, no certificate, another host, a key that does not fit. */
 export function tlsCauses(ingress: V1Ingress, host: string, secrets: V1Secret[]): string[] {
   const entry = (ingress.spec?.tls ?? []).find((t) => (t.hosts ?? []).includes(host));
   if (!entry) return [`Ingress ${ingress.metadata?.name} has no tls entry for ${host}`];
   const secret = secrets.find((s) => s.metadata?.name === entry.secretName);
   if (!secret) return [`TLS secret ${entry.secretName} does not exist`];
-  const pem = secret.data?.['tls.crt'] ? Buffer.from(secret.data['tls.crt'], 'base64').toString() : secret.stringData?.['tls.crt'];
-  if (!pem) return [`TLS secret ${entry.secretName} has no tls.crt`];
-  const cert = new X509Certificate(pem);
-  if (cert.checkHost(host)) return [];
-  const names = cert.subjectAltName?.replace(/DNS:/g, '') ?? cert.subject.replace(/\n/g, ', ');
-  return [`TLS secret ${entry.secretName} is for ${names}, Ingress host is ${host}`];
+  const { cert, key } = secretCertificate(secret);
+  if (!cert) return [`TLS secret ${entry.secretName} has no readable certificate in tls.crt`];
+  if (!cert.checkHost(host)) return [`TLS secret ${entry.secretName} is for ${certificateNames(cert)}, Ingress host is ${host}`];
+  if (!key) return [`TLS secret ${entry.secretName} has no tls.key`];
+  try {
+    if (!cert.checkPrivateKey(createPrivateKey(key))) return [`TLS secret ${entry.secretName}: tls.key is not the key of the certificate in tls.crt`];
+  } catch {
+    return [`TLS secret ${entry.secretName}: tls.key is not a readable private key`];
+  }
+  return [];
 }
 
 /**

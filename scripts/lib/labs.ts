@@ -3,7 +3,7 @@
 // made with openssl, `python3 manage.py migrate` run in the myblog pod).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Ingress, V1Pod } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
 import { execInPod, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { step } from './log.ts';
@@ -89,9 +89,17 @@ export function courseSteps(kc: KubeConfig, labs: Lab[], ns: StackNamespaces = R
     if (undefinedOnes.length) throw new Error(`not run: no lab defines ${undefinedOnes.map((n) => `Deployment/${n}`).join(', ')}`);
   };
   const steps: LabStep[] = [];
+  // The hosts the Ingresses serve with tls-myblog: the certificate is made for exactly those
+  // (the course makes *.luffy.com; Traefik picks at random among wildcard certificates that
+  // cover a name, cluster-wide, so a second *.luffy.com certificate would make its choice a coin toss).
+  const tlsHosts = [
+    ...new Set(
+      labs.flatMap((l) => l.objects.filter((o) => o.kind === 'Ingress').flatMap((o) => ((o as V1Ingress).spec?.tls ?? []).filter((t) => t.secretName === 'tls-myblog').flatMap((t) => t.hosts ?? []))),
+    ),
+  ];
   for (const lab of labs) {
-    if (lab.name.startsWith('40-') && !defines('Secret', 'tls-myblog')) {
-      steps.push({ lab: lab.name, phase: 'apply', what: `TLS secret tls-myblog for *.luffy.com in ${ns.luffy} (openssl, made now)`, run: () => tlsSecret(kc, ns.luffy) });
+    if (lab.name.startsWith('40-') && !defines('Secret', 'tls-myblog') && tlsHosts.length) {
+      steps.push({ lab: lab.name, phase: 'apply', what: `TLS secret tls-myblog for ${tlsHosts.join(', ')} in ${ns.luffy} (openssl, made now)`, run: () => tlsSecret(kc, ns.luffy, tlsHosts) });
     }
     steps.push({ lab: lab.name, phase: 'apply', what: `lab ${lab.name}`, run: () => applyObjects(kc, lab.objects) });
     if (lab.name.startsWith('30-')) {
@@ -110,8 +118,8 @@ export function courseSteps(kc: KubeConfig, labs: Lab[], ns: StackNamespaces = R
   return steps;
 }
 
-async function tlsSecret(kc: KubeConfig, namespace: string): Promise<void> {
-  const { cert, key } = await selfSignedCertificate('*.luffy.com');
+async function tlsSecret(kc: KubeConfig, namespace: string, hosts: string[]): Promise<void> {
+  const { cert, key } = await selfSignedCertificate(hosts);
   const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls-myblog', namespace }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } };
   await applyObjects(kc, [secret as KubernetesObject]);
 }

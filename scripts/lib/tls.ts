@@ -1,5 +1,6 @@
-// A self-signed wildcard certificate made at run time (never committed), as
-// the course makes one with openssl for *.luffy.com.
+// A self-signed certificate made at run time (never committed), as the
+// course makes one with openssl.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,14 @@ export interface KeyPair {
   key: string;
 }
 
-export async function selfSignedCertificate(commonName: string, organization = 'ingress-nginx'): Promise<KeyPair> {
+/** A certificate for `names` (the first is its CN when it fits; a wildcard *.x also covers x). */
+export async function selfSignedCertificate(names: string | string[], organization = 'ingress-nginx'): Promise<KeyPair> {
+  const all = typeof names === 'string' ? [names] : names;
+  // A CN holds at most 64 characters; the SAN names the hosts anyway.
+  const commonName = all[0].length <= 64 ? all[0] : `cert-${createHash('sha256').update(all[0]).digest('hex').slice(0, 12)}`;
   const dir = mkdtempSync(join(tmpdir(), 'harness-tls-'));
   try {
-    const san = commonName.startsWith('*.') ? `DNS:${commonName},DNS:${commonName.slice(2)}` : `DNS:${commonName}`;
+    const san = [...new Set(all.flatMap((n) => (n.startsWith('*.') ? [n, n.slice(2)] : [n])))].map((n) => `DNS:${n}`).join(',');
     await run('openssl', [
       'req', '-x509', '-nodes', '-days', '30', '-newkey', 'rsa:2048',
       '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),

@@ -6,13 +6,15 @@ POD = socket.gethostname()
 
 
 def served_by(get_response):
-    """Every response says which version and which pod served it, so the
-    suites can prove which version answered during a rollout."""
+    """Every response says which version and which pod served it and which
+    path it received, so the suites can prove which version answered during
+    a rollout and what an Ingress rewrite made of a path."""
 
     def middleware(request):
         response = get_response(request)
         response["X-App-Version"] = settings.APP_VERSION
         response["X-Pod-Name"] = POD
+        response["X-Received-Path"] = request.path
         return response
 
     return middleware

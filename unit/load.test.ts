@@ -190,7 +190,7 @@ test('summarize, percentiles and the timeline on hand-made records', () => {
   records[8] = rec(8, 9, { status: undefined, errorClass: 'other', error: 'weird' });
   records.push({ i: 100, scheduled: 1000, start: 1000, end: 1000, errorClass: 'overload' });
   const s = summarize(records, { rate: 100 }, 2000);
-  expect(s).toMatchObject({ targetRate: 100, scheduled: 101, sent: 100, ok: 98, errorCount: 3, late: 1, maxLatenessMs: 30 });
+  expect(s).toMatchObject({ targetRate: 100, scheduled: 101, sent: 100, ok: 98, errorCount: 3, late: 1, maxLatenessMs: 30, latenessMs: { p50: 0, p99: 0, max: 30 } });
   expect(s.errors).toEqual({ 'http-5xx': 1, other: 1, overload: 1 });
   expect(s.achievedRate).toBe(50);
   expect(s.latencyMs).toEqual({ p50: 50, p90: 90, p99: 99, max: 100 });
@@ -203,7 +203,7 @@ test('summarize, percentiles and the timeline on hand-made records', () => {
   const text = formatSummary(s);
   expect(text).toContain('rate: target 100/s, achieved 50.0/s over 2.00s; 100 sent of 101 due, 98 ok');
   expect(text).toContain('errors: http-5xx 1, other 1, overload 1');
-  expect(text).toContain('late sends: 1, max lateness 30.0ms');
+  expect(text).toContain('schedule lag (send after its time): p50 0.0ms p99 0.0ms max 30.0ms; 1 late sends');
   expect(text).toContain('other errors, e.g.: weird');
 
   const csv = timelineCsv([rec(0, 2.5, { version: 'v1', pod: 'a' }), rec(1, 1, { status: undefined, errorClass: 'other', error: 'x, "y"' })]).split('\n');

@@ -1,15 +1,30 @@
-// npm test: the harness's own unit tests, then the cluster (created, built
-// offline, or reused) and every suite against it, through Playwright. With
-// --manifests DIR: the cluster, then the grading of that folder instead.
+// npm test: the cluster (created, built offline, or reused), then the
+// harness's own unit tests and every suite against it, through Playwright.
+// With --manifests DIR: the cluster, then the grading of that folder instead.
 // Harness flags are read here and handed to Playwright's workers as HARNESS_*
 // variables; Playwright's own options pass through.
+//
+// The cluster comes up before Playwright starts, so that the run's
+// configuration (offline or online, proxy mode) is known when the suites are
+// collected: a check that does not apply to it is not registered
+// (scripts/lib/applicability.ts). While Playwright runs, every Secret in the
+// course's and the tests' namespaces is watched; afterwards reports/ and the
+// harness's logs are searched for their values.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { execa } from 'execa';
-import { clusterDown } from './lib/cluster.ts';
+import type { V1Secret } from '@kubernetes/client-node';
+import { runConfig, type RunConfig } from './lib/applicability.ts';
+import { ensureAppImages } from './lib/app-images.ts';
+import { clusterDown, clusterUp, kindBinary } from './lib/cluster.ts';
 import { readJUnit } from './lib/junit.ts';
+import { loadKubeconfig, observe, type Observation } from './lib/kube.ts';
+import { appendToLabReport, writeLabReport } from './lib/lab-report.ts';
 import { info, main, warn } from './lib/log.ts';
-import { sweepTestObjects } from './lib/sweep.ts';
 import { parseArgs, usage, type HarnessOptions } from './lib/options.ts';
+import { paths } from './lib/paths.ts';
+import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from './lib/secret-scan.ts';
+import { sweepTestObjects } from './lib/sweep.ts';
 
 /** Playwright options that may be given without `--`. */
 const PLAYWRIGHT_FLAGS: Record<string, 'value' | 'bare'> = {
@@ -27,7 +42,7 @@ const PLAYWRIGHT_FLAGS: Record<string, 'value' | 'bare'> = {
   '-x': 'bare',
 };
 
-function harnessEnv(o: HarnessOptions): Record<string, string> {
+function harnessEnv(o: HarnessOptions, config: RunConfig | undefined): Record<string, string> {
   return {
     HARNESS_CLUSTER_NAME: o.clusterName,
     HARNESS_K8S_VERSION: o.kubernetesVersion,
@@ -42,8 +57,30 @@ function harnessEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_MANIFESTS: o.manifests,
     // A grading run's namespaces and hosts carry this id (scripts/lib/submission.ts).
     HARNESS_GRADE_ID: o.manifests ? randomBytes(3).toString('hex') : '',
+    HARNESS_RUN_CONFIG: config ? JSON.stringify(config) : '',
   };
 }
+
+/** Namespaces whose Secrets are the cluster's own, not the run's. */
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'traefik', 'ingress-nginx', 'local-path-storage']);
+
+/** Every Secret value seen while the run goes on, by "namespace/name key" (kept in memory only). */
+async function watchSecrets(kubeconfig: string): Promise<{ observation: Observation<V1Secret>; values: Map<string, string> }> {
+  const values = new Map<string, string>();
+  const observation = await observe<V1Secret>({
+    kc: loadKubeconfig(kubeconfig),
+    path: '/api/v1/secrets',
+    onChange: (items) => {
+      for (const s of items) {
+        if (SYSTEM_NAMESPACES.has(s.metadata?.namespace ?? '')) continue;
+        for (const [k, v] of Object.entries(s.data ?? {})) values.set(`${s.metadata?.namespace}/${s.metadata?.name} ${k}`, Buffer.from(v, 'base64').toString());
+      }
+    },
+  });
+  return { observation, values };
+}
+
+const now = () => `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 main(async () => {
   if (process.argv.includes('--help')) {
@@ -56,11 +93,24 @@ main(async () => {
     `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
       `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
   );
-  const child = execa('npx', ['playwright', 'test', ...rest], {
-    stdio: 'inherit',
-    reject: false,
-    env: harnessEnv(options),
-  });
+  // A crashed run must not leave the previous run's verdicts to be read as this one's.
+  rmSync('reports', { recursive: true, force: true });
+
+  let config = runConfig(options, undefined);
+  let secrets: Awaited<ReturnType<typeof watchSecrets>> | undefined;
+  if (!options.allowForeignContext && !rest.includes('--list')) {
+    try {
+      const { record } = await clusterUp(options);
+      await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild);
+      config = runConfig(options, record);
+      secrets = await watchSecrets(record.kubeconfigPath);
+    } catch (err) {
+      writeLabReport([{ topic: 'Cluster set-up', check: 'the harness cluster is up and the app images are loaded', result: 'fail', detail: err instanceof Error ? err.message : String(err) }], `${now()}, run failed`);
+      throw err;
+    }
+  }
+
+  const child = execa('npx', ['playwright', 'test', ...rest], { stdio: 'inherit', reject: false, env: harnessEnv(options, config) });
   // Ctrl-C reaches Playwright from the terminal: it stops, tears its
   // fixtures down and writes the reports; a second SIGINT would kill it
   // mid-way, so SIGINT is not forwarded. SIGTERM (CI) is, as a SIGINT.
@@ -75,16 +125,45 @@ main(async () => {
   if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);
   // A grading run never touches luffy: nothing there to put back.
   for (const line of await sweepTestObjects(options.clusterName, !!interrupted && !options.manifests).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
+
+  let leaked = false;
+  if (secrets) {
+    secrets.observation.stop();
+    const values: SecretValue[] = [...secrets.values].map(([where, value]) => ({ where, value }));
+    const scanned = values.filter((v) => v.value.length >= MIN_SCANNED_LENGTH);
+    const leaks = [...scanForSecrets('reports', scanned).map((l) => ({ ...l, file: `reports/${l.file}` })), ...scanForSecrets(paths.logs, scanned).map((l) => ({ ...l, file: `logs/${l.file}` }))];
+    leaked = leaks.length > 0;
+    // "ns/name key" grouped as "name key (in N namespaces)": the course's Secret is copied into many test namespaces.
+    const shortByKey = new Map<string, number>();
+    for (const v of values.filter((x) => x.value.length < MIN_SCANNED_LENGTH)) {
+      const nameAndKey = v.where.slice(v.where.indexOf('/') + 1);
+      shortByKey.set(nameAndKey, (shortByKey.get(nameAndKey) ?? 0) + 1);
+    }
+    const short = [...shortByKey].map(([k, n]) => `Secret ${k}${n > 1 ? ` (in ${n} namespaces)` : ''}`);
+    const detail = leaked
+      ? leaks.map((l) => `${l.file} holds Secret ${l.where} (${l.form})`).join(' · ')
+      : `${scanned.length} values of ${new Set(scanned.map((v) => v.where.split(' ')[0])).size} Secrets searched in every form (plain, JSON, base64, PEM lines) in reports/ (the HTML report's zip included) and the harness logs${short.length ? `; too short to search (under ${MIN_SCANNED_LENGTH} characters): ${short.join(', ')}` : ''}`;
+    appendToLabReport([{ topic: 'Reports', check: 'no value of a Secret the run saw appears in any report, log or attachment', result: leaked ? 'fail' : 'pass', detail }]);
+    if (leaked) for (const l of leaks) warn(`SECRET LEAK: ${l.file} holds the value of Secret ${l.where} (${l.form})`);
+  }
+
   if (!options.keepCluster) await clusterDown(options);
   info('reports: reports/labs.md and labs.html (lab report), reports/html/index.html (HTML), reports/junit.xml (JUnit)');
   const cases = readJUnit('reports/junit.xml');
+  let strictSkips = 0;
   if (cases) {
     const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
     for (const { d } of annotated('measurement')) info(`measured: ${d}`);
     for (const { test, d } of annotated('skip')) info(`skipped: ${test}: ${d}`);
     const count = (status: string) => cases.filter((c) => c.status === status).length;
     console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
+    if (options.strict) strictSkips = count('skipped');
   }
   if (interrupted) return 130;
+  if (strictSkips) {
+    console.error(`error: --strict: ${strictSkips} test(s) skipped; a strict run ends with none (see the skip reasons above)`);
+    return 1;
+  }
+  if (leaked) return 1;
   return result.exitCode ?? 1;
 });

@@ -2,7 +2,8 @@
 // across both, reached by name through CoreDNS from a third pod.
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { expect, test } from '../fixtures/cluster.ts';
+import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
+import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
 import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
 import { execInPod, isReady } from '../scripts/lib/kube.ts';
@@ -66,8 +67,8 @@ test('negative control: a Service whose selector matches no pod has no endpoints
   expect(r.stderr).toMatch(/connection refused|timeout|no route/i);
 });
 
-test('offline: every image on every node was built on this machine, none pulled', async ({ cluster }) => {
-  test.skip(!cluster.record?.offline, 'skipped because the cluster is online: its images come from the pinned kindest/node image');
+if (applies(CONDITIONAL.offlineImages)) test(CONDITIONAL.offlineImages.title, async ({ cluster }) => {
+  skipOrFail(!cluster.record?.offline, 'the cluster is online: its images come from the pinned kindest/node image');
   const built = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'label=course-harness.input']);
   const local = new Set(String(built.stdout).split('\n').filter(Boolean));
   for (const node of (await cluster.core.listNode()).items) {

@@ -1,11 +1,15 @@
 // The lab report, for instructors: one row per check, grouped by the course
 // topic its suite covers, with the skip reason or the failure's likely cause
 // (the checks word their errors as causes, e.g. "Service web selects app=wbe:
-// no pod matches"), and the measured times. A Playwright reporter writing
-// reports/labs.md and reports/labs.html; the unit project is left out.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// no pod matches"), and the measured times; checks that do not apply to the
+// run's configuration are listed as such. A Playwright reporter writing
+// reports/labs.md, labs.html and labs.json (the rows, so that `npm test` can
+// add what it checks after Playwright: the reports' hygiene); the unit
+// project is left out.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { notApplicable } from './applicability.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -24,13 +28,14 @@ const TOPICS: Record<string, string> = {
   audit: 'Manifest audit (server-side dry-run)',
   'negative-controls': 'Negative controls: broken manifests the checks must reject',
   grading: 'Grading a submission (negative control: planted mistakes)',
+  reports: 'Reports',
   browser: 'Browser',
 };
 
 export interface LabRow {
   topic: string;
   check: string;
-  result: 'pass' | 'fail' | 'skipped';
+  result: 'pass' | 'fail' | 'skipped' | 'n/a';
   detail: string;
 }
 
@@ -60,8 +65,15 @@ function grouped(rows: LabRow[]): [string, LabRow[]][] {
   return [...topics];
 }
 
-const totals = (rows: LabRow[]) =>
-  `${rows.filter((r) => r.result === 'pass').length} passed, ${rows.filter((r) => r.result === 'fail').length} failed, ${rows.filter((r) => r.result === 'skipped').length} skipped`;
+const totals = (rows: LabRow[]) => {
+  const n = (result: LabRow['result']) => rows.filter((r) => r.result === result).length;
+  return `${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${n('n/a') ? `, ${n('n/a')} not applicable` : ''}`;
+};
+
+/** The checks this configuration does not register, as rows. */
+export function notApplicableRows(): LabRow[] {
+  return notApplicable().map((c) => ({ topic: TOPICS[c.suite] ?? c.suite, check: c.title, result: 'n/a', detail: `not applicable: ${c.reason}` }));
+}
 
 export function labReportMarkdown(rows: LabRow[], heading: string): string {
   const out = ['# Lab report', '', `${heading}: ${totals(rows)}`];
@@ -73,7 +85,7 @@ export function labReportMarkdown(rows: LabRow[], heading: string): string {
 }
 
 export function labReportHtml(rows: LabRow[], heading: string): string {
-  const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700' };
+  const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700', 'n/a': '#57606a' };
   const sections = grouped(rows)
     .map(
       ([topic, list]) =>
@@ -102,8 +114,22 @@ export default class LabReporter implements Reporter {
   onEnd(result: FullResult): void {
     if (!this.rows.length) return;
     const heading = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${this.cluster ? `, ${this.cluster}` : ''}, run ${result.status}`;
-    mkdirSync('reports', { recursive: true });
-    writeFileSync('reports/labs.md', labReportMarkdown(this.rows, heading));
-    writeFileSync('reports/labs.html', labReportHtml(this.rows, heading));
+    writeLabReport([...this.rows, ...notApplicableRows()], heading);
   }
+}
+
+const LAB_JSON = 'reports/labs.json';
+
+/** Writes reports/labs.md, labs.html and labs.json. */
+export function writeLabReport(rows: LabRow[], heading: string, dir = 'reports'): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/labs.md`, labReportMarkdown(rows, heading));
+  writeFileSync(`${dir}/labs.html`, labReportHtml(rows, heading));
+  writeFileSync(`${dir}/labs.json`, JSON.stringify({ heading, rows }, null, 2) + '\n');
+}
+
+/** Adds rows to the lab report written by the run (or starts one). */
+export function appendToLabReport(rows: LabRow[], heading = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`): void {
+  const previous = existsSync(LAB_JSON) ? (JSON.parse(readFileSync(LAB_JSON, 'utf8')) as { heading: string; rows: LabRow[] }) : { heading, rows: [] };
+  writeLabReport([...previous.rows, ...rows], previous.heading);
 }

@@ -1,0 +1,73 @@
+// Checks that belong to one configuration only (an offline-only check on the
+// online path, the ipvs table when another proxy mode was asked for, a
+// node-level check on a cluster that is not ours). Such a check is not
+// registered where it does not apply, so it is never a skip; the lab report
+// lists it as not applicable, with the reason. A check that applies but that
+// the host cannot run is another matter: it skips with its reason, and
+// --strict turns that skip into a failure (fixtures/cluster.ts skipOrFail).
+import type { ClusterRecord } from './cluster.ts';
+import type { HarnessOptions, ProxyMode } from './options.ts';
+
+/** What a run is checking, decided once the cluster is up (scripts/test.ts passes it on as HARNESS_RUN_CONFIG). */
+export interface RunConfig {
+  offline: boolean;
+  /** the proxy mode asked for (the cluster may run another where the host cannot: see record.skips) */
+  requestedProxyMode: ProxyMode;
+  /** a cluster the harness did not create (--allow-foreign-context) */
+  foreign: boolean;
+}
+
+export interface ConditionalCheck {
+  /** the suite file's name without .spec.ts: the lab report's topic */
+  suite: string;
+  title: string;
+  /** why it does not apply to this configuration; undefined when it does */
+  notApplicable: (c: RunConfig) => string | undefined;
+}
+
+export const CONDITIONAL = {
+  offlineImages: {
+    suite: 'smoke',
+    title: 'offline: every image on every node was built on this machine, none pulled',
+    notApplicable: (c) => (c.offline ? undefined : 'the online path runs the pinned kindest/node image and pulls what it names'),
+  },
+  proxyModeOnNodes: {
+    suite: 'kube-proxy',
+    title: 'kube-proxy reports, on every node, the proxy mode the cluster was created with',
+    notApplicable: (c) => (c.foreign ? "a foreign cluster's nodes are not kind containers on this host" : undefined),
+  },
+  ipvsTable: {
+    suite: 'kube-proxy',
+    title: 'ipvs: every Service ClusterIP is an IPVS virtual server with the pod IPs as real servers',
+    notApplicable: (c) =>
+      c.foreign ? "a foreign cluster's nodes are not kind containers on this host" : c.requestedProxyMode !== 'ipvs' ? `kube-proxy mode ${c.requestedProxyMode} was asked for (--proxy-mode=ipvs checks ipvs)` : undefined,
+  },
+} satisfies Record<string, ConditionalCheck>;
+
+export function runConfig(options: HarnessOptions, record: ClusterRecord | undefined): RunConfig | undefined {
+  if (options.allowForeignContext) return { offline: false, requestedProxyMode: options.proxyMode, foreign: true };
+  if (!record) return undefined;
+  return { offline: record.offline, requestedProxyMode: options.proxyMode, foreign: false };
+}
+
+/** The run's configuration as scripts/test.ts decided it; undefined when Playwright was started some other way. */
+export function currentRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig | undefined {
+  return env.HARNESS_RUN_CONFIG ? (JSON.parse(env.HARNESS_RUN_CONFIG) as RunConfig) : undefined;
+}
+
+/**
+ * Whether to register the check. Without a known configuration (Playwright
+ * run directly) every check is registered and decides when it runs.
+ */
+export function applies(check: ConditionalCheck, config = currentRunConfig()): boolean {
+  return !config || check.notApplicable(config) === undefined;
+}
+
+/** The checks not registered for this configuration, with the reason. */
+export function notApplicable(config = currentRunConfig()): (ConditionalCheck & { reason: string })[] {
+  if (!config) return [];
+  return Object.values(CONDITIONAL as Record<string, ConditionalCheck>).flatMap((c) => {
+    const reason = c.notApplicable(config);
+    return reason ? [{ ...c, reason }] : [];
+  });
+}

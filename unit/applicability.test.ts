@@ -1,0 +1,39 @@
+import { expect, test } from '@playwright/test';
+import { applies, CONDITIONAL, notApplicable, runConfig, type RunConfig } from '../scripts/lib/applicability.ts';
+import type { ClusterRecord } from '../scripts/lib/cluster.ts';
+import { DEFAULTS } from '../scripts/lib/options.ts';
+
+const offline: RunConfig = { offline: true, requestedProxyMode: 'ipvs', foreign: false };
+
+test('a check is registered only where it applies; the others are listed with the reason, never skipped', () => {
+  expect(applies(CONDITIONAL.offlineImages, offline)).toBe(true);
+  expect(applies(CONDITIONAL.ipvsTable, offline)).toBe(true); // applies: the host may still be unable to run it (then it skips, or fails under --strict)
+  const online = { ...offline, offline: false };
+  expect(applies(CONDITIONAL.offlineImages, online)).toBe(false);
+  expect(notApplicable({ ...online, requestedProxyMode: 'nftables' }).map((c) => `${c.suite}: ${c.reason}`)).toEqual([
+    'smoke: the online path runs the pinned kindest/node image and pulls what it names',
+    'kube-proxy: kube-proxy mode nftables was asked for (--proxy-mode=ipvs checks ipvs)',
+  ]);
+  expect(notApplicable({ ...offline, foreign: true }).map((c) => c.title)).toEqual([CONDITIONAL.proxyModeOnNodes.title, CONDITIONAL.ipvsTable.title]);
+});
+
+test('without a known configuration (Playwright started directly) every check is registered and decides when it runs', () => {
+  expect(applies(CONDITIONAL.offlineImages, undefined)).toBe(true);
+  expect(notApplicable(undefined)).toEqual([]);
+  expect(runConfig(DEFAULTS, undefined)).toBeUndefined();
+  expect(runConfig(DEFAULTS, { offline: true } as ClusterRecord)).toEqual(offline);
+  expect(runConfig({ ...DEFAULTS, allowForeignContext: true }, undefined)).toMatchObject({ foreign: true });
+});
+
+test('skipOrFail: a check that cannot run skips with its reason, or under --strict fails with it', async () => {
+  const { skipOrFail } = await import('../fixtures/cluster.ts');
+  const saved = process.env.HARNESS_STRICT;
+  try {
+    process.env.HARNESS_STRICT = 'true';
+    expect(() => skipOrFail(true, 'kernel 6.1 has no IP_VS')).toThrow('strict mode: this check cannot run: kernel 6.1 has no IP_VS');
+    expect(() => skipOrFail(false, 'never')).not.toThrow();
+  } finally {
+    if (saved === undefined) delete process.env.HARNESS_STRICT;
+    else process.env.HARNESS_STRICT = saved;
+  }
+});

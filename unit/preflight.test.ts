@@ -26,11 +26,12 @@ test('no IP_VS: non-strict falls back to iptables loudly and records the skip wi
   expect(r.blocking).toBe(false);
 });
 
-test('no IP_VS in strict mode is a blocking failure, not a skip', () => {
+test('no IP_VS in strict mode: the cluster still comes up for the other checks, and says the ipvs checks will fail', () => {
   const r = preflight(thisKindOfHost, opts({ strict: true }), true);
-  expect(check(r, 'proxy mode').status).toBe('fail');
-  expect(r.skips).toEqual({});
-  expect(r.blocking).toBe(true);
+  expect(r.proxyMode).toBe('iptables');
+  expect(check(r, 'proxy mode').message).toContain('the ipvs checks will FAIL (--strict)');
+  expect(r.skips['kube-proxy ipvs']).toMatch(/kernel 6\.1\.0-test has no IP_VS/);
+  expect(r.blocking).toBe(false);
 });
 
 test('IP_VS from /proc/net/ip_vs or from an ip_vs module keeps ipvs', () => {
@@ -52,6 +53,12 @@ test('Docker: missing but installable warns; missing and not installable fails',
   expect(check(r, 'docker')).toMatchObject({ status: 'fail', message: 'no Docker engine answers' });
   expect(r.blocking).toBe(true);
   expect(check(preflight({ ...thisKindOfHost, dockerReachable: true }, opts(), true), 'docker').status).toBe('ok');
+});
+
+test('a port this user may not bind (EACCES below 1024) is not "in use": Docker binds it, and the line says so', () => {
+  const r = preflight({ ...thisKindOfHost, ports: { 80: 'unprivileged', 443: 'unprivileged', 30080: 'free' } }, opts(), true);
+  expect(check(r, 'port 80')).toMatchObject({ status: 'ok', message: expect.stringContaining("this user may not bind it (ports below 1024 need root), Docker's daemon binds it") });
+  expect(r.blocking).toBe(false);
 });
 
 test('a port held by another program fails with a way to find it; the harness cluster\'s own ports are fine', () => {

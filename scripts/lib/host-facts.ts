@@ -1,6 +1,6 @@
 // Gathers the facts preflight decides on, from the real host.
 import { existsSync, readFileSync, readdirSync, statfsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { succeeds } from './exec.ts';
@@ -11,7 +11,8 @@ export async function gatherHostFacts(ports: number[], harnessHoldsPorts: boolea
   const kernelRelease = release();
   const portStates: HostFacts['ports'] = {};
   for (const port of ports) {
-    portStates[port] = (await portFree(port)) ? 'free' : harnessHoldsPorts ? 'harness' : 'busy';
+    const state = await portState(port);
+    portStates[port] = state === 'in-use' ? (harnessHoldsPorts ? 'harness' : 'busy') : state;
   }
   return {
     dockerReachable: await dockerReachable(),
@@ -54,11 +55,29 @@ export function findChromium(): string | undefined {
   return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 }
 
-/** True when nothing listens on 127.0.0.1:port. */
-export function portFree(port: number): Promise<boolean> {
+/**
+ * Whether 127.0.0.1:port is free, by binding it. A user who may not bind it
+ * (ports below 1024 without root: EACCES) cannot tell that way; a connection
+ * then tells whether something listens, since Docker's daemon, not this
+ * user, will bind it for the cluster.
+ */
+export function portState(port: number): Promise<'free' | 'in-use' | 'unprivileged'> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EACCES' && err.code !== 'EPERM') return resolve('in-use');
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.setTimeout(2000);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('in-use');
+      });
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve('unprivileged');
+      });
+      socket.once('error', () => resolve('unprivileged'));
+    });
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve('free')));
   });
 }

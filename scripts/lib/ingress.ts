@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { NetworkingV1Api, type KubeConfig, type KubernetesObject, type V1Ingress } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
 import { NODE_LABELS } from './kind-config.ts';
-import { loadKubeconfig, requestJson, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
+import { apiMessage, loadKubeconfig, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { run } from './exec.ts';
 import { HarnessError, info } from './log.ts';
 import { buildTraefikImage } from './offline/build.ts';
@@ -15,12 +15,32 @@ import { paths } from './paths.ts';
 
 const TRAEFIK_MANIFEST = resolve(import.meta.dirname, '../../offline/ingress/traefik.yaml');
 
-/** ingress-nginx's kind provider manifest, pinned by release and checksum. */
+/** ingress-nginx's kind provider manifest, pinned by release and checksum, and the images it names (by digest). */
 export const INGRESS_NGINX = {
   version: 'v1.15.1',
   url: 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml',
   sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
+  images: [
+    'registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1',
+    'registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9@sha256:01038e7de14b78d702d2849c3aad72fd25903c4765af63cf16aa3398f5d5f2dd',
+  ],
 } as const;
+
+/** The images a manifest's pod templates name (containers and init containers), sorted and unique. */
+export function manifestImages(objects: KubernetesObject[]): string[] {
+  const images = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    const o = value as { containers?: { image?: string }[]; initContainers?: { image?: string }[] };
+    for (const c of [...(o.containers ?? []), ...(o.initContainers ?? [])]) if (c.image) images.add(c.image);
+    for (const child of Object.values(value)) visit(child);
+  };
+  for (const o of objects) visit(o);
+  return [...images].sort();
+}
+
+/** The cached copy of the pinned manifest, if it was downloaded once. */
+export const cachedManifestFile = () => join(paths.cache, 'ingress-nginx', INGRESS_NGINX.version, 'deploy.yaml');
 
 export interface IngressTarget {
   kubeconfig: string;
@@ -40,8 +60,12 @@ export async function installIngress(t: IngressTarget, ingress: IngressControlle
     await waitForDeployment(kc, 'traefik', 'traefik');
     return;
   }
-  const text = await pinnedManifest();
-  await applyObjects(kc, pinToIngressNode(parseManifests(text, INGRESS_NGINX.url)));
+  const objects = parseManifests(await pinnedManifest(), INGRESS_NGINX.url);
+  const named = manifestImages(objects);
+  if (named.join(' ') !== [...INGRESS_NGINX.images].sort().join(' ')) {
+    throw new HarnessError(`the ingress-nginx ${INGRESS_NGINX.version} manifest names ${named.join(', ')}; the harness pins ${INGRESS_NGINX.images.join(', ')}`);
+  }
+  await applyObjects(kc, pinToIngressNode(objects));
   await waitForDeployment(kc, 'ingress-nginx', 'ingress-nginx-controller');
   await waitForAdmissionWebhook(t.kubeconfig, 120_000);
 }
@@ -60,7 +84,7 @@ async function waitForDeployment(kc: KubeConfig, namespace: string, name: string
 
 /** Downloads the manifest once, verifies its sha256, keeps it in the cache. */
 async function pinnedManifest(): Promise<string> {
-  const file = join(paths.cache, 'ingress-nginx', INGRESS_NGINX.version, 'deploy.yaml');
+  const file = cachedManifestFile();
   if (existsSync(file)) return readFileSync(file, 'utf8');
   const { request } = await import('undici');
   const res = await request(INGRESS_NGINX.url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
@@ -86,7 +110,7 @@ export function pinToIngressNode(objects: KubernetesObject[]): KubernetesObject[
 /** The webhook answers when a dry-run Ingress create no longer fails calling it. */
 async function waitForAdmissionWebhook(kubeconfig: string, timeoutMs: number): Promise<void> {
   const kc = loadKubeconfig(kubeconfig);
-  const probe = {
+  const probe: V1Ingress = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'harness-webhook-probe', namespace: 'default' },
@@ -96,11 +120,11 @@ async function waitForAdmissionWebhook(kubeconfig: string, timeoutMs: number): P
   let last = '';
   while (Date.now() < deadline) {
     try {
-      await requestJson(kc, 'POST', '/apis/networking.k8s.io/v1/namespaces/default/ingresses?dryRun=All', probe);
+      await kc.makeApiClient(NetworkingV1Api).createNamespacedIngress({ namespace: 'default', body: probe, dryRun: 'All' });
       info('  admission webhook answers');
       return;
     } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
+      last = apiMessage(err);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }

@@ -10,7 +10,8 @@ export interface HostFacts {
   ipVsModuleAvailable: boolean; // ip_vs.ko in /lib/modules or listed in modules.builtin
   cgroupVersion: 1 | 2;
   freeDiskGiB: number; // where docker and the build cache live
-  ports: Record<number, 'free' | 'harness' | 'busy'>; // 'harness': held by the harness's own cluster
+  /** 'harness': held by the harness's own cluster; 'unprivileged': free as far as a connection tells, but this user may not bind it (Docker will) */
+  ports: Record<number, 'free' | 'harness' | 'busy' | 'unprivileged'>;
   chromium?: string; // path of a Chromium binary, if any
 }
 
@@ -76,23 +77,26 @@ export function preflight(f: HostFacts, o: HarnessOptions, willBuildOffline: boo
       checks.push({
         name: `port ${port}`,
         status: 'ok',
-        message: state === 'harness' ? `127.0.0.1:${port} is held by the harness cluster` : `127.0.0.1:${port} is free`,
+        message: {
+          harness: `127.0.0.1:${port} is held by the harness cluster`,
+          free: `127.0.0.1:${port} is free`,
+          unprivileged: `127.0.0.1:${port} is free (nothing answers on it); this user may not bind it (ports below 1024 need root), Docker's daemon binds it for the cluster`,
+        }[state],
       });
   }
 
   if (o.proxyMode === 'ipvs' && !ipvsSupported(f)) {
+    // The cluster still comes up, so that every other check runs; the ipvs checks
+    // skip with this reason, or fail with it under --strict.
     const why = `kernel ${f.kernelRelease} has no IP_VS (no /proc/net/ip_vs, no ip_vs module)`;
-    if (o.strict) {
-      checks.push({ name: 'proxy mode', status: 'fail', message: `ipvs requested but ${why}`, hint: 'run on a kernel with CONFIG_IP_VS, or choose --proxy-mode=iptables' });
-    } else {
-      proxyMode = 'iptables';
-      skips['kube-proxy ipvs'] = `${why}; kube-proxy runs in iptables mode instead`;
-      checks.push({
-        name: 'proxy mode',
-        status: 'warn',
-        message: `IPVS UNAVAILABLE: ${why}; falling back to iptables, ipvs checks will be skipped (--strict fails instead)`,
-      });
-    }
+    proxyMode = 'iptables';
+    skips['kube-proxy ipvs'] = `${why}; kube-proxy runs in iptables mode instead`;
+    checks.push({
+      name: 'proxy mode',
+      status: 'warn',
+      message: `IPVS UNAVAILABLE: ${why}; falling back to iptables, the ipvs checks ${o.strict ? 'will FAIL (--strict)' : 'will be skipped (--strict fails them)'}`,
+      hint: 'run on a kernel with CONFIG_IP_VS, or choose --proxy-mode=iptables',
+    });
   } else if (o.proxyMode === 'nftables' && !kernelAtLeast(f.kernelRelease, 5, 13)) {
     checks.push({ name: 'proxy mode', status: 'fail', message: `nftables mode needs kernel 5.13 or newer, this is ${f.kernelRelease}`, hint: 'choose --proxy-mode=iptables' });
   } else {

@@ -35,7 +35,7 @@ main(async () => {
   const record = readRecord(options.clusterName);
   if (!record) throw new HarnessError(`no harness cluster "${options.clusterName}": run npm run cluster:up first`);
   const kc = loadKubeconfig(record.kubeconfigPath);
-  await deployCourseStack(kc);
+  await deployCourseStack(kc, { gateway: false }); // the rollout needs only myblog
   const lab = findLab('20-').objects.filter((o) => o.metadata?.name === 'myblog');
   const restore = async () => {
     await applyObjects(kc, lab);

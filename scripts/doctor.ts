@@ -11,7 +11,7 @@ main(async () => {
   const options = parseCommandLine('npm run doctor --');
   if (!options) return;
   const record = readRecord(options.clusterName);
-  const facts = await gatherHostFacts([PORTS.http, PORTS.https, PORTS.nodePort], record !== undefined);
+  const facts = await gatherHostFacts(Object.values(PORTS), record !== undefined);
   const willBuildOffline = options.offline !== 'off';
   const result = preflight(facts, options, willBuildOffline);
   for (const c of result.checks) console.log(formatCheck(c));

@@ -1,8 +1,10 @@
 // Ingress TLS behaviour the course shows: a TLS host redirects plain HTTP to
-// HTTPS with 308 unless the ssl-redirect annotations say "false".
-import { NetworkingV1Api, type V1Ingress } from '@kubernetes/client-node';
-import { expect, test } from '../fixtures/cluster.ts';
-import { get, post, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
+// HTTPS with 308 unless the ssl-redirect annotations say "false"; on the
+// Gateway edge the same redirect is an HTTPRoute's RequestRedirect.
+import { CustomObjectsApi, NetworkingV1Api, type V1Ingress } from '@kubernetes/client-node';
+import { expect, servesGatewayApi, test } from '../fixtures/cluster.ts';
+import { get, post, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
+import { GATEWAY_GROUP } from '../scripts/lib/gateway-api.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
@@ -18,7 +20,8 @@ function tlsIngress(name: string, host: string, annotations: Record<string, stri
   };
 }
 
-test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP', async ({ cluster, ns }, testInfo) => {
+test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP; a Gateway RequestRedirect answers alike', async ({ cluster, ns, courseStack }, testInfo) => {
+  void courseStack; // the course's Gateway (lab 60)
   const { cert, key } = await selfSignedCertificate('*.luffy.com');
   await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } } });
   await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } } });
@@ -43,8 +46,38 @@ test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and f
     (e) => e.status === 200 && e.pod === 'echo-0',
     `HTTPS to ${redirecting} served`,
   );
-  await testInfo.attach('http-transcript.txt', { body: [...redirects, ...served, ...secure].map(transcriptLine).join('\n'), contentType: 'text/plain' });
   expect(JSON.parse(secure[secure.length - 1].body)).toMatchObject({ host: redirecting, path: '/some/path' });
+
+  // The same redirect on the Gateway edge: a listener never redirects by itself; an HTTPRoute on the HTTP
+  // listener with a RequestRedirect filter (scheme https, 308) must answer as the Ingress does.
+  const gateway: Exchange[] = [];
+  if (servesGatewayApi(cluster)) {
+    await cluster.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      ...GATEWAY_GROUP,
+      namespace: ns,
+      plural: 'httproutes',
+      body: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'redirect' },
+        spec: {
+          parentRefs: [{ name: 'course', namespace: 'luffy', sectionName: 'http' }],
+          hostnames: [redirecting],
+          rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 308 } }] }],
+        },
+      },
+    });
+    gateway.push(
+      ...(await untilConsecutive(
+        () => get(PORTS.gatewayHttp, redirecting, '/some/path'),
+        (e) => e.status === 308 && e.location === `https://${redirecting}/some/path`,
+        `HTTP to ${redirecting} through the Gateway redirected with 308`,
+      )),
+    );
+    testInfo.annotations.push({ type: 'edge', description: `Gateway: 308 to https://${redirecting}/some/path, as the Ingress` });
+  } else testInfo.annotations.push({ type: 'edge', description: `Gateway: not applicable (ingress ${cluster.record?.ingress} serves no Gateway API)` });
+  testInfo.annotations.push({ type: 'edge', description: `Ingress: 308 to https://${redirecting}/some/path; with the annotations "false", served` });
+  await testInfo.attach('http-transcript.txt', { body: [...redirects, ...served, ...secure, ...gateway].map(transcriptLine).join('\n'), contentType: 'text/plain' });
 });
 
 test('proxy-body-size: a 5 MiB POST passes under proxy-body-size 1000m (the course value) and is refused with 413 under 1m', async ({ cluster, ns }, testInfo) => {

@@ -8,8 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetworkingV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import { expect, test } from '../fixtures/cluster.ts';
-import { CheckFailure, expectIngressTls, expectRoute, expectServiceServes } from '../fixtures/checks.ts';
+import { expect, servesGatewayApi, skipOrFail, test } from '../fixtures/cluster.ts';
+import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
+import { CheckFailure, expectIngressTls, expectRoute, expectServiceServes, GATEWAY } from '../fixtures/checks.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
@@ -44,9 +45,9 @@ async function tlsSecret(cluster: Cluster, ns: string, name: string, names: stri
  * and the variant's other objects added; applied in ns with the TLS secret
  * tls-web for `tlsFor` (default: the test's host) and a client pod.
  */
-async function deploy(cluster: Cluster, ns: string, broken?: string, tlsFor: string | string[] = hostOf(ns)): Promise<void> {
+async function deploy(cluster: Cluster, ns: string, broken?: string, tlsFor: string | string[] = hostOf(ns), { gateway = false } = {}): Promise<void> {
   const variant = broken ? load(broken, ns) : [];
-  const reference = load('reference.yaml', ns);
+  const reference = [...load('reference.yaml', ns), ...(gateway ? load('gateway-reference.yaml', ns) : [])];
   const objects = [...reference.map((o) => variant.find((r) => key(r) === key(o)) ?? o), ...variant.filter((r) => !reference.some((o) => key(o) === key(r)))];
   await tlsSecret(cluster, ns, 'tls-web', tlsFor);
   await applyObjects(cluster.kc, objects, ns);
@@ -161,6 +162,49 @@ test.describe('the TLS check', () => {
     }
   });
 });
+
+// Gateway API (lab 60): the same checks through the Gateway edge; registered where the controller serves it.
+if (applies(CONDITIONAL.gatewayControls)) {
+  test.describe('Gateway API', () => {
+    test.beforeEach(({ cluster }) => skipOrFail(!servesGatewayApi(cluster), `ingress ${cluster.record?.ingress} serves no Gateway API`));
+
+    test('reference: the host, the rewrite (ReplacePrefixMatch) and HTTPS route to web through the Gateway', async ({ cluster, ns }) => {
+      await deploy(cluster, ns, undefined, hostOf(ns), { gateway: true });
+      const r = routes(ns);
+      for (const c of [r.hello, r.rewrite, r.https]) await expectRoute(cluster, ns, c, GATEWAY);
+    });
+
+    test('the API server: a ReplacePrefixMatch on an Exact match is refused with its rule', async ({ cluster, ns }) => {
+      const refused = await deploy(cluster, ns, 'gateway-rewrite-exact.yaml', hostOf(ns), { gateway: true }).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(refused).toContain('HTTPRoute/web-api: HTTPRoute.gateway.networking.k8s.io "web-api" is invalid');
+      expect(refused).toContain('When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified');
+    });
+
+    test('diagnosis: a backendRef to a missing Service -> ResolvedRefs False (BackendNotFound), the Service named', async ({ cluster, ns }) => {
+      await deploy(cluster, ns, 'gateway-missing-backend.yaml', hostOf(ns), { gateway: true });
+      const message = await rejection(expectRoute(cluster, ns, routes(ns).hello, GATEWAY));
+      expect(message).toMatch(new RegExp(`^http://${hostOf(ns).replaceAll('.', '\\.')}/hello is not routed: HTTPRoute web: ResolvedRefs False \\(BackendNotFound: [^)]*wbe`));
+      expect(message).toContain('the HTTPRoute backend Service wbe does not exist');
+    });
+
+    test('diagnosis: a hostname no listener accepts -> Accepted False (NoMatchingListenerHostname), the listeners listed', async ({ cluster, ns }) => {
+      await deploy(cluster, ns, 'gateway-hostname-no-listener.yaml', hostOf(ns), { gateway: true });
+      const host = `negative-${ns}.example.org`;
+      const message = await rejection(expectRoute(cluster, ns, { ...routes(ns).hello, host }, GATEWAY));
+      expect(message).toContain(`Gateway ${ns}/web has no HTTP listener for ${host} (listeners: http HTTP ${hostOf(ns)}:8080, https HTTPS ${hostOf(ns)}:8443)`);
+      expect(message).toContain('HTTPRoute web: Accepted False (NoMatchingListenerHostname');
+    });
+
+    test('diagnosis: a TLS listener whose Secret is for another host -> "TLS secret tls-web is for blog.example.com"', async ({ cluster, ns }) => {
+      await deploy(cluster, ns, undefined, 'blog.example.com', { gateway: true });
+      const message = await rejection(expectRoute(cluster, ns, routes(ns).https, GATEWAY));
+      expect(message).toContain(`TLS secret tls-web is for blog.example.com, the host listener https serves is ${hostOf(ns)}`);
+    });
+  });
+}
 
 test.describe('the rollout checks', () => {
   test('diagnosis: a readiness probe that never passes -> reported stuck with the probe failure, old pods keep serving', async ({ cluster, ns }) => {

@@ -64,7 +64,7 @@ test('a submitted folder: every reference object no file defines is one finding,
   // The student put everything in one file, and forgot the NodePort Service and the rewrite Ingress.
   const all = loadLabs()
     .flatMap((l) => l.objects)
-    .filter((o) => o.metadata?.name !== 'myblog-np' && o.metadata?.name !== 'bookstore-reviews');
+    .filter((o) => o.metadata?.name !== 'myblog-np' && `${o.kind}/${o.metadata?.name}` !== 'Ingress/bookstore-reviews');
   writeFileSync(join(dir, 'all.yaml'), all.map((o) => JSON.stringify(o)).join('\n---\n'));
   writeFileSync(join(dir, 'notes.yaml'), 'just: notes\n');
   expect(missingObjects(dir, loadLabs()).map(formatFinding)).toEqual([
@@ -72,6 +72,24 @@ test('a submitted folder: every reference object no file defines is one finding,
     `${dir}: lab 50-bookstore: Ingress/bookstore-reviews is missing (no file in the folder defines it)`,
   ]);
   expect(missingObjects(MANIFESTS, loadLabs())).toEqual([]);
+});
+
+test('the routing labs may be answered with Ingresses, with Gateway API objects, or both: only an answer given must be whole', () => {
+  const write = (keep: (kind: string) => boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+    const all = loadLabs().flatMap((l) => l.objects).filter((o) => keep(o.kind ?? ''));
+    writeFileSync(join(dir, 'all.yaml'), all.map((o) => JSON.stringify(o)).join('\n---\n'));
+    return dir;
+  };
+  const gatewayApi = (kind: string) => ['Gateway', 'HTTPRoute'].includes(kind);
+  expect(missingObjects(write((k) => !gatewayApi(k)), loadLabs()), 'Ingresses only').toEqual([]);
+  expect(missingObjects(write((k) => k !== 'Ingress'), loadLabs()), 'Gateway API only').toEqual([]);
+  const partial = write((k) => k !== 'HTTPRoute');
+  expect(missingObjects(partial, loadLabs()).map(formatFinding)).toEqual([
+    `${partial}: lab 60-gateway-api: HTTPRoute/bookstore is missing (no file in the folder defines it)`,
+    `${partial}: lab 60-gateway-api: HTTPRoute/myblog is missing (no file in the folder defines it)`,
+    `${partial}: lab 60-gateway-api: HTTPRoute/bookstore-reviews is missing (no file in the folder defines it)`,
+  ]);
 });
 
 test("a submitted object in another namespace than the course's is a finding, not present", () => {

@@ -16,11 +16,13 @@ for (const proxyMode of ['ipvs', 'iptables', 'nftables'] as const) {
   });
 }
 
-test('ports 80, 443 and the NodePort are mapped on 127.0.0.1 only, on the ingress node', () => {
+test('ports 80, 443 (Ingress), 8080, 8443 (Gateway) and the NodePort are mapped on 127.0.0.1 only, on the ingress node', () => {
   const [cp, w1, w2] = kindConfig({ ...base, proxyMode: 'ipvs' }).nodes as Node[];
   expect(cp.extraPortMappings).toEqual([
     { containerPort: 80, hostPort: 80, listenAddress: '127.0.0.1', protocol: 'TCP' },
     { containerPort: 443, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 8080, hostPort: 8080, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    { containerPort: 8443, hostPort: 8443, listenAddress: '127.0.0.1', protocol: 'TCP' },
     { containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'TCP' },
   ]);
   expect(cp.labels).toMatchObject({ ingress: 'true' });
@@ -30,10 +32,12 @@ test('ports 80, 443 and the NodePort are mapped on 127.0.0.1 only, on the ingres
 });
 
 test('host ports can be moved while the node ports stay', () => {
-  const [cp] = kindConfig({ ...base, proxyMode: 'iptables', ports: { http: 8080, https: 8443, nodePort: 31080 } }).nodes as Node[];
+  const [cp] = kindConfig({ ...base, proxyMode: 'iptables', ports: { http: 8000, https: 8001, gatewayHttp: 8002, gatewayHttps: 8003, nodePort: 31080 } }).nodes as Node[];
   expect(cp.extraPortMappings!.map((m) => [m.containerPort, m.hostPort])).toEqual([
-    [80, 8080],
-    [443, 8443],
+    [80, 8000],
+    [443, 8001],
+    [8080, 8002],
+    [8443, 8003],
     [30080, 31080],
   ]);
 });

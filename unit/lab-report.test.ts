@@ -40,3 +40,16 @@ test('labRow: a grading row goes under "Submission: <lab>", titled by its check'
   expect(labRow('suites/grade/submission.grade.ts', 'files: a.yaml is Kubernetes YAML', 'passed', []).topic).toBe('Submission: files');
   expect(labRow('suites/grade/deploy.setup.ts', 'deployed', 'passed', []).topic).toBe('Submission: deploy');
 });
+
+test('a route case checked on both edges shows each edge in its own column', () => {
+  const row = labRow('suites/course-stack.spec.ts', 'lab 50-bookstore: /reviews/0', 'failed', [
+    { type: 'edge', description: 'Ingress: as expected' },
+    { type: 'edge', description: 'Gateway: http://b/reviews/0 is not routed: HTTPRoute bookstore: Accepted False (NoMatchingParent)' },
+  ], 'case differs');
+  expect(row.edges).toEqual({ Ingress: 'as expected', Gateway: 'http://b/reviews/0 is not routed: HTTPRoute bookstore: Accepted False (NoMatchingParent)' });
+  const md = labReportMarkdown([row, labRow('suites/course-stack.spec.ts', 'NodePort', 'passed', [])], 'today');
+  expect(md).toContain('| check | result | Ingress | Gateway | cause, reason or measurement |');
+  expect(md).toContain('| lab 50-bookstore: /reviews/0 | **FAIL** | as expected | http://b/reviews/0 is not routed: HTTPRoute bookstore: Accepted False (NoMatchingParent) | case differs |');
+  expect(md).toContain('| NodePort | pass |  |  |  |');
+  expect(labReportHtml([row], 'today')).toContain('<th>Ingress</th><th>Gateway</th>');
+});

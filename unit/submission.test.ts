@@ -49,6 +49,30 @@ test('mapObject: namespace, Ingress hosts, TLS hosts and hostPath folders rename
   expect(namespace.metadata).toEqual({ name: 'gabc123-luffy', labels: { 'course-harness/test': 'true', 'course-harness/grade': 'abc123' } });
 });
 
+test('mapObject: an HTTPRoute and a Gateway get their hostnames and the namespaces they refer to renamed', () => {
+  const map = new GradeMap('abc123');
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'bookstore', namespace: 'default' },
+    spec: { parentRefs: [{ name: 'course', namespace: 'luffy' }], hostnames: ['bookstore.luffy.com'], rules: [{ backendRefs: [{ name: 'reviews', port: 9080 }] }] },
+  } as KubernetesObject;
+  expect(mapObject(route, map)).toMatchObject({
+    metadata: { namespace: 'gabc123-default' },
+    spec: { parentRefs: [{ name: 'course', namespace: 'gabc123-luffy' }], hostnames: ['bookstore-gabc123.luffy.com'], rules: [{ backendRefs: [{ name: 'reviews', port: 9080 }] }] },
+  });
+  const gateway = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'course', namespace: 'luffy' },
+    spec: { listeners: [{ name: 'http', hostname: '*.luffy.com' }, { name: 'https', hostname: 'myblog.luffy.com', tls: { certificateRefs: [{ name: 'tls-myblog', namespace: 'luffy' }] } }] },
+  } as KubernetesObject;
+  expect(mapObject(gateway, map)).toMatchObject({
+    metadata: { namespace: 'gabc123-luffy' },
+    spec: { listeners: [{ hostname: '*.luffy.com' }, { hostname: 'myblog-gabc123.luffy.com', tls: { certificateRefs: [{ name: 'tls-myblog', namespace: 'gabc123-luffy' }] } }] },
+  });
+});
+
 test('readSubmission: objects sorted into the reference labs wherever their files are; the rest, broken files and cluster-scoped objects apart', () => {
   const dir = mkdtempSync(join(tmpdir(), 'submission-'));
   mkdirSync(join(dir, 'nested'));

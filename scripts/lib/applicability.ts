@@ -6,7 +6,7 @@
 // the host cannot run is another matter: it skips with its reason, and
 // --strict turns that skip into a failure (fixtures/cluster.ts skipOrFail).
 import type { ClusterRecord } from './cluster.ts';
-import type { HarnessOptions, ProxyMode } from './options.ts';
+import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
 
 /** What a run is checking, decided once the cluster is up (scripts/test.ts passes it on as HARNESS_RUN_CONFIG). */
 export interface RunConfig {
@@ -15,6 +15,8 @@ export interface RunConfig {
   requestedProxyMode: ProxyMode;
   /** a cluster the harness did not create (--allow-foreign-context) */
   foreign: boolean;
+  /** the ingress controller the cluster runs (Traefik also serves Gateway API) */
+  ingress: IngressController;
 }
 
 export interface ConditionalCheck {
@@ -36,6 +38,11 @@ export const CONDITIONAL = {
     title: 'kube-proxy reports, on every node, the proxy mode the cluster was created with',
     notApplicable: (c) => (c.foreign ? "a foreign cluster's nodes are not kind containers on this host" : undefined),
   },
+  gatewayControls: {
+    suite: 'negative-controls',
+    title: 'Gateway API: the reference and its broken variants (a ReplacePrefixMatch on an Exact match, a missing backend, a hostname no listener accepts, a listener certificate for another host)',
+    notApplicable: (c) => (c.ingress !== 'traefik' ? `ingress-nginx serves no Gateway API (--ingress=traefik checks it)` : undefined),
+  },
   ipvsTable: {
     suite: 'kube-proxy',
     title: 'ipvs: every Service ClusterIP is an IPVS virtual server with the pod IPs as real servers',
@@ -45,9 +52,9 @@ export const CONDITIONAL = {
 } satisfies Record<string, ConditionalCheck>;
 
 export function runConfig(options: HarnessOptions, record: ClusterRecord | undefined): RunConfig | undefined {
-  if (options.allowForeignContext) return { offline: false, requestedProxyMode: options.proxyMode, foreign: true };
+  if (options.allowForeignContext) return { offline: false, requestedProxyMode: options.proxyMode, foreign: true, ingress: options.ingress };
   if (!record) return undefined;
-  return { offline: record.offline, requestedProxyMode: options.proxyMode, foreign: false };
+  return { offline: record.offline, requestedProxyMode: options.proxyMode, foreign: false, ingress: record.ingress };
 }
 
 /** The run's configuration as scripts/test.ts decided it; undefined when Playwright was started some other way. */

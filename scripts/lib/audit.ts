@@ -7,6 +7,7 @@ import { load, loadAll } from 'js-yaml';
 import { FIELD_MANAGER } from './apply.ts';
 import { apiMessage } from './kube.ts';
 import { rewriteGroupCauses } from './diagnose.ts';
+import { gatewayApiProblems } from './gateway-audit.ts';
 import type { Lab } from './labs.ts';
 
 export interface Finding {
@@ -93,6 +94,9 @@ export function auditText(text: string, file: string, secrets: SecretValues = ne
       });
     }
     if (o.kind === 'Ingress') findings.push(...auditIngress(o, what, file, lineOf));
+    if (o.apiVersion.startsWith('gateway.networking.k8s.io/')) {
+      for (const p of gatewayApiProblems(o, what)) findings.push({ file, line: lineOf(new RegExp(`^\\s*(- )?${p.key}:`)), message: p.message });
+    }
     findings.push(...auditMysqlUser(o, what, file, lineOf, secrets));
   });
   return findings;
@@ -233,8 +237,13 @@ export function missingObjects(dir: string, reference: Lab[]): Finding[] {
       defined.set(key, (defined.get(key) ?? new Set()).add(namespaceOf(o)));
     }
   }
+  // The routing labs may be answered with Ingresses (labs 40, 50), Gateway API (lab 60), or both: only an answer given must be whole.
+  const answers = (isGatewayApi: boolean) => [...defined.keys()].some((k) => GATEWAY_API_KINDS.has(k.split('/')[0]) === isGatewayApi && ROUTING_KINDS.has(k.split('/')[0]));
+  const byGateway = answers(true);
+  const byIngress = answers(false);
+  const required = (kind: string) => (kind === 'Ingress' ? byIngress || !byGateway : GATEWAY_API_KINDS.has(kind) ? byGateway : true);
   return reference.flatMap((lab) =>
-    lab.objects.flatMap((o) => {
+    lab.objects.filter((o) => required(o.kind!)).flatMap((o) => {
       const key = `${o.kind}/${o.metadata?.name}`;
       const where = defined.get(key);
       const ns = namespaceOf(o);
@@ -247,6 +256,9 @@ export function missingObjects(dir: string, reference: Lab[]): Finding[] {
     }),
   );
 }
+
+const GATEWAY_API_KINDS = new Set(['Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant', 'GatewayClass']);
+const ROUTING_KINDS = new Set(['Ingress', 'Gateway', 'HTTPRoute']);
 
 /** An object's namespace as the API server would take it ("" for a Namespace, default when none is given). */
 const namespaceOf = (o: KubernetesObject) => (o.kind === 'Namespace' ? '' : (o.metadata?.namespace ?? 'default'));

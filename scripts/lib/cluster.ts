@@ -9,7 +9,7 @@ import { run } from './exec.ts';
 import { dockerReachable, gatherHostFacts } from './host-facts.ts';
 import { installIngress } from './ingress.ts';
 import { isReady, loadKubeconfig, apiGet, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
-import { kindConfigText, PORTS } from './kind-config.ts';
+import { CLUSTER_LAYOUT, kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline } from './offline/build.ts';
 import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
@@ -28,7 +28,7 @@ export interface ClusterRecord extends ClusterIdentity {
   proxyMode: ProxyMode;
   ingress: IngressController;
   /** the options the cluster was asked for; another request recreates it */
-  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress' | 'kindVersion'>;
+  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress' | 'kindVersion'> & { layout: number };
   offline: boolean;
   nodeImage: string;
   /** suite checks that cannot run on this host, with the reason */
@@ -150,7 +150,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   // Everything that can fail before creating comes first, while an existing
   // cluster is still untouched: preflight, then the node image (maybe built).
   const choice = await chooseNodeImage(o);
-  const facts = await gatherHostFacts([PORTS.http, PORTS.https, PORTS.nodePort], exists);
+  const facts = await gatherHostFacts(Object.values(PORTS), exists);
   const pre = preflight(facts, o, choice.offline);
   for (const c of pre.checks) info(formatCheck(c));
   if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
@@ -224,14 +224,14 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
 }
 
 function requestOf(o: HarnessOptions): ClusterRecord['requested'] {
-  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress, kindVersion: o.kindVersion };
+  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress, kindVersion: o.kindVersion, layout: CLUSTER_LAYOUT };
 }
 
 /** Why a recorded cluster is not the one these options ask for; undefined when it is. */
 export function requestMismatch(record: ClusterRecord, o: HarnessOptions): string | undefined {
   const asked = requestOf(o);
   const had = record.requested as Partial<ClusterRecord['requested']>;
-  const names: Record<keyof ClusterRecord['requested'], string> = { kubernetesVersion: 'Kubernetes', proxyMode: 'kube-proxy mode', ingress: 'ingress controller', kindVersion: 'kind' };
+  const names: Record<keyof ClusterRecord['requested'], string> = { kubernetesVersion: 'Kubernetes', proxyMode: 'kube-proxy mode', ingress: 'ingress controller', kindVersion: 'kind', layout: 'cluster layout (port mappings)' };
   for (const key of Object.keys(names) as (keyof ClusterRecord['requested'])[]) {
     if (had[key] === undefined) return `it was created by an older harness that did not record its ${names[key]} version`;
     if (had[key] !== asked[key]) return `it was created with ${names[key]} ${had[key]}, and ${asked[key]} is asked for`;

@@ -3,6 +3,7 @@
 // cause is unit-tested; the suites attach them to failures.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CoreV1Event, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { Gateway, HTTPPathMatch, HTTPRoute, HTTPRouteRule } from './gateway-api.ts';
 import { isReady } from './kube.ts';
 
 const selectorText = (selector: Record<string, string>) =>
@@ -120,18 +121,94 @@ export const certificateNames = (cert: X509Certificate) => cert.subjectAltName?.
 export function tlsCauses(ingress: V1Ingress, host: string, secrets: V1Secret[]): string[] {
   const entry = (ingress.spec?.tls ?? []).find((t) => (t.hosts ?? []).includes(host));
   if (!entry) return [`Ingress ${ingress.metadata?.name} has no tls entry for ${host}`];
-  const secret = secrets.find((s) => s.metadata?.name === entry.secretName);
-  if (!secret) return [`TLS secret ${entry.secretName} does not exist`];
+  return secretTlsCauses(entry.secretName ?? '', secrets.find((s) => s.metadata?.name === entry.secretName), host, 'Ingress host is');
+}
+
+/** Why a TLS Secret cannot serve `host` (`namedAs` says what names the host: "Ingress host is"). */
+export function secretTlsCauses(name: string, secret: V1Secret | undefined, host: string, namedAs: string): string[] {
+  if (!secret) return [`TLS secret ${name} does not exist`];
   const { cert, key } = secretCertificate(secret);
-  if (!cert) return [`TLS secret ${entry.secretName} has no readable certificate in tls.crt`];
-  if (!cert.checkHost(host)) return [`TLS secret ${entry.secretName} is for ${certificateNames(cert)}, Ingress host is ${host}`];
-  if (!key) return [`TLS secret ${entry.secretName} has no tls.key`];
+  if (!cert) return [`TLS secret ${name} has no readable certificate in tls.crt`];
+  if (!cert.checkHost(host)) return [`TLS secret ${name} is for ${certificateNames(cert)}, ${namedAs} ${host}`];
+  if (!key) return [`TLS secret ${name} has no tls.key`];
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(key))) return [`TLS secret ${entry.secretName}: tls.key is not the key of the certificate in tls.crt`];
+    if (!cert.checkPrivateKey(createPrivateKey(key))) return [`TLS secret ${name}: tls.key is not the key of the certificate in tls.crt`];
   } catch {
-    return [`TLS secret ${entry.secretName}: tls.key is not a readable private key`];
+    return [`TLS secret ${name}: tls.key is not a readable private key`];
   }
   return [];
+}
+
+/** A hostname pattern of Gateway API (exact, or "*." and one or more labels) against a host. */
+export function gatewayHostMatches(pattern: string | undefined, host: string): boolean {
+  if (!pattern) return true;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+  return pattern === host;
+}
+
+/** A path match as Gateway API defines it: PathPrefix by whole segments (the default, "/"), Exact, RegularExpression. */
+export function gatewayPathMatches(m: HTTPPathMatch | undefined, path: string): boolean {
+  const type = m?.type ?? 'PathPrefix';
+  const value = m?.value ?? '/';
+  if (type === 'Exact') return path === value;
+  if (type === 'RegularExpression') return new RegExp(`^(?:${value})$`).test(path);
+  const prefix = value.replace(/\/+$/, '');
+  return prefix === '' || path === prefix || path.startsWith(prefix + '/');
+}
+
+const refersTo = (ref: { name: string; namespace?: string }, routeNs: string, gateway: { name: string; namespace: string }) => ref.name === gateway.name && (ref.namespace ?? routeNs) === gateway.namespace;
+
+/** The rules of the HTTPRoutes attached to `gateway` that take host + path, with the route each belongs to. */
+export function matchingHttpRoutes(routes: HTTPRoute[], gateway: { name: string; namespace: string }, host: string, path: string): { route: HTTPRoute; rule: HTTPRouteRule }[] {
+  return routes
+    .filter((r) => (r.spec.parentRefs ?? []).some((p) => refersTo(p, r.metadata?.namespace ?? '', gateway)))
+    .filter((r) => !r.spec.hostnames?.length || r.spec.hostnames.some((h) => gatewayHostMatches(h, host)))
+    .flatMap((route) => (route.spec.rules ?? []).filter((rule) => (rule.matches?.length ? rule.matches : [{}]).some((m) => gatewayPathMatches(m.path, path))).map((rule) => ({ route, rule })));
+}
+
+const falseConditions = (conditions: { type: string; status: string; reason?: string; message?: string }[] = []) =>
+  conditions.filter((c) => c.status === 'False').map((c) => `${c.type} False (${c.reason ?? 'no reason'}${c.message ? `: ${c.message}` : ''})`);
+
+/**
+ * Why a Gateway would not take host + path over `scheme`: no listener for the
+ * host, a listener or the Gateway itself not Accepted or Programmed, an
+ * HTTPRoute for the host not Accepted or with unresolved refs (the
+ * conditions' reasons and messages, as the controller wrote them), no rule
+ * for the path. Backends are diagnosed by the caller (it has the pods).
+ */
+export function gatewayRouteCauses(gateway: Gateway, routes: HTTPRoute[], host: string, path: string, scheme: 'http' | 'https'): string[] {
+  const gw = { name: gateway.metadata?.name ?? '?', namespace: gateway.metadata?.namespace ?? 'default' };
+  const causes: string[] = [];
+  if (!gateway.status?.conditions?.length) causes.push(`Gateway ${gw.namespace}/${gw.name} has no status: no controller of GatewayClass ${gateway.spec.gatewayClassName} has taken it`);
+  causes.push(...falseConditions(gateway.status?.conditions).map((c) => `Gateway ${gw.namespace}/${gw.name}: ${c}`));
+  const protocol = scheme === 'https' ? 'HTTPS' : 'HTTP';
+  const listeners = gateway.spec.listeners.filter((l) => l.protocol === protocol && gatewayHostMatches(l.hostname, host));
+  if (!listeners.length) {
+    const all = gateway.spec.listeners.map((l) => `${l.name} ${l.protocol} ${l.hostname ?? '*'}:${l.port}`).join(', ');
+    causes.push(`Gateway ${gw.namespace}/${gw.name} has no ${protocol} listener for ${host} (listeners: ${all})`);
+  }
+  for (const l of listeners) {
+    const status = gateway.status?.listeners?.find((s) => s.name === l.name);
+    causes.push(...falseConditions(status?.conditions).map((c) => `Gateway ${gw.namespace}/${gw.name} listener ${l.name}: ${c}`));
+  }
+  const attached = routes.filter((r) => (r.spec.parentRefs ?? []).some((p) => refersTo(p, r.metadata?.namespace ?? '', gw)));
+  const matched = matchingHttpRoutes(routes, gw, host, path);
+  for (const r of attached.filter((x) => !x.spec.hostnames?.length || x.spec.hostnames.some((h) => gatewayHostMatches(h, host)))) {
+    const parent = r.status?.parents?.find((p) => refersTo(p.parentRef, r.metadata?.namespace ?? '', gw));
+    if (!parent) {
+      causes.push(`HTTPRoute ${r.metadata?.name} has no status from Gateway ${gw.namespace}/${gw.name}'s controller: it was not taken up`);
+      continue;
+    }
+    // Refs are resolved per route, served per rule: an unresolved backend of another rule does not stop this path.
+    const ownBackends = matched.filter((m) => m.route === r).flatMap((m) => (m.rule.backendRefs ?? []).map((b) => b.name));
+    const relevant = (c: { type: string; message?: string }) => c.type !== 'ResolvedRefs' || ownBackends.some((b) => (c.message ?? '').includes(b));
+    causes.push(...falseConditions((parent.conditions ?? []).filter(relevant)).map((c) => `HTTPRoute ${r.metadata?.name}: ${c}`));
+  }
+  if (!matched.length) {
+    const listed = attached.flatMap((r) => (r.spec.hostnames?.length ? r.spec.hostnames : ['*']).flatMap((h) => (r.spec.rules ?? []).flatMap((rule) => (rule.matches ?? [{}]).map((m) => `${h}${m.path?.value ?? '/'} (${m.path?.type ?? 'PathPrefix'})`))));
+    causes.push(`no HTTPRoute attached to Gateway ${gw.namespace}/${gw.name} routes ${host}${path}${listed.length ? ` (the routes are ${[...new Set(listed)].join(', ')})` : ' (no HTTPRoute is attached to it)'}`);
+  }
+  return causes;
 }
 
 /**

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NetworkingV1Api, type KubeConfig, type KubernetesObject, type V1Ingress } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
+import { installGatewayApi } from './gateway-api.ts';
 import { NODE_LABELS } from './kind-config.ts';
 import { apiMessage, loadKubeconfig, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { run } from './exec.ts';
@@ -52,7 +53,8 @@ export interface IngressTarget {
 export async function installIngress(t: IngressTarget, ingress: IngressController): Promise<void> {
   const kc = loadKubeconfig(t.kubeconfig);
   if (ingress === 'traefik') {
-    // Built here on both paths: the same image online and offline.
+    // Built here on both paths: the same image online and offline. Its Gateway provider needs the CRDs first.
+    await installGatewayApi(kc);
     const image = await buildTraefikImage(t.rebuild);
     await run(t.kind, ['load', 'docker-image', '--name', t.clusterName, image], { log: join(paths.logs, 'ingress.log') });
     const text = readFileSync(TRAEFIK_MANIFEST, 'utf8').replace('TRAEFIK_IMAGE', image);

@@ -2,8 +2,11 @@
 // YAML, and JSON is YAML, so the config is written as JSON.
 import { minorOf, type ProxyMode } from './options.ts';
 
-/** Host ports the harness maps on 127.0.0.1 (the control-plane node holds them). */
-export const PORTS = { http: 80, https: 443, nodePort: 30080 } as const;
+/** Host ports the harness maps on 127.0.0.1 (the control-plane node holds them): the Ingress edge, the Gateway edge, the NodePort. */
+export const PORTS = { http: 80, https: 443, gatewayHttp: 8080, gatewayHttps: 8443, nodePort: 30080 } as const;
+
+/** Bumped when the cluster's shape (its kind config) changes, so that an older cluster is recreated. */
+export const CLUSTER_LAYOUT = 2;
 
 /** Labels the course manifests select on. */
 export const NODE_LABELS = {
@@ -17,7 +20,7 @@ export interface KindConfigInput {
   proxyMode: ProxyMode;
   nodeImage: string;
   cgroupVersion: 1 | 2;
-  ports?: { http: number; https: number; nodePort: number };
+  ports?: { http: number; https: number; gatewayHttp: number; gatewayHttps: number; nodePort: number };
 }
 
 export function kindConfig(input: KindConfigInput): Record<string, unknown> {
@@ -41,6 +44,8 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
         extraPortMappings: [
           mapping(80, ports.http),
           mapping(443, ports.https),
+          mapping(PORTS.gatewayHttp, ports.gatewayHttp),
+          mapping(PORTS.gatewayHttps, ports.gatewayHttps),
           mapping(PORTS.nodePort, ports.nodePort),
         ],
       },

@@ -15,7 +15,7 @@ const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
   smoke: 'Cluster smoke checks',
   'kube-proxy': 'kube-proxy mode',
-  'course-stack': 'The course stack (manifests/01-50): Deployments, Services, Ingress, TLS, bookstore',
+  'course-stack': 'The course stack (manifests/01-60): Deployments, Services, the routes on Ingress and on Gateway API, TLS, bookstore',
   'pod-labs': 'Pod labs (manifests/pods)',
   probes: 'Health checks (probes)',
   resources: 'Requests and limits',
@@ -37,6 +37,8 @@ export interface LabRow {
   check: string;
   result: 'pass' | 'fail' | 'skipped' | 'n/a';
   detail: string;
+  /** a route case's verdict per edge ("Ingress" -> "as expected"), shown side by side */
+  edges?: Record<string, string>;
 }
 
 /** A finished test as a row: the skip reason, the failure's first lines, or what it measured. */
@@ -47,14 +49,19 @@ export function labRow(file: string, title: string, status: TestResult['status']
   const topic = graded ? `Submission: ${graded[1]}` : name === 'deploy.setup' ? 'Submission: deploy' : (TOPICS[name] ?? name);
   if (graded) title = graded[2];
   const notes = (type: string) => [...new Set(annotations.filter((a) => a.type === type).map((a) => a.description ?? ''))];
+  const edgeNotes = notes('edge').map((d) => /^(\w+): (.*)$/s.exec(d)).filter((m): m is RegExpExecArray => !!m);
+  const edges = edgeNotes.length ? Object.fromEntries(edgeNotes.map((m) => [m[1], m[2]])) : undefined;
   if (status === 'skipped') return { topic, check: title, result: 'skipped', detail: notes('skip').join('; ') || 'not run' };
   // As npm test's summary counts it: cut short is not a verdict.
   if (status === 'interrupted') return { topic, check: title, result: 'skipped', detail: 'interrupted (the run was stopped)' };
-  if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; ') };
+  if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; '), ...(edges ? { edges } : {}) };
   // The first lines of the error: the checks put the cause there, one per line.
   const cause = (error ?? status).replace(/\u001b\[[0-9;]*m/g, '').replace(/^Error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 6).join(' · ').slice(0, 900);
-  return { topic, check: title, result: 'fail', detail: cause };
+  return { topic, check: title, result: 'fail', detail: cause, ...(edges ? { edges } : {}) };
 }
+
+/** The edge names a topic's rows were checked through, in order of first appearance. */
+const edgeNames = (rows: LabRow[]) => [...new Set(rows.flatMap((r) => Object.keys(r.edges ?? {})))];
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const htmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -78,8 +85,9 @@ export function notApplicableRows(): LabRow[] {
 export function labReportMarkdown(rows: LabRow[], heading: string): string {
   const out = ['# Lab report', '', `${heading}: ${totals(rows)}`];
   for (const [topic, list] of grouped(rows)) {
-    out.push('', `## ${topic}`, '', '| check | result | cause, reason or measurement |', '|---|---|---|');
-    for (const r of list) out.push(`| ${mdCell(r.check)} | ${r.result === 'fail' ? '**FAIL**' : r.result} | ${mdCell(r.detail)} |`);
+    const edges = edgeNames(list);
+    out.push('', `## ${topic}`, '', `| check | result |${edges.map((e) => ` ${e} |`).join('')} cause, reason or measurement |`, `|---|---|${edges.map(() => '---|').join('')}---|`);
+    for (const r of list) out.push(`| ${mdCell(r.check)} | ${r.result === 'fail' ? '**FAIL**' : r.result} |${edges.map((e) => ` ${mdCell(r.edges?.[e] ?? '')} |`).join('')} ${mdCell(r.detail)} |`);
   }
   return out.join('\n') + '\n';
 }
@@ -87,12 +95,16 @@ export function labReportMarkdown(rows: LabRow[], heading: string): string {
 export function labReportHtml(rows: LabRow[], heading: string): string {
   const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700', 'n/a': '#57606a' };
   const sections = grouped(rows)
-    .map(
-      ([topic, list]) =>
-        `<h2>${htmlText(topic)}</h2><table><tr><th>check</th><th>result</th><th>cause, reason or measurement</th></tr>` +
-        list.map((r) => `<tr><td>${htmlText(r.check)}</td><td style="color:${color[r.result]};font-weight:bold">${r.result}</td><td>${htmlText(r.detail)}</td></tr>`).join('') +
-        '</table>',
-    )
+    .map(([topic, list]) => {
+      const edges = edgeNames(list);
+      return (
+        `<h2>${htmlText(topic)}</h2><table><tr><th>check</th><th>result</th>${edges.map((e) => `<th>${htmlText(e)}</th>`).join('')}<th>cause, reason or measurement</th></tr>` +
+        list
+          .map((r) => `<tr><td>${htmlText(r.check)}</td><td style="color:${color[r.result]};font-weight:bold">${r.result}</td>${edges.map((e) => `<td>${htmlText(r.edges?.[e] ?? '')}</td>`).join('')}<td>${htmlText(r.detail)}</td></tr>`)
+          .join('') +
+        '</table>'
+      );
+    })
     .join('\n');
   return `<!doctype html><meta charset="utf-8"><title>Lab report</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}</style>
 <h1>Lab report</h1><p>${htmlText(`${heading}: ${totals(rows)}`)}</p>

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KubeConfig, KubernetesObject, V1Ingress, V1Pod } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
-import { execInPod, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
+import type { HTTPRoute } from './gateway-api.ts';
+import { execInPod, rolledOut, waitFor, type DeploymentLike, type KubeObject } from './kube.ts';
 import { step } from './log.ts';
 import { selfSignedCertificate } from './tls.ts';
 
@@ -92,13 +93,14 @@ export function courseSteps(kc: KubeConfig, labs: Lab[], ns: StackNamespaces = R
   // The hosts the Ingresses serve with tls-myblog: the certificate is made for exactly those
   // (the course makes *.luffy.com; Traefik picks at random among wildcard certificates that
   // cover a name, cluster-wide, so a second *.luffy.com certificate would make its choice a coin toss).
-  const tlsHosts = [
-    ...new Set(
-      labs.flatMap((l) => l.objects.filter((o) => o.kind === 'Ingress').flatMap((o) => ((o as V1Ingress).spec?.tls ?? []).filter((t) => t.secretName === 'tls-myblog').flatMap((t) => t.hosts ?? []))),
-    ),
-  ];
+  // Without an Ingress for it (a folder that answers with Gateway API only), the hostnames of the HTTPRoutes in luffy.
+  const objects = labs.flatMap((l) => l.objects);
+  const ingressTls = objects.filter((o) => o.kind === 'Ingress').flatMap((o) => ((o as V1Ingress).spec?.tls ?? []).filter((t) => t.secretName === 'tls-myblog').flatMap((t) => t.hosts ?? []));
+  const routeHosts = objects.filter((o) => o.kind === 'HTTPRoute' && o.metadata?.namespace === ns.luffy).flatMap((o) => (o as HTTPRoute).spec?.hostnames ?? []);
+  const tlsHosts = [...new Set(ingressTls.length ? ingressTls : routeHosts)];
+  const tlsLab = labs.find((l) => l.name.startsWith('40-') || l.objects.some((o) => o.kind === 'Gateway'))?.name;
   for (const lab of labs) {
-    if (lab.name.startsWith('40-') && !defines('Secret', 'tls-myblog') && tlsHosts.length) {
+    if (lab.name === tlsLab && !defines('Secret', 'tls-myblog') && tlsHosts.length) {
       steps.push({ lab: lab.name, phase: 'apply', what: `TLS secret tls-myblog for ${tlsHosts.join(', ')} in ${ns.luffy} (openssl, made now)`, run: () => tlsSecret(kc, ns.luffy, tlsHosts) });
     }
     steps.push({ lab: lab.name, phase: 'apply', what: `lab ${lab.name}`, run: () => applyObjects(kc, lab.objects) });
@@ -115,7 +117,46 @@ export function courseSteps(kc: KubeConfig, labs: Lab[], ns: StackNamespaces = R
       steps.push({ lab: lab.name, phase: 'ready', what: `bookinfo details and reviews available (${ns.default})`, run: () => needs(['details', 'reviews']).then(() => waitForDeployments(kc, ns.default, ['details', 'reviews'], timeoutMs)) });
     }
   }
+  // Last, once everything is applied: a listener's Secret may come in a later lab (or with the other objects).
+  const gatewayLab = labs.find((l) => l.objects.some((o) => o.kind === 'Gateway'));
+  if (gatewayLab) {
+    const gateways = gatewayLab.objects.filter((o) => o.kind === 'Gateway');
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    steps.push({
+      lab: gatewayLab.name,
+      phase: 'ready',
+      what: `Gateway ${gateways.map((g) => g.metadata?.name).join(', ')} Programmed, its HTTPRoutes Accepted`,
+      run: () => waitForGatewayApi(kc, gateways, routes, Math.min(timeoutMs, 60_000)),
+    });
+  }
   return steps;
+}
+
+/** The labs without their Gateway API objects, for a cluster whose controller does not serve Gateway API (ingress-nginx). */
+export function withoutGatewayApi(labs: Lab[]): Lab[] {
+  return labs.map((l) => ({ ...l, objects: l.objects.filter((o) => !o.apiVersion?.startsWith('gateway.networking.k8s.io/')) })).filter((l) => l.objects.length);
+}
+
+type Conditioned = KubeObject & { status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; parents?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] }[] } };
+
+/** Waits, by watch, for the Gateways to be Programmed and every HTTPRoute Accepted by each of its parents. */
+async function waitForGatewayApi(kc: KubeConfig, gateways: KubernetesObject[], routes: KubernetesObject[], timeoutMs: number): Promise<void> {
+  const holds = (conditions: { type: string; status: string }[] | undefined, type: string) => conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+  const text = (o: Conditioned) => [...(o.status?.conditions ?? []), ...(o.status?.parents ?? []).flatMap((p) => p.conditions ?? [])].map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(' ') || 'no status';
+  const wait = (o: KubernetesObject, plural: string, ok: (x: Conditioned) => boolean, what: string) =>
+    waitFor<Conditioned>({
+      kc,
+      path: `/apis/gateway.networking.k8s.io/v1/namespaces/${o.metadata?.namespace}/${plural}`,
+      fieldSelector: `metadata.name=${o.metadata?.name}`,
+      what,
+      until: ([x]) => !!x && ok(x),
+      describe: ([x]) => (x ? text(x) : 'not found'),
+      timeoutMs,
+    });
+  await Promise.all([
+    ...gateways.map((g) => wait(g, 'gateways', (x) => holds(x.status?.conditions, 'Programmed'), `Gateway ${g.metadata?.namespace}/${g.metadata?.name} Programmed`)),
+    ...routes.map((r) => wait(r, 'httproutes', (x) => (x.status?.parents ?? []).length > 0 && (x.status?.parents ?? []).every((p) => holds(p.conditions, 'Accepted')), `HTTPRoute ${r.metadata?.namespace}/${r.metadata?.name} Accepted`)),
+  ]);
 }
 
 async function tlsSecret(kc: KubeConfig, namespace: string, hosts: string[]): Promise<void> {
@@ -140,7 +181,8 @@ async function migrate(kc: KubeConfig, namespace: string, timeoutMs: number): Pr
   await waitForDeployments(kc, namespace, ['myblog'], timeoutMs);
 }
 
-/** Applies the reference labs in order and brings the course's stack to Ready. */
-export async function deployCourseStack(kc: KubeConfig): Promise<void> {
-  for (const s of courseSteps(kc, loadLabs())) await step(s.what, s.run);
+/** Applies the reference labs in order and brings the course's stack to Ready (lab 60 where the controller serves Gateway API). */
+export async function deployCourseStack(kc: KubeConfig, { gateway }: { gateway: boolean }): Promise<void> {
+  const labs = gateway ? loadLabs() : withoutGatewayApi(loadLabs());
+  for (const s of courseSteps(kc, labs)) await step(s.what, s.run);
 }

@@ -76,6 +76,19 @@ export function mapObject(o: KubernetesObject, map: GradeMap): KubernetesObject 
     for (const rule of spec.rules ?? []) if (rule.host) rule.host = map.host(rule.host);
     for (const tls of spec.tls ?? []) tls.hosts = tls.hosts?.map((h) => map.host(h));
   }
+  // Gateway API: hostnames as Ingress hosts; references to other namespaces into the grading set.
+  if (copy.kind === 'HTTPRoute' && copy.spec) {
+    const spec = copy.spec as { hostnames?: string[]; parentRefs?: { namespace?: string }[]; rules?: { backendRefs?: { namespace?: string }[] }[] };
+    spec.hostnames = spec.hostnames?.map((h) => map.host(h));
+    for (const ref of [...(spec.parentRefs ?? []), ...(spec.rules ?? []).flatMap((r) => r.backendRefs ?? [])]) if (ref.namespace) ref.namespace = map.namespace(ref.namespace);
+  }
+  if (copy.kind === 'Gateway' && copy.spec) {
+    const spec = copy.spec as { listeners?: { hostname?: string; tls?: { certificateRefs?: { namespace?: string }[] } }[] };
+    for (const l of spec.listeners ?? []) {
+      if (l.hostname) l.hostname = map.host(l.hostname);
+      for (const ref of l.tls?.certificateRefs ?? []) if (ref.namespace) ref.namespace = map.namespace(ref.namespace);
+    }
+  }
   renameHostPaths(copy.spec, map);
   if (copy.kind === 'Service' && copy.spec) {
     for (const port of (copy.spec.ports as { nodePort?: number }[] | undefined) ?? []) delete port.nodePort;

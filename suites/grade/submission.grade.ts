@@ -6,8 +6,8 @@ import type { X509Certificate } from 'node:crypto';
 import { dirname, relative, resolve } from 'node:path';
 import type { TestInfo } from '@playwright/test';
 import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
-import { evidenceOnFailure, harnessOptions, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
-import { CheckFailure, expectRoute, expectServiceServes, workloadPods } from '../../fixtures/checks.ts';
+import { evidenceOnFailure, harnessOptions, servesGatewayApi, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
+import { CheckFailure, expectRouteOnEdges, expectServiceServes, GATEWAY, INGRESS, workloadPods, type EdgeVerdict } from '../../fixtures/checks.ts';
 import { get, transcriptLine, untilConsecutive, type Exchange } from '../../fixtures/http.ts';
 import { PollTimeout } from '../../fixtures/poll.ts';
 import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
@@ -53,9 +53,15 @@ for (const file of yamlFiles(DIR).map(named)) {
 }
 
 const missing = missingObjects(DIR, reference);
+// The routing labs may be answered with Ingresses, with Gateway API objects (lab 60), or both: the route rows check each answer given.
+const submitted = submission.labs.flatMap((l) => l.objects);
+const answersWithGateway = submitted.some((o) => o.apiVersion?.startsWith('gateway.networking.k8s.io/'));
+const answersWithIngress = submitted.some((o) => o.kind === 'Ingress') || !answersWithGateway;
+
 for (const lab of reference) {
   const keys = lab.objects.map((o) => `${o.kind}/${o.metadata?.name}`);
-  test(`lab ${lab.name}: the folder defines ${keys.join(', ')}, and the API server accepts them`, () => {
+  const optional = lab.objects.every((o) => o.apiVersion?.startsWith('gateway.networking.k8s.io/')) ? ' (or the routing labs answered with Ingresses)' : '';
+  test(`lab ${lab.name}: the folder defines ${keys.join(', ')}${optional}, and the API server accepts them`, () => {
     const errors = readGradeState(map.id).errors[`${lab.name} apply`] ?? [];
     noProblems([...missing.filter((f) => f.message.startsWith(`lab ${lab.name}:`)).map((f) => f.message.replace(/^lab \S+: /, '')), ...errors]);
   });
@@ -74,6 +80,7 @@ if (extra || submission.refused.length) {
 for (const [prefix, what] of [
   ['20-', 'mysql and myblog roll out, and migrate runs in a myblog pod'],
   ['50-', 'details and reviews roll out'],
+  ...(answersWithGateway ? [['60-', 'the Gateway is Programmed and its HTTPRoutes Accepted']] : []),
 ]) {
   const lab = reference.find((l) => l.name.startsWith(prefix))!.name;
   test(`lab ${lab}: ${what}`, () => {
@@ -133,6 +140,16 @@ for (const route of COURSE_ROUTES) {
         `the submitted certificate is for ${route.host} (checked), not *.${route.host.split('.').slice(1).join('.')}: grading serves the host renamed to keep the reference labs apart, so serving it cannot be checked here`,
       );
     }
-    await graded(testInfo, () => expectRoute(cluster, ns, { ...route, host }));
+    skipOrFail(answersWithGateway && !answersWithIngress && !servesGatewayApi(cluster), `the folder answers with Gateway API, which ingress ${cluster.record?.ingress} does not serve (--ingress=traefik grades it)`);
+    const edges = [...(answersWithIngress ? [INGRESS] : []), ...(answersWithGateway && servesGatewayApi(cluster) ? [GATEWAY] : [])];
+    const annotate = (verdicts: EdgeVerdict[]) => verdicts.forEach((v) => testInfo.annotations.push({ type: 'edge', description: `${v.edge}: ${map.unmap(v.detail)}` }));
+    await graded(testInfo, async () => {
+      const verdicts = await expectRouteOnEdges(cluster, ns, { ...route, host }, edges).catch((err: CheckFailure) => {
+        annotate(err.edges);
+        throw err;
+      });
+      annotate(verdicts);
+      return verdicts.flatMap((v) => v.transcript);
+    });
   });
 }

@@ -11,7 +11,7 @@ import type { HarnessOptions } from '../options.ts';
 import { paths } from '../paths.ts';
 import { artifactDir, cached } from './cache.ts';
 import { dockerBuild, hashDir, hashInputs, imageIsCurrent, INPUT_LABEL } from './docker-image.ts';
-import { goBuild, goBuildLocal } from './go-build.ts';
+import { goBuild, goBuildLocal, goModuleSource } from './go-build.ts';
 import { kubernetesLdflags, kubernetesStagingVersion } from './go-module.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -101,7 +101,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
   );
 
   const debian = await debianImage(rebuild);
-  const kindFiles = await kindModuleDir(o.kindVersion);
+  const kindFiles = await goModuleSource('sigs.k8s.io/kind', o.kindVersion); // for images/base/files
   // kind's containerd config names its own sandbox image, besides kubeadm's pause tag.
   const containerdConfig = readFileSync(join(kindFiles, 'images/base/files/etc/containerd/config.toml'), 'utf8');
   const sandboxImage = /sandbox_image\s*=\s*"([^"]+)"/.exec(containerdConfig)?.[1];
@@ -296,18 +296,6 @@ async function removeSupersededImages(current: string): Promise<void> {
 /** docker.io/library/x and x name the same image. */
 function normalize(ref: string): string {
   return ref.replace(/^docker\.io\/(library\/)?/, '');
-}
-
-/** kind's source as the Go module proxy serves it (for images/base/files). */
-async function kindModuleDir(version: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'harness-probe-'));
-  try {
-    writeFileSync(join(dir, 'go.mod'), 'module harness.local/probe\n\ngo 1.22\n');
-    const out = await run('go', ['mod', 'download', '-json', `sigs.k8s.io/kind@${version}`], { cwd: dir });
-    return (JSON.parse(out) as { Dir: string }).Dir;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -54,10 +54,20 @@ export async function goBuildLocal(sourceDir: string, outFile: string, log: stri
   });
 }
 
-async function goModDownload(module: string, version: string, cwd: string, log: string): Promise<{ GoMod: string }> {
+/** The source folder of a module version, as the Go module proxy serves it (read-only, in the module cache). */
+export async function goModuleSource(module: string, version: string, log?: string): Promise<string> {
+  const work = mkdtempSync(join(tmpdir(), 'harness-probe-'));
+  try {
+    return (await goModDownload(module, version, work, log)).Dir;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function goModDownload(module: string, version: string, cwd: string, log?: string): Promise<{ GoMod: string; Dir: string }> {
   writeFileSync(join(cwd, 'go.mod'), 'module harness.local/probe\n\ngo 1.22\n');
   const r = await execa('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd, env: { GOFLAGS: '-mod=mod' }, reject: false });
-  let info: { GoMod?: string; Error?: string };
+  let info: { GoMod?: string; Dir?: string; Error?: string };
   try {
     info = JSON.parse(String(r.stdout)) as typeof info;
   } catch {
@@ -66,5 +76,5 @@ async function goModDownload(module: string, version: string, cwd: string, log: 
   if (info.Error || !info.GoMod || !existsSync(info.GoMod)) {
     throw new HarnessError(`${module}@${version} cannot be had from the Go module proxy: ${info.Error ?? 'no go.mod downloaded'}`, log);
   }
-  return { GoMod: info.GoMod };
+  return { GoMod: info.GoMod, Dir: info.Dir ?? '' };
 }

@@ -3,26 +3,27 @@ import { applies, CONDITIONAL, notApplicable, runConfig, type RunConfig } from '
 import type { ClusterRecord } from '../scripts/lib/cluster.ts';
 import { DEFAULTS } from '../scripts/lib/options.ts';
 
-const offline: RunConfig = { offline: true, requestedProxyMode: 'ipvs', foreign: false, ingress: 'traefik' };
+const offline: RunConfig = { offline: true, requestedProxyMode: 'ipvs', proxyMode: 'iptables', foreign: false, ingress: 'traefik' };
 
 test('a check is registered only where it applies; the others are listed with the reason, never skipped', () => {
   expect(applies(CONDITIONAL.offlineImages, offline)).toBe(true);
   expect(applies(CONDITIONAL.ipvsTable, offline)).toBe(true); // applies: the host may still be unable to run it (then it skips, or fails under --strict)
   const online = { ...offline, offline: false };
   expect(applies(CONDITIONAL.offlineImages, online)).toBe(false);
-  expect(notApplicable({ ...online, requestedProxyMode: 'nftables', ingress: 'nginx' }).map((c) => `${c.suite}: ${c.reason}`)).toEqual([
+  expect(notApplicable({ ...online, requestedProxyMode: 'nftables', proxyMode: 'nftables', ingress: 'nginx' }).map((c) => `${c.suite}: ${c.reason}`)).toEqual([
     'smoke: the online path runs the pinned kindest/node image and pulls what it names',
     'negative-controls: ingress-nginx serves no Gateway API (--ingress=traefik checks it)',
+    'kube-proxy-rules: kube-proxy runs in nftables mode: its rules are not iptables chains',
     'kube-proxy: kube-proxy mode nftables was asked for (--proxy-mode=ipvs checks ipvs)',
   ]);
-  expect(notApplicable({ ...offline, foreign: true }).map((c) => c.title)).toEqual([CONDITIONAL.proxyModeOnNodes.title, CONDITIONAL.ipvsTable.title]);
+  expect(notApplicable({ ...offline, foreign: true }).map((c) => c.title)).toEqual([CONDITIONAL.proxyModeOnNodes.title, CONDITIONAL.iptablesRules.title, CONDITIONAL.ipvsTable.title]);
 });
 
 test('without a known configuration (Playwright started directly) every check is registered and decides when it runs', () => {
   expect(applies(CONDITIONAL.offlineImages, undefined)).toBe(true);
   expect(notApplicable(undefined)).toEqual([]);
   expect(runConfig(DEFAULTS, undefined)).toBeUndefined();
-  expect(runConfig(DEFAULTS, { offline: true, ingress: 'traefik' } as ClusterRecord)).toEqual(offline);
+  expect(runConfig(DEFAULTS, { offline: true, ingress: 'traefik', proxyMode: 'iptables' } as ClusterRecord)).toEqual(offline);
   expect(runConfig({ ...DEFAULTS, allowForeignContext: true }, undefined)).toMatchObject({ foreign: true });
 });
 

@@ -13,6 +13,8 @@ export interface RunConfig {
   offline: boolean;
   /** the proxy mode asked for (the cluster may run another where the host cannot: see record.skips) */
   requestedProxyMode: ProxyMode;
+  /** the proxy mode kube-proxy runs in */
+  proxyMode: ProxyMode;
   /** a cluster the harness did not create (--allow-foreign-context) */
   foreign: boolean;
   /** the ingress controller the cluster runs (Traefik also serves Gateway API) */
@@ -43,6 +45,11 @@ export const CONDITIONAL = {
     title: 'Gateway API: the reference and its broken variants (a ReplacePrefixMatch on an Exact match, a missing backend, a hostname no listener accepts, a listener certificate for another host)',
     notApplicable: (c) => (c.ingress !== 'traefik' ? `ingress-nginx serves no Gateway API (--ingress=traefik checks it)` : undefined),
   },
+  iptablesRules: {
+    suite: 'kube-proxy-rules',
+    title: "kube-proxy's iptables rules: KUBE-SERVICES to KUBE-SVC, one KUBE-SEP per Ready endpoint with probabilities 1/n, 1/(n-1), ..., DNAT to each pod; scaling rewrites them",
+    notApplicable: (c) => (c.foreign ? "a foreign cluster's nodes are not kind containers on this host" : c.proxyMode !== 'iptables' ? `kube-proxy runs in ${c.proxyMode} mode: its rules are not iptables chains` : undefined),
+  },
   ipvsTable: {
     suite: 'kube-proxy',
     title: 'ipvs: every Service ClusterIP is an IPVS virtual server with the pod IPs as real servers',
@@ -52,9 +59,9 @@ export const CONDITIONAL = {
 } satisfies Record<string, ConditionalCheck>;
 
 export function runConfig(options: HarnessOptions, record: ClusterRecord | undefined): RunConfig | undefined {
-  if (options.allowForeignContext) return { offline: false, requestedProxyMode: options.proxyMode, foreign: true, ingress: options.ingress };
+  if (options.allowForeignContext) return { offline: false, requestedProxyMode: options.proxyMode, proxyMode: options.proxyMode, foreign: true, ingress: options.ingress };
   if (!record) return undefined;
-  return { offline: record.offline, requestedProxyMode: options.proxyMode, foreign: false, ingress: record.ingress };
+  return { offline: record.offline, requestedProxyMode: options.proxyMode, proxyMode: record.proxyMode, foreign: false, ingress: record.ingress };
 }
 
 /** The run's configuration as scripts/test.ts decided it; undefined when Playwright was started some other way. */

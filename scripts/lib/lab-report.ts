@@ -14,7 +14,12 @@ import { notApplicable } from './applicability.ts';
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
   smoke: 'Cluster smoke checks',
+  architecture: '核心组件 与 工作流程 (the components, their health, a pod from creation to running)',
+  workloads: '工作负载 (workload kinds: ReplicaSet, DaemonSet, Job, CronJob, StatefulSet)',
+  'image-pull': '镜像拉取策略 (image pull policy)',
+  eviction: 'Pod驱逐策略 (eviction: tolerations, node loss, kubelet thresholds)',
   'kube-proxy': 'kube-proxy mode',
+  'kube-proxy-rules': 'kube-proxy 的规则与模式切换 (iptables rules, ping a ClusterIP, switching modes)',
   'course-stack': 'The course stack (manifests/01-60): Deployments, Services, the routes on Ingress and on Gateway API, TLS, bookstore',
   'pod-labs': 'Pod labs (manifests/pods)',
   probes: 'Health checks (probes)',
@@ -28,6 +33,7 @@ const TOPICS: Record<string, string> = {
   audit: 'Manifest audit (server-side dry-run)',
   'negative-controls': 'Negative controls: broken manifests the checks must reject',
   grading: 'Grading a submission (negative control: planted mistakes)',
+  strict: 'Strict mode: nothing skipped',
   reports: 'Reports',
   browser: 'Browser',
 };

@@ -1,8 +1,10 @@
 // After `npm test`, finished or interrupted: what the suites create is gone.
-// Test namespaces carry the label course-harness/test=true (fixtures/cluster.ts)
-// and are deleted; after an interrupted run, luffy's myblog is put back to
-// the lab's manifest (a rollout under load may have been cut short).
+// A node container the eviction suite paused is unpaused; test namespaces
+// carry the label course-harness/test=true (fixtures/cluster.ts) and are
+// deleted; after an interrupted run, luffy's myblog is put back to the lab's
+// manifest (a rollout under load may have been cut short).
 import { CoreV1Api } from '@kubernetes/client-node';
+import { execa } from 'execa';
 import { applyObjects } from './apply.ts';
 import { readRecord } from './cluster.ts';
 import { apiGet, loadKubeconfig } from './kube.ts';
@@ -12,10 +14,15 @@ import { findLab } from './labs.ts';
 export async function sweepTestObjects(clusterName: string, restoreLuffy: boolean): Promise<string[]> {
   const record = readRecord(clusterName);
   if (!record) return [];
-  const kc = loadKubeconfig(record.kubeconfigPath);
-  if ((await apiGet(kc, '/readyz').catch(() => undefined)) !== 'ok') return [];
-  const core = kc.makeApiClient(CoreV1Api);
   const done: string[] = [];
+  const paused = await execa('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${clusterName}`, '--filter', 'status=paused', '--format', '{{.Names}}'], { reject: false });
+  for (const node of String(paused.stdout).split('\n').filter(Boolean)) {
+    await execa('docker', ['unpause', node], { reject: false });
+    done.push(`unpaused node ${node}`);
+  }
+  const kc = loadKubeconfig(record.kubeconfigPath);
+  if ((await apiGet(kc, '/readyz').catch(() => undefined)) !== 'ok') return done;
+  const core = kc.makeApiClient(CoreV1Api);
   const list = await core.listNamespace({ labelSelector: 'course-harness/test=true' });
   for (const ns of list.items.filter((n) => !n.metadata?.deletionTimestamp)) {
     await core.deleteNamespace({ name: ns.metadata!.name! });

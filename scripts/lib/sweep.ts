@@ -1,5 +1,6 @@
 // After `npm test`, finished or interrupted: what the suites create is gone.
-// A node container the eviction suite paused is unpaused; test namespaces
+// A node container the eviction suite paused is unpaused; kube-proxy is put
+// back to the cluster's mode if a mode switch was cut short; test namespaces
 // carry the label course-harness/test=true (fixtures/cluster.ts) and are
 // deleted; after an interrupted run, luffy's myblog is put back to the lab's
 // manifest (a rollout under load may have been cut short).
@@ -23,6 +24,14 @@ export async function sweepTestObjects(clusterName: string, restoreLuffy: boolea
   const kc = loadKubeconfig(record.kubeconfigPath);
   if ((await apiGet(kc, '/readyz').catch(() => undefined)) !== 'ok') return done;
   const core = kc.makeApiClient(CoreV1Api);
+  // A mode switch cut short (kube-proxy-rules): kube-proxy back to the mode the cluster was made with.
+  const proxy = await core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' }).catch(() => undefined);
+  const conf = proxy?.data?.['config.conf'];
+  if (conf && !new RegExp(`^mode: ${record.proxyMode}$`, 'm').test(conf)) {
+    await core.patchNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system', body: [{ op: 'replace', path: '/data/config.conf', value: conf.replace(/^mode: .*$/m, `mode: ${record.proxyMode}`) }] });
+    await core.deleteCollectionNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' });
+    done.push(`kube-proxy put back to mode ${record.proxyMode}`);
+  }
   const list = await core.listNamespace({ labelSelector: 'course-harness/test=true' });
   for (const ns of list.items.filter((n) => !n.metadata?.deletionTimestamp)) {
     await core.deleteNamespace({ name: ns.metadata!.name! });

@@ -5,12 +5,15 @@ const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup
 
 // Reports: a list on the terminal, HTML for people, JUnit for CI, and the
 // lab report (reports/labs.md and labs.html), all under reports/.
+// HARNESS_REPORT_DIR: where a run's reports go (a student's folder when a class is graded).
+const reports = process.env.HARNESS_REPORT_DIR || 'reports';
+
 export default defineConfig({
-  outputDir: 'reports/test-results',
+  outputDir: `${reports}/test-results`,
   reporter: [
     [process.env.CI ? 'line' : 'list'],
-    ['html', { outputFolder: 'reports/html', open: 'never' }],
-    ['junit', { outputFile: 'reports/junit.xml' }],
+    ['html', { outputFolder: `${reports}/html`, open: 'never' }],
+    ['junit', { outputFile: `${reports}/junit.xml` }],
     ['./scripts/lib/lab-report.ts'],
   ],
   forbidOnly: !!process.env.CI,
@@ -22,7 +25,11 @@ export default defineConfig({
         cluster,
         // Grading a submitted folder (npm test -- --manifests DIR): deployed once, then checked lab by lab.
         { name: 'grade-setup', testDir: 'suites/grade', testMatch: /deploy\.setup\.ts$/, dependencies: ['cluster'], timeout: 15 * 60_000 },
-        { name: 'grade', testDir: 'suites/grade', testMatch: /.*\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 3 * 60_000 },
+        { name: 'grade', testDir: 'suites/grade', testMatch: /submission\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 3 * 60_000 },
+        // The behaviour rows on the student's objects: mysql's update, a frozen pod's probes...
+        { name: 'grade-updates', testDir: 'suites/grade', testMatch: /updates\.grade\.ts$/, dependencies: ['grade'], timeout: 6 * 60_000 },
+        // ...and the rolling update under load, which a class runs one submission at a time.
+        { name: 'grade-load', testDir: 'suites/grade', testMatch: /load\.grade\.ts$/, dependencies: ['grade-updates'], timeout: 8 * 60_000 },
       ]
     : [
         // The harness's own logic; needs no cluster.

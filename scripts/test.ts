@@ -11,7 +11,8 @@
 // course's and the tests' namespaces is watched; afterwards reports/ and the
 // harness's logs are searched for their values.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { V1Secret } from '@kubernetes/client-node';
 import { runConfig, type RunConfig } from './lib/applicability.ts';
@@ -21,7 +22,9 @@ import { readJUnit } from './lib/junit.ts';
 import { loadKubeconfig, observe, type Observation } from './lib/kube.ts';
 import { appendToLabReport, writeLabReport } from './lib/lab-report.ts';
 import { info, main, warn } from './lib/log.ts';
-import { parseArgs, usage, type HarnessOptions } from './lib/options.ts';
+import { parseArgs, usage, UsageError, type HarnessOptions } from './lib/options.ts';
+import { loadRubric } from './lib/rubric.ts';
+import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from './lib/class-grading.ts';
 import { paths } from './lib/paths.ts';
 import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from './lib/secret-scan.ts';
 import { sweepTestObjects } from './lib/sweep.ts';
@@ -80,7 +83,16 @@ async function watchSecrets(kubeconfig: string): Promise<{ observation: Observat
   return { observation, values };
 }
 
+/** The default class grading rubric. */
+const RUBRIC = resolve(import.meta.dirname, '../manifests/rubric.yaml');
+
 const now = () => `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The class to grade: --submissions DIR's subfolders, or several --manifests folders. */
+function classSubmissions(o: HarnessOptions): Submission[] {
+  if (o.submissions) return findSubmissions(o.submissions);
+  return o.manifestsList.length > 1 ? o.manifestsList.map((dir) => ({ name: basename(dir), dir })) : [];
+}
 
 main(async () => {
   if (process.argv.includes('--help')) {
@@ -88,21 +100,29 @@ main(async () => {
     return;
   }
   const { options, rest } = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
-  if (options.manifests) info(`grading ${options.manifests}: the audit, then its labs in namespaces of their own (the reference labs stay as they are)`);
+  const klass = classSubmissions(options);
+  const shard = options.shard ? { k: Number(options.shard.split('/')[0]), n: Number(options.shard.split('/')[1]) } : undefined;
+  const rubricFile = options.rubric || RUBRIC;
+  const rubric = klass.length ? loadRubric(rubricFile) : undefined;
+  if (klass.length) info(`grading a class of ${klass.length}${shard ? `, shard ${options.shard}: ${shardOf(klass, shard).length} of them here` : ''} with the rubric ${rubricFile}`);
+  else if (options.manifests) info(`grading ${options.manifests}: the audit, then its labs in namespaces of their own (the reference labs stay as they are)`);
   info(
     `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
       `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
   );
-  // A crashed run must not leave the previous run's verdicts to be read as this one's.
-  rmSync('reports', { recursive: true, force: true });
+  // A crashed run must not leave the previous run's verdicts to be read as this one's. A class keeps its
+  // students' reports: a rerun grades only those without one (unless --regrade).
+  for (const entry of existsSync('reports') ? readdirSync('reports') : []) if (!(klass.length && entry === 'students')) rmSync(`reports/${entry}`, { recursive: true, force: true });
 
   let config = runConfig(options, undefined);
   let secrets: Awaited<ReturnType<typeof watchSecrets>> | undefined;
+  let kubeconfig = '';
   if (!options.allowForeignContext && !rest.includes('--list')) {
     try {
       const { record } = await clusterUp(options);
       await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild);
       config = runConfig(options, record);
+      kubeconfig = record.kubeconfigPath;
       secrets = await watchSecrets(record.kubeconfigPath);
     } catch (err) {
       writeLabReport([{ topic: 'Cluster set-up', check: 'the harness cluster is up and the app images are loaded', result: 'fail', detail: err instanceof Error ? err.message : String(err) }], `${now()}, run failed`);
@@ -110,21 +130,36 @@ main(async () => {
     }
   }
 
-  const child = execa('npx', ['playwright', 'test', ...rest], { stdio: 'inherit', reject: false, env: harnessEnv(options, config) });
   // Ctrl-C reaches Playwright from the terminal: it stops, tears its
   // fixtures down and writes the reports; a second SIGINT would kill it
   // mid-way, so SIGINT is not forwarded. SIGTERM (CI) is, as a SIGINT.
   let interrupted: string | undefined;
+  let child: ReturnType<typeof execa> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!interrupted && signal === 'SIGTERM') child.kill('SIGINT');
+    if (!interrupted && signal === 'SIGTERM') child?.kill('SIGINT');
     interrupted ??= signal;
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const result = await child;
+
+  let exitCode: number;
+  if (klass.length) {
+    if (!kubeconfig) throw new UsageError('a class is graded on the harness cluster: --allow-foreign-context does not apply');
+    const kc = loadKubeconfig(kubeconfig);
+    const chosen = options.parallel ? { parallel: options.parallel, why: 'as asked (--parallel)' } : await chooseParallel(kc, true);
+    info(`${chosen.parallel} submission(s) at a time: ${chosen.why}`);
+    const started = Date.now();
+    const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: 'reports', parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc });
+    for (const r of results) console.log(`${r.name.padEnd(24)} ${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.graded ? '' : ' (reused)'}`);
+    info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: reports/class.html, class.csv, students/NAME/labs.html`);
+    exitCode = results.some((r) => r.rows.length === 0) ? 1 : 0;
+  } else {
+    child = execa('npx', ['playwright', 'test', ...rest], { stdio: 'inherit', reject: false, env: harnessEnv(options, config) });
+    exitCode = (await child).exitCode ?? 1;
+  }
   if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);
   // A grading run never touches luffy: nothing there to put back.
-  for (const line of await sweepTestObjects(options.clusterName, !!interrupted && !options.manifests).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
+  for (const line of await sweepTestObjects(options.clusterName, !!interrupted && !options.manifests && !klass.length).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
 
   let leaked = false;
   if (secrets) {
@@ -148,16 +183,18 @@ main(async () => {
   }
 
   if (!options.keepCluster) await clusterDown(options);
-  info('reports: reports/labs.md and labs.html (lab report), reports/html/index.html (HTML), reports/junit.xml (JUnit)');
-  const cases = readJUnit('reports/junit.xml');
   let strictSkips = 0;
-  if (cases) {
-    const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
-    for (const { d } of annotated('measurement')) info(`measured: ${d}`);
-    for (const { test, d } of annotated('skip')) info(`skipped: ${test}: ${d}`);
-    const count = (status: string) => cases.filter((c) => c.status === status).length;
-    console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
-    if (options.strict) strictSkips = count('skipped');
+  if (!klass.length) {
+    info('reports: reports/labs.md and labs.html (lab report), reports/html/index.html (HTML), reports/junit.xml (JUnit)');
+    const cases = readJUnit('reports/junit.xml');
+    if (cases) {
+      const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
+      for (const { d } of annotated('measurement')) info(`measured: ${d}`);
+      for (const { test, d } of annotated('skip')) info(`skipped: ${test}: ${d}`);
+      const count = (status: string) => cases.filter((c) => c.status === status).length;
+      console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
+      if (options.strict) strictSkips = count('skipped');
+    }
   }
   if (interrupted) return 130;
   if (strictSkips) {
@@ -165,5 +202,5 @@ main(async () => {
     return 1;
   }
   if (leaked) return 1;
-  return result.exitCode ?? 1;
+  return exitCode;
 });

@@ -79,6 +79,8 @@ export function auditText(text: string, file: string, secrets: SecretValues = ne
       return;
     }
     if (doc === null || doc === undefined) return;
+    // The class grading rubric (manifests/rubric.yaml) sits beside the labs; it is not a manifest.
+    if (typeof doc === 'object' && 'labs' in doc && !('apiVersion' in doc)) return;
     const o = doc as KubernetesObject & { spec?: Record<string, unknown> };
     if (typeof doc !== 'object' || !o.apiVersion || !o.kind) {
       findings.push({ file, line: start + 1, message: 'not a Kubernetes object (no apiVersion or kind)' });
@@ -191,11 +193,11 @@ function shown(path: string): string {
   return r && !r.startsWith('..') ? r : path;
 }
 
-/** Every .yaml/.yml file under a folder (or the file itself), in name order. */
+/** Every .yaml/.yml file under a folder (or the file itself), in name order; hidden folders (.git, .github) and node_modules are not a submission's. */
 export function yamlFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (p: string) => {
-    if (statSync(p).isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
+    if (statSync(p).isDirectory()) for (const name of readdirSync(p).sort().filter((n) => !n.startsWith('.') && n !== 'node_modules')) walk(join(p, name));
     else if (/\.ya?ml$/.test(p)) files.push(p);
   };
   walk(root);

@@ -20,6 +20,18 @@ export interface HarnessOptions {
   allowForeignContext: boolean;
   /** a submitted manifests folder to grade instead of running the suites ('' = none) */
   manifests: string;
+  /** every --manifests given: several make a class */
+  manifestsList: string[];
+  /** a folder of submissions, one subfolder each: a class to grade ('' = none) */
+  submissions: string;
+  /** submissions graded at once (0: chosen from the cluster's free CPU and memory) */
+  parallel: number;
+  /** the class grading rubric ('' = manifests/rubric.yaml) */
+  rubric: string;
+  /** grade again the submissions that already have a report */
+  regrade: boolean;
+  /** "K/N": grade every N-th submission, starting at the K-th ('' = all) */
+  shard: string;
 }
 
 export const DEFAULTS: HarnessOptions = {
@@ -34,6 +46,12 @@ export const DEFAULTS: HarnessOptions = {
   rebuild: false,
   allowForeignContext: false,
   manifests: '',
+  manifestsList: [],
+  submissions: '',
+  parallel: 0,
+  rubric: '',
+  regrade: false,
+  shard: '',
 };
 
 export class UsageError extends Error {}
@@ -122,7 +140,38 @@ const FLAGS: Record<string, FlagSpec> = {
     bare: 'true',
     help: 'run read-only suites against a cluster the harness did not create',
   },
-  '--manifests': { key: 'manifests', env: 'HARNESS_MANIFESTS', parse: folder, help: "grade a submitted manifests folder (a student's) instead of running the suites" },
+  '--manifests': { key: 'manifests', env: 'HARNESS_MANIFESTS', parse: folder, help: "grade a submitted manifests folder (a student's) instead of running the suites; several make a class" },
+  '--submissions': { key: 'submissions', env: 'HARNESS_SUBMISSIONS', parse: folder, help: 'grade a class: every subfolder of this folder is one submission' },
+  '--parallel': {
+    key: 'parallel',
+    env: 'HARNESS_PARALLEL',
+    parse: (raw, name) => {
+      if (/^[1-9]\d?$/.test(raw)) return Number(raw);
+      throw new UsageError(`${name}: "${raw}" is not a number of submissions from 1 to 99`);
+    },
+    help: 'submissions graded at once (default: from the cluster\'s free CPU and memory)',
+  },
+  '--rubric': {
+    key: 'rubric',
+    env: 'HARNESS_RUBRIC',
+    parse: (raw, name) => {
+      const path = resolve(raw);
+      if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${name}: ${raw} is not a file`);
+      return path;
+    },
+    help: 'the class grading rubric (default manifests/rubric.yaml)',
+  },
+  '--regrade': { key: 'regrade', env: 'HARNESS_REGRADE', parse: bool, bare: 'true', help: 'grade again the submissions that already have a report' },
+  '--shard': {
+    key: 'shard',
+    env: 'HARNESS_SHARD',
+    parse: (raw, name) => {
+      const m = /^(\d+)\/(\d+)$/.exec(raw);
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`${name}: "${raw}" is not K/N with 1 <= K <= N`);
+      return raw;
+    },
+    help: 'K/N: grade every N-th submission, starting at the K-th (one of N machines)',
+  },
 };
 
 /** `--no-keep-cluster` style negations for the boolean flags. */
@@ -186,6 +235,7 @@ export function parseArgs(
         else raw = argv[++i];
       }
       set(spec, raw, name);
+      if (spec.key === 'manifests') options.manifestsList = [...options.manifestsList, options.manifests];
       continue;
     }
     const kind = passThrough[name];
@@ -210,7 +260,7 @@ function isValueFor(spec: FlagSpec, candidate: string): boolean {
 
 export function usage(command: string): string {
   const lines = Object.entries(FLAGS).map(
-    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}${DEFAULTS[spec.key] === '' ? '' : `, default ${String(DEFAULTS[spec.key])}`}]`,
+    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}${DEFAULTS[spec.key] === '' || DEFAULTS[spec.key] === 0 ? '' : `, default ${String(DEFAULTS[spec.key])}`}]`,
   );
   return [`usage: ${command} [flags]`, ...lines, '  --no-keep-cluster        delete the cluster after the run'].join('\n');
 }

@@ -40,6 +40,11 @@ export class GradeMap {
     return this.remember(path, `${path.replace(/\/+$/, '')}-g${this.id}`);
   }
 
+  /** The node folders given to the submission's hostPath volumes. */
+  renamedHostPaths(): string[] {
+    return [...this.renamed].filter(([renamed]) => renamed.startsWith('/')).map(([renamed]) => renamed);
+  }
+
   /** `text` with every renamed namespace, host and folder put back. */
   unmap(text: string): string {
     let out = text;
@@ -150,18 +155,22 @@ export function readSubmission(dir: string, reference: Lab[], map: GradeMap): Su
 export interface GradeState {
   id: string;
   errors: Record<string, string[]>;
+  /** the node folders the submission's hostPath volumes were renamed to, removed when the grading ends */
+  hostPaths?: string[];
 }
 
-const STATE = 'reports/grade-state.json';
+/** Where the deploy step writes its outcome for the checks: HARNESS_GRADE_STATE (a student's folder in a class), else reports/. */
+const stateFile = () => process.env.HARNESS_GRADE_STATE || 'reports/grade-state.json';
 
 export function writeGradeState(state: GradeState): void {
-  mkdirSync(dirname(STATE), { recursive: true });
-  writeFileSync(STATE, JSON.stringify(state, null, 2));
+  mkdirSync(dirname(stateFile()), { recursive: true });
+  writeFileSync(stateFile(), JSON.stringify(state, null, 2));
 }
 
 /** The deploy's outcome for run `id`; an error when the deploy did not run. */
 export function readGradeState(id: string): GradeState {
-  const state = existsSync(STATE) ? (JSON.parse(readFileSync(STATE, 'utf8')) as GradeState) : undefined;
-  if (state?.id !== id) throw new Error(`the submission was not deployed (no ${STATE} for grading run ${id}): see the grade-setup step`);
+  const file = stateFile();
+  const state = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GradeState) : undefined;
+  if (state?.id !== id) throw new Error(`the submission was not deployed (no ${file} for grading run ${id}): see the grade-setup step`);
   return state;
 }

@@ -45,5 +45,5 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
       (errors[key] ??= []).push(...why.map((w) => map.unmap(w)));
     });
   }
-  writeGradeState({ id: map.id, errors });
+  writeGradeState({ id: map.id, errors, hostPaths: map.renamedHostPaths() });
 });

@@ -1,0 +1,265 @@
+// Grading a class: every submission through the grading projects in a
+// Playwright run of its own (its own namespaces, report folder, timeouts and
+// log), several at once; the rollout under load, which loads the machine,
+// one submission at a time; each submission's
+// namespaces and node folders removed as soon as it is graded. Then the
+// scores (rubric.ts) and the class report: class.html (students by labs,
+// each cell the lab's score, linking to the student's lab report),
+// class.csv for a gradebook, class.json for merging shards.
+import { cpus } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { labReportHtml, labReportMarkdown, type LabRow } from './lab-report.ts';
+import { info, warn } from './log.ts';
+import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
+import { GRADE_LABEL, gradeId } from './submission.ts';
+
+export interface Submission {
+  name: string;
+  dir: string;
+}
+
+/** Every folder under `dir` is one student's submission (a folder of manifests, or a git checkout). */
+export function findSubmissions(dir: string): Submission[] {
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory())
+    .sort()
+    .map((name) => ({ name, dir: resolve(dir, name) }));
+}
+
+/** Every N-th submission, starting at the K-th (`--shard K/N`): the share of one of N machines. */
+export function shardOf<T>(items: T[], shard?: { k: number; n: number }): T[] {
+  return shard ? items.filter((_, i) => i % shard.n === shard.k - 1) : items;
+}
+
+/** CPU (millicores) and memory (bytes) one graded submission asks for: the reference labs' requests, 50m/64Mi for a container without. */
+export const SUBMISSION_REQUESTS = { cpu: 300, memory: 700 * 2 ** 20 };
+
+const cpuMillis = (q?: string) => (!q ? 0 : q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+const bytes = (q?: string) => {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]i?)?$/.exec(q ?? '');
+  if (!m) return 0;
+  const unit = { K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m[2] ?? ''] ?? 1;
+  return Number(m[1]) * unit;
+};
+
+/**
+ * How many submissions to grade at once: what the cluster has left after
+ * its pods' requests, over what a submission asks for, at least 1 and at
+ * most 4. The harness's kind nodes all share this machine, so its CPUs
+ * bound the cluster's.
+ */
+export async function chooseParallel(kc: KubeConfig, sharedHost: boolean): Promise<{ parallel: number; why: string }> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = (await core.listNode()).items;
+  const pods = (await core.listPodForAllNamespaces()).items.filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+  const requested = (r: 'cpu' | 'memory') => pods.flatMap((p) => p.spec?.containers ?? []).reduce((n, c) => n + (r === 'cpu' ? cpuMillis(c.resources?.requests?.cpu) : bytes(c.resources?.requests?.memory)), 0);
+  const allocatable = (r: 'cpu' | 'memory') => nodes.reduce((n, node) => n + (r === 'cpu' ? cpuMillis(node.status?.allocatable?.cpu) : bytes(node.status?.allocatable?.memory)), 0);
+  const cpuTotal = sharedHost ? Math.min(allocatable('cpu'), cpus().length * 1000) : allocatable('cpu');
+  const memTotal = sharedHost ? Math.min(allocatable('memory'), bytes(nodes[0]?.status?.allocatable?.memory)) : allocatable('memory');
+  const freeCpu = Math.max(0, cpuTotal - requested('cpu'));
+  const freeMem = Math.max(0, memTotal - requested('memory'));
+  const fit = Math.min(Math.floor(freeCpu / SUBMISSION_REQUESTS.cpu), Math.floor(freeMem / SUBMISSION_REQUESTS.memory));
+  const parallel = Math.max(1, Math.min(4, fit));
+  return { parallel, why: `${freeCpu}m CPU and ${(freeMem / 2 ** 30).toFixed(1)} GiB free (a submission asks about ${SUBMISSION_REQUESTS.cpu}m and ${SUBMISSION_REQUESTS.memory / 2 ** 20} MiB)` };
+}
+
+export interface ClassOptions {
+  submissions: Submission[];
+  rubric: Rubric;
+  /** where the class report and the students' folders go */
+  reportDir: string;
+  parallel: number;
+  regrade: boolean;
+  /** the harness's HARNESS_* variables for the grading runs */
+  env: Record<string, string>;
+  clusterName: string;
+  kc: KubeConfig;
+  /** a submission's grading (both phases) is stopped after this long; its missing rows score 0 */
+  budgetMs?: number;
+}
+
+export interface StudentResult {
+  name: string;
+  score: StudentScore;
+  rows: LabRow[];
+  /** graded in this run (not reused from an earlier one) */
+  graded: boolean;
+  seconds?: number;
+}
+
+const studentDir = (o: { reportDir: string }, name: string) => join(o.reportDir, 'students', name);
+
+/** A Playwright run of the grading projects for one submission; its output goes to run.log. */
+async function gradingRun(o: ClassOptions, s: Submission, projects: string[], sub: string, timeoutMs: number): Promise<void> {
+  const dir = join(studentDir(o, s.name), sub);
+  mkdirSync(dir, { recursive: true });
+  const r = await execa('npx', ['playwright', 'test', ...projects.map((p) => `--project=${p}`), ...(sub ? ['--no-deps'] : []), '--reporter=line,./scripts/lib/lab-report.ts', `--output=${join(dir, 'test-results')}`], {
+    env: { ...o.env, HARNESS_MANIFESTS: s.dir, HARNESS_GRADE_ID: gradeId(s.dir), HARNESS_REPORT_DIR: dir, HARNESS_GRADE_STATE: join(studentDir(o, s.name), 'grade-state.json') },
+    reject: false,
+    all: true,
+    timeout: timeoutMs,
+  });
+  writeFileSync(join(dir, 'run.log'), String(r.all ?? ''));
+  if (r.timedOut) writeFileSync(join(dir, 'timed-out'), `the grading was stopped after ${(timeoutMs / 60_000).toFixed(0)} min\n`);
+}
+
+/** A submission's namespaces and node folders, gone. */
+async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
+  const id = gradeId(s.dir);
+  const core = o.kc.makeApiClient(CoreV1Api);
+  for (const ns of (await core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` })).items) await core.deleteNamespace({ name: ns.metadata!.name! }).catch(() => undefined);
+  const state = join(studentDir(o, s.name), 'grade-state.json');
+  const hostPaths = existsSync(state) ? ((JSON.parse(readFileSync(state, 'utf8')) as { hostPaths?: string[] }).hostPaths ?? []) : [];
+  const nodes = String((await execa('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${o.clusterName}`, '--format', '{{.Names}}'], { reject: false })).stdout).split('\n').filter(Boolean);
+  for (const node of nodes) for (const path of hostPaths.filter((p) => p.endsWith(`-g${id}`))) await execa('docker', ['exec', node, 'rm', '-rf', path], { reject: false });
+}
+
+/** The rows of a student's graded runs (both phases), as the lab reporter wrote them. */
+function studentRows(o: { reportDir: string }, name: string): LabRow[] {
+  const read = (sub: string) => {
+    const file = join(studentDir(o, name), sub, 'labs.json');
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { rows: LabRow[] }).rows : [];
+  };
+  return [...read(''), ...read('load')];
+}
+
+/** A grading's row titles are "lab NN-name: check" or "files: ..."; the lab report files them under "Submission: ...". */
+const titled = (r: LabRow) => `${r.topic.replace(/^Submission: /, '')}: ${r.check}`;
+
+/** Grades the class (the submissions without a report yet, or all with `regrade`), then writes the class report. */
+export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
+  const todo = o.submissions.filter((s) => o.regrade || !existsSync(join(studentDir(o, s.name), 'labs.json')));
+  const reused = o.submissions.length - todo.length;
+  info(`grading ${todo.length} submission(s), ${o.parallel} at a time${reused ? `; ${reused} graded before, reused (--regrade grades them again)` : ''}; the rollouts under load one submission at a time`);
+  const budget = o.budgetMs ?? 20 * 60_000;
+  const seconds = new Map<string, number>();
+  let loadTurn = Promise.resolve();
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const s = todo[next++];
+      const started = Date.now();
+      rmSync(studentDir(o, s.name), { recursive: true, force: true });
+      info(`  ${s.name}: deploying and checking`);
+      try {
+        await gradingRun(o, s, ['grade-setup', 'grade', 'grade-updates'], '', budget);
+        // One submission at a time: rollouts under load beside each other would disturb each other's measurements.
+        const turn = loadTurn.then(() => gradingRun(o, s, ['grade-load'], 'load', Math.max(60_000, budget - (Date.now() - started))));
+        loadTurn = turn.catch(() => undefined);
+        await turn;
+      } catch (err) {
+        warn(`${s.name}: ${(err as Error).message}`);
+      } finally {
+        await cleanUp(o, s).catch((err: Error) => warn(`${s.name}: clean-up incomplete: ${err.message}`));
+        seconds.set(s.name, (Date.now() - started) / 1000);
+        info(`  ${s.name}: graded in ${seconds.get(s.name)!.toFixed(0)} s`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.parallel, Math.max(1, todo.length)) }, worker));
+
+  const results = o.submissions.map((s): StudentResult => {
+    const rows = studentRows(o, s.name);
+    const timedOut = existsSync(join(studentDir(o, s.name), 'timed-out')) ? ` (${readFileSync(join(studentDir(o, s.name), 'timed-out'), 'utf8').trim()})` : '';
+    const scored = score(
+      rows.map((r) => ({ title: titled(r), result: r.result, detail: r.detail })),
+      o.rubric,
+    );
+    if (timedOut) for (const l of scored.labs) for (const c of l.checks.filter((x) => x.outcome === 'missing')) c.cause = `not run${timedOut}`;
+    return { name: s.name, score: scored, rows, graded: todo.includes(s), seconds: seconds.get(s.name) };
+  });
+  writeClassReport(o.reportDir, results, o.rubric);
+  return results;
+}
+
+/** The course's order of the labs, for the sections of a student's report. */
+const labOrder = (rubric: Rubric, topic: string) => {
+  const lab = /^Submission: lab (\S+)/.exec(topic)?.[1];
+  const i = lab ? Object.keys(rubric).indexOf(lab) : -1;
+  return i < 0 ? 1000 : i;
+};
+
+/** A student's lab report: a score line per lab at the top, sections in the course's order, failures first, each with its hint. */
+function studentReport(dir: string, r: StudentResult, rubric: Rubric): void {
+  const rows = [...r.rows]
+    .map((row) => {
+      const lab = /^Submission: lab (\S+)/.exec(row.topic)?.[1];
+      return row.result === 'fail' && lab ? { ...row, detail: `${row.detail} · hint: ${hint(rubric, lab)}` } : row;
+    })
+    .sort((a, b) => labOrder(rubric, a.topic) - labOrder(rubric, b.topic) || Number(b.result === 'fail') - Number(a.result === 'fail'));
+  const summary = r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ');
+  const heading = `${r.name}: ${r.score.earned}/${r.score.points} points (${summary})`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'labs.md'), labReportMarkdown(rows, heading));
+  writeFileSync(join(dir, 'labs.html'), labReportHtml(rows, heading));
+}
+
+const csvCell = (v: string | number) => {
+  const t = String(v);
+  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The failed checks of a student, with their causes, in one cell. */
+const failures = (r: StudentResult) =>
+  r.score.labs
+    .flatMap((l) => l.checks.filter((c) => c.outcome !== 'pass').map((c) => `${l.lab} ${c.check}: ${c.cause}`))
+    .join(' | ');
+
+/** class.html, class.csv, class.json and each student's lab report. */
+export function writeClassReport(reportDir: string, results: StudentResult[], rubric: Rubric): void {
+  mkdirSync(reportDir, { recursive: true });
+  for (const r of results) if (r.rows.length) studentReport(studentDir({ reportDir }, r.name), r, rubric);
+  const labs = Object.keys(rubric);
+  const csv = [
+    ['student', 'total', 'max', ...labs, 'failed checks'].map(csvCell).join(','),
+    ...results.map((r) => [r.name, r.score.earned, r.score.points, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)].map(csvCell).join(',')),
+  ];
+  writeFileSync(join(reportDir, 'class.csv'), csv.join('\n') + '\n');
+  writeFileSync(join(reportDir, 'class.json'), JSON.stringify({ rubric, results: results.map(({ name, score: s, rows, seconds }) => ({ name, score: s, rows, seconds })) }, null, 2) + '\n');
+  const color = (earned: number, points: number) => (points === 0 ? '#eee' : earned === points ? '#b7e4c7' : earned === 0 ? '#f4a6a6' : '#ffe08a');
+  const head = `<tr><th>student</th><th>total</th>${labs.map((l) => `<th title="${html(rubric[l].chapter)}">${html(l)}</th>`).join('')}</tr>`;
+  const body = results
+    .map((r) => {
+      const link = (text: string) => (r.rows.length ? `<a href="students/${encodeURIComponent(r.name)}/labs.html">${text}</a>` : text);
+      const cells = labs.map((l) => {
+        const s = r.score.labs.find((x) => x.lab === l);
+        const failed = s?.checks.filter((c) => c.outcome !== 'pass').map((c) => `${c.check}: ${c.cause}`).join('\n') ?? '';
+        return `<td style="background:${color(s?.earned ?? 0, s?.points ?? 0)}" title="${html(failed)}">${link(`${s?.earned ?? 0}/${s?.points ?? 0}`)}</td>`;
+      });
+      return `<tr><td>${link(html(r.name))}</td><td><b>${r.score.earned}/${r.score.points}</b></td>${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  writeFileSync(
+    join(reportDir, 'class.html'),
+    `<!doctype html><meta charset="utf-8"><title>Class report</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:center}td:first-child{text-align:left}</style>
+<h1>Class report</h1><p>${results.length} student(s); each cell is the lab's score, green full, yellow partial, red none; hover for the failed checks, click for the student's lab report.</p>
+<table>${head}
+${body}</table>
+`,
+  );
+}
+
+/** Merges the class.json of several shards into one class report. */
+export function mergeClassReports(dirs: string[], reportDir: string): StudentResult[] {
+  let rubric: Rubric | undefined;
+  const results: StudentResult[] = [];
+  for (const dir of dirs) {
+    const file = join(dir, 'class.json');
+    if (!existsSync(file)) throw new Error(`${dir} has no class.json (grade a shard with npm test -- --submissions DIR --shard K/N first)`);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { rubric: Rubric; results: StudentResult[] };
+    rubric ??= doc.rubric;
+    mkdirSync(join(reportDir, 'students'), { recursive: true });
+    for (const r of doc.results) {
+      results.push({ ...r, graded: false });
+      const from = join(dir, 'students', r.name);
+      if (existsSync(from) && resolve(from) !== resolve(reportDir, 'students', r.name)) cpSync(from, join(reportDir, 'students', r.name), { recursive: true });
+    }
+  }
+  results.sort((a, b) => a.name.localeCompare(b.name));
+  writeClassReport(reportDir, results, rubric ?? {});
+  return results;
+}

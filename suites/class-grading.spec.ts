@@ -1,0 +1,90 @@
+// Grading a class, end to end: four submissions (the reference labs, and
+// three with mistakes of the kinds the behaviour rows exist for) graded as
+// `npm test -- --submissions DIR` grades them, two at a time, the behaviour
+// rows one submission at a time. Each student's score and the cause of each
+// lost check are asserted, and the class report's files.
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '../fixtures/cluster.ts';
+import { currentRunConfig } from '../scripts/lib/applicability.ts';
+import { findSubmissions, gradeClass, type StudentResult } from '../scripts/lib/class-grading.ts';
+import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { loadRubric } from '../scripts/lib/rubric.ts';
+import { GRADE_LABEL, gradeId } from '../scripts/lib/submission.ts';
+import { execa } from 'execa';
+
+test.use({ destructive: true });
+
+/** A copy of the reference labs as student `name`, with `edits` (file, from, to) planted. */
+function student(root: string, name: string, edits: [string, string, string][] = []): void {
+  const dir = join(root, name);
+  for (const lab of readdirSync(MANIFESTS).filter((d) => /^\d\d-/.test(d))) cpSync(join(MANIFESTS, lab), join(dir, lab), { recursive: true });
+  for (const [file, from, to] of edits) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    if (!text.includes(from)) throw new Error(`planting: ${file} has no "${from}"`);
+    writeFileSync(join(dir, file), text.replace(from, to));
+  }
+}
+
+test('a class of four: the reference scores full marks; a selector typo, a RollingUpdate mysql and a myblog without probes lose the checks they break, with their causes', async ({ cluster }) => {
+  test.setTimeout(25 * 60_000);
+  const work = mkdtempSync(join(tmpdir(), 'class-'));
+  const root = join(work, 'class');
+  student(root, 'a-reference');
+  student(root, 'b-selector-typo', [['30-services/svc-myblog.yaml', 'app: myblog', 'app: myblg']]);
+  student(root, 'c-mysql-rolling', [['20-deployments/deploy-mysql.yaml', 'type: Recreate', 'type: RollingUpdate']]);
+  const deploy = 'deploy-myblog.yaml';
+  const text = readFileSync(join(MANIFESTS, '20-deployments', deploy), 'utf8');
+  const withoutProbes = text.slice(0, text.indexOf('        lifecycle:')) + text.slice(text.indexOf('        resources:'), text.indexOf('        livenessProbe:'));
+  student(root, 'd-no-probes', [['20-deployments/deploy-myblog.yaml', text, withoutProbes]]);
+  const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
+  const env = { HARNESS_CLUSTER_NAME: cluster.record!.name, HARNESS_RUN_CONFIG: JSON.stringify(currentRunConfig() ?? {}) };
+  try {
+    const results = await gradeClass({ submissions: findSubmissions(root), rubric, reportDir: join(work, 'reports'), parallel: 2, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc });
+    const of = (name: string) => results.find((r) => r.name === name)!;
+    const lost = (r: StudentResult) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome !== 'pass').map((c) => `${l.lab} ${c.check}: ${c.cause}`));
+    const full = rubric && Object.values(rubric).reduce((n, l) => n + l.checks.reduce((m, c) => m + c.points, 0), 0);
+
+    expect(lost(of('a-reference')), 'the reference loses nothing').toEqual([]);
+    expect(of('a-reference').score.earned).toBe(full);
+
+    const typo = lost(of('b-selector-typo')).join('\n');
+    expect(typo).toContain('30-services Service myblog serves the blog list: Service myblog does not serve: Service myblog selects app=myblg: no pod matches');
+    expect(typo).toContain('40-ingress-myblog Host myblog.luffy.com serves the blog list over HTTP: ');
+    expect(of('b-selector-typo').score.labs.find((l) => l.lab === '20-deployments')!.checks.find((c) => c.check.startsWith('mysql is updated'))!.outcome, 'one broken Service hides nothing else').toBe('pass');
+
+    const rolling = lost(of('c-mysql-rolling'));
+    expect(rolling).toHaveLength(1);
+    expect(rolling[0]).toMatch(/^20-deployments mysql is updated without two MySQL pods on its hostPath data: Deployment mysql does not recreate: new pod mysql-\S+ was created .* while old pod mysql-\S+ \(\w+\) still existed \(strategy RollingUpdate\); both would mount hostPath \/opt\/mysql\/data$/);
+
+    const probes = lost(of('d-no-probes')).join('\n');
+    expect(probes).toContain('20-deployments a hung myblog pod: Deployment myblog container myblog: no readinessProbe: a hung pod stays in the Service; no livenessProbe: a hung pod is never restarted');
+    expect(probes).toMatch(/20-deployments myblog rolls from v1 to v2 under load: Deployment myblog loses requests in a rolling update \(strategy RollingUpdate maxSurge 25% maxUnavailable 25%; readinessProbe none; preStop none\): requests failed: /);
+
+    // The class report: a CSV row per student for a gradebook, the HTML table linking each student's lab report.
+    const csv = readFileSync(join(work, 'reports', 'class.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(`student,total,max,${Object.keys(rubric).join(',')},failed checks`);
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(results.map((r) => `${r.name},${r.score.earned},${r.score.points}`));
+    const html = readFileSync(join(work, 'reports', 'class.html'), 'utf8');
+    for (const r of results) {
+      expect(html).toContain(`href="students/${r.name}/labs.html"`);
+      expect(existsSync(join(work, 'reports', 'students', r.name, 'labs.html')), `${r.name}'s lab report`).toBe(true);
+    }
+    const report = readFileSync(join(work, 'reports', 'students', 'd-no-probes', 'labs.md'), 'utf8');
+    expect(report).toMatch(/^# Lab report\n\nd-no-probes: \d+\/\d+ points \(01-namespace 1\/1, /);
+    expect(report).toContain('hint: see the course\'s section Deployment 改造, 滚动更新 (rolling update)');
+    // Everything the grading made is gone (or going): its namespaces, and its MySQL folders on the nodes.
+    for (const s of findSubmissions(root)) {
+      const id = gradeId(s.dir);
+      const left = (await cluster.core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` })).items.filter((n) => !n.metadata?.deletionTimestamp);
+      expect(left.map((n) => n.metadata?.name), `${s.name}'s namespaces deleted`).toEqual([]);
+      for (const node of [`${cluster.record!.name}-worker`, `${cluster.record!.name}-worker2`]) {
+        const folders = String((await execa('docker', ['exec', node, 'ls', '/opt/mysql'], { reject: false })).stdout);
+        expect(folders, `${s.name}'s MySQL folder on ${node}`).not.toContain(`-g${id}`);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,100 @@
+// Grading, step three: the course's behaviour on the student's own objects,
+// not the reference's, after the checks of the stack: an update of their
+// mysql must never run two MySQL pods on its hostPath data; a frozen myblog
+// pod must leave the Service (readiness) and be restarted (liveness).
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { evidenceOnFailure, harnessOptions, test, type Cluster } from '../../fixtures/cluster.ts';
+import { expectRecreate, patchDeployment } from '../../fixtures/rollout.ts';
+import { execa } from 'execa';
+import { isReady, observe } from '../../scripts/lib/kube.ts';
+import { loadLabs } from '../../scripts/lib/labs.ts';
+import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
+
+const DIR = harnessOptions().manifests;
+const map = new GradeMap(gradeId(DIR));
+readSubmission(DIR, loadLabs(), map); // teaches map the renamed hosts and folders, for messages
+const LUFFY = map.namespace('luffy');
+
+evidenceOnFailure(LUFFY);
+test.use({ destructive: true });
+
+/** The student's Deployment, or a "not run" failure naming why (an earlier step failed, or there is none). */
+async function deploymentOrNotRun(cluster: Cluster, name: string): Promise<V1Deployment> {
+  const errors = readGradeState(map.id).errors['20-deployments ready'] ?? readGradeState(map.id).errors['20-deployments apply'];
+  if (errors?.length) throw new Error(`not run: lab 20-deployments did not roll out (${map.unmap(errors[0])})`);
+  return cluster.apps.readNamespacedDeployment({ name, namespace: LUFFY }).catch(() => {
+    throw new Error(`not run: Deployment ${name} does not exist in luffy`);
+  });
+}
+
+const graded = async (check: () => Promise<void>) =>
+  check().catch((err: Error) => {
+    throw new Error(map.unmap(err.message));
+  });
+
+test('lab 20-deployments: mysql is updated without two MySQL pods on its hostPath data', async ({ cluster }) => {
+  test.setTimeout(6 * 60_000);
+  await graded(async () => {
+    const mysql = await deploymentOrNotRun(cluster, 'mysql');
+    const volumes = (mysql.spec?.template.spec?.volumes ?? []).filter((v) => v.hostPath).map((v) => `hostPath ${v.hostPath!.path}`);
+    await expectRecreate(cluster.kc, LUFFY, 'mysql', () => patchDeployment(cluster.kc, LUFFY, 'mysql', { spec: { template: { metadata: { annotations: { 'course-harness/restartedAt': new Date().toISOString() } } } } })).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}${volumes.length ? `; both would mount ${volumes.join(', ')}` : ''}`);
+      },
+    );
+  });
+});
+
+/**
+ * Freezes a pod's container: SIGSTOP, from its node, to every process in the
+ * container's PID namespace (from inside, PID 1 ignores it; stopping only some
+ * processes would let gunicorn's master replace its workers or the workers go
+ * on serving). Only the kubelet can bring it back, by a restart.
+ */
+async function hang(pod: V1Pod, container: string): Promise<void> {
+  const id = pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace(/^\w+:\/\//, '');
+  const node = pod.spec?.nodeName;
+  if (!id || !node) throw new Error(`not run: pod ${pod.metadata?.name} has no running container ${container}`);
+  const pid = String((await execa('docker', ['exec', node, 'crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id])).stdout).trim();
+  const freeze = `ns=$(readlink /proc/${pid}/ns/pid); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/pid 2>/dev/null)" = "$ns" ] && kill -STOP \${p#/proc/}; done; true`;
+  await execa('docker', ['exec', node, 'sh', '-c', freeze]);
+}
+
+test('lab 20-deployments: a hung myblog pod leaves the Service (readinessProbe) and is restarted (livenessProbe)', async ({ cluster }, testInfo) => {
+  test.setTimeout(5 * 60_000);
+  await graded(async () => {
+    const myblog = await deploymentOrNotRun(cluster, 'myblog');
+    const container = myblog.spec!.template.spec!.containers.find((c) => /myblog/.test(c.image ?? '')) ?? myblog.spec!.template.spec!.containers[0];
+    const missing = [!container.readinessProbe && 'no readinessProbe: a hung pod stays in the Service', !container.livenessProbe && 'no livenessProbe: a hung pod is never restarted'].filter(Boolean);
+    if (missing.length) throw new Error(`Deployment myblog container ${container.name}: ${missing.join('; ')}`);
+    const selector = Object.entries(myblog.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${LUFFY}/pods`, labelSelector: selector });
+    try {
+      const victim = pods.items().find((p) => isReady(p) && !p.metadata?.deletionTimestamp);
+      if (!victim) throw new Error('not run: no Ready myblog pod to hang');
+      const name = victim.metadata!.name!;
+      const restarts = (p?: V1Pod) => p?.status?.containerStatuses?.find((c) => c.name === container.name)?.restartCount ?? 0;
+      const before = restarts(victim);
+      const started = Date.now();
+      let notReadyAt: number | undefined;
+      await hang(victim, container.name);
+      await pods
+        .until(
+          (items) => {
+            const p = items.find((x) => x.metadata?.name === name);
+            if (p && !isReady(p)) notReadyAt ??= Date.now() - started;
+            return notReadyAt !== undefined && restarts(p) > before && !!p && isReady(p);
+          },
+          `pod ${name} NotReady, restarted and Ready again`,
+          4 * 60_000,
+        )
+        .catch((err: Error) => {
+          const p = pods.items().find((x) => x.metadata?.name === name);
+          throw new Error(`a hung myblog pod ${notReadyAt === undefined ? 'stayed Ready (the readinessProbe did not take it out)' : `went NotReady after ${(notReadyAt / 1000).toFixed(0)} s but`} ${restarts(p) > before ? 'was restarted' : 'was not restarted (the livenessProbe did not fire)'}: ${err.message.split(';')[0]}`);
+        });
+      testInfo.annotations.push({ type: 'measurement', description: `hung pod: NotReady after ${((notReadyAt ?? 0) / 1000).toFixed(1)} s, restarted and Ready after ${((Date.now() - started) / 1000).toFixed(1)} s` });
+    } finally {
+      pods.stop();
+    }
+  });
+});

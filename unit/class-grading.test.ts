@@ -1,0 +1,61 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { findSubmissions, shardOf } from '../scripts/lib/class-grading.ts';
+import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { parseArgs, UsageError } from '../scripts/lib/options.ts';
+import { hint, loadRubric, score, type GradedRow } from '../scripts/lib/rubric.ts';
+
+const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
+
+test('score: partial credit per lab; a check that did not run scores 0 and says so; a missing row is named', () => {
+  const rows: GradedRow[] = [
+    { title: 'lab 30-services: the folder defines Service/myblog-np, Service/myblog, Service/mysql, and the API server accepts them', result: 'pass', detail: '' },
+    { title: 'lab 30-services: Service myblog serves the blog list from inside the namespace', result: 'fail', detail: 'Service myblog does not serve: Service myblog selects app=myblg: no pod matches' },
+    { title: 'lab 30-services: Service mysql selects the Ready mysql pod on its port', result: 'fail', detail: 'not run: lab 20-deployments did not roll out' },
+    { title: 'files: a.yaml is Kubernetes YAML without audit findings', result: 'fail', detail: 'a.yaml:1: YAML error' },
+  ];
+  const s = score(rows, rubric);
+  const services = s.labs.find((l) => l.lab === '30-services')!;
+  expect([services.earned, services.points]).toEqual([1, 6]);
+  expect(services.checks.map((c) => [c.check, c.outcome, c.earned])).toEqual([
+    ['the folder defines', 'pass', 1],
+    ['Service myblog serves the blog list', 'fail', 0],
+    ['Service mysql selects the Ready mysql pod', 'not run', 0],
+    ['NodePort Service myblog-np serves the blog list', 'missing', 0],
+  ]);
+  expect(services.checks[2].cause).toBe('not run: lab 20-deployments did not roll out');
+  expect(s.unscored).toEqual(['files: a.yaml is Kubernetes YAML without audit findings']);
+  expect(hint(rubric, '30-services')).toBe("see the course's section Service 服务访问");
+});
+
+test('a rubric with a mistake is one line naming the file and the place', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rubric-'));
+  const bad = (text: string) => {
+    writeFileSync(join(dir, 'r.yaml'), text);
+    return () => loadRubric(join(dir, 'r.yaml'));
+  };
+  expect(bad('labs:\n  10-config:\n    checks:\n      - check: x\n        points: -1\n')).toThrow(new UsageError(`rubric ${join(dir, 'r.yaml')}: labs.10-config.checks[0].points must be a number >= 0`));
+  expect(bad('nothing: here\n')).toThrow(/needs a "labs" map/);
+  expect(bad('labs: [\n')).toThrow(/^rubric .*r\.yaml: /);
+});
+
+test('a class folder: every subfolder a submission (hidden ones not); --shard K/N takes every N-th from the K-th', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'class-'));
+  for (const name of ['carol', 'alice', 'bob', '.git']) mkdirSync(join(dir, name));
+  writeFileSync(join(dir, 'README.md'), 'not a submission');
+  const subs = findSubmissions(dir);
+  expect(subs.map((s) => s.name)).toEqual(['alice', 'bob', 'carol']);
+  expect(shardOf(subs, { k: 1, n: 2 }).map((s) => s.name)).toEqual(['alice', 'carol']);
+  expect(shardOf(subs, { k: 2, n: 2 }).map((s) => s.name)).toEqual(['bob']);
+});
+
+test('class options: --manifests several times, --parallel, --shard, --regrade; bad values are one line', () => {
+  const { options } = parseArgs(['--manifests', MANIFESTS, '--manifests', join(MANIFESTS, 'pods'), '--parallel', '3', '--shard', '2/3', '--regrade'], {});
+  expect(options.manifestsList).toEqual([MANIFESTS, join(MANIFESTS, 'pods')]);
+  expect([options.parallel, options.shard, options.regrade]).toEqual([3, '2/3', true]);
+  expect(() => parseArgs(['--shard', '4/3'], {})).toThrow('--shard: "4/3" is not K/N with 1 <= K <= N');
+  expect(() => parseArgs(['--parallel', '0'], {})).toThrow('--parallel: "0" is not a number of submissions from 1 to 99');
+  expect(() => parseArgs(['--rubric', '/no/such/rubric.yaml'], {})).toThrow('--rubric: /no/such/rubric.yaml is not a file');
+});

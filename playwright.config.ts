@@ -25,11 +25,11 @@ export default defineConfig({
         cluster,
         // Grading a submitted folder (npm test -- --manifests DIR): deployed once, then checked lab by lab.
         { name: 'grade-setup', testDir: 'suites/grade', testMatch: /deploy\.setup\.ts$/, dependencies: ['cluster'], timeout: 15 * 60_000 },
-        { name: 'grade', testDir: 'suites/grade', testMatch: /submission\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 3 * 60_000 },
-        // The behaviour rows on the student's objects: mysql's update, a frozen pod's probes...
-        { name: 'grade-updates', testDir: 'suites/grade', testMatch: /updates\.grade\.ts$/, dependencies: ['grade'], timeout: 6 * 60_000 },
-        // ...and the rolling update under load, which a class runs one submission at a time.
-        { name: 'grade-load', testDir: 'suites/grade', testMatch: /load\.grade\.ts$/, dependencies: ['grade-updates'], timeout: 8 * 60_000 },
+        // The checks, lab by lab (1-stack), then the behaviour rows on the student's objects
+        // (2-updates: mysql's update, a frozen pod's probes...; 3-load: the rolling update
+        // under load, which a class runs one submission at a time). One worker runs the files
+        // in name order; none depends on another, so one file's failure drops no other's rows.
+        { name: 'grade', testDir: 'suites/grade', testMatch: /\d-[\w-]+\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 8 * 60_000 },
       ]
     : [
         // The harness's own logic; needs no cluster.

@@ -133,10 +133,17 @@ main(async () => {
   // Ctrl-C reaches Playwright from the terminal: it stops, tears its
   // fixtures down and writes the reports; a second SIGINT would kill it
   // mid-way, so SIGINT is not forwarded. SIGTERM (CI) is, as a SIGINT.
+  // A class stops starting submissions on either signal; its running grading runs are sent the SIGINT on SIGTERM.
   let interrupted: string | undefined;
   let child: ReturnType<typeof execa> | undefined;
+  const stop = new AbortController();
+  const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!interrupted && signal === 'SIGTERM') child?.kill('SIGINT');
+    if (!interrupted && signal === 'SIGTERM') {
+      child?.kill('SIGINT');
+      cancel.abort();
+    }
+    stop.abort();
     interrupted ??= signal;
   };
   process.on('SIGINT', onSignal);
@@ -149,7 +156,7 @@ main(async () => {
     const chosen = options.parallel ? { parallel: options.parallel, why: 'as asked (--parallel)' } : await chooseParallel(kc, true);
     info(`${chosen.parallel} submission(s) at a time: ${chosen.why}`);
     const started = Date.now();
-    const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: 'reports', parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc });
+    const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: 'reports', parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc, stop: stop.signal, cancel: cancel.signal });
     for (const r of results) console.log(`${r.name.padEnd(24)} ${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.graded ? '' : ' (reused)'}`);
     info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: reports/class.html, class.csv, students/NAME/labs.html`);
     exitCode = results.some((r) => r.rows.length === 0) ? 1 : 0;
@@ -191,6 +198,8 @@ main(async () => {
       const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
       for (const { d } of annotated('measurement')) info(`measured: ${d}`);
       for (const { test, d } of annotated('skip')) info(`skipped: ${test}: ${d}`);
+      // Last, so that a log's tail (all a CI page may keep) says why.
+      for (const c of cases.filter((x) => x.status === 'failed')) info(`failed: ${c.file} › ${c.name}: ${c.failure ?? 'see the HTML report'}`);
       const count = (status: string) => cases.filter((c) => c.status === status).length;
       console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
       if (options.strict) strictSkips = count('skipped');

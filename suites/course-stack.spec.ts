@@ -43,9 +43,11 @@ for (const route of COURSE_ROUTES) {
     const edges = servesGatewayApi(cluster) ? [INGRESS, GATEWAY] : [INGRESS];
     if (!servesGatewayApi(cluster)) testInfo.annotations.push({ type: 'edge', description: `Gateway: not applicable (ingress ${cluster.record?.ingress} serves no Gateway API; --ingress=traefik checks it)` });
     const annotate = (verdicts: EdgeVerdict[]) => verdicts.forEach((v) => testInfo.annotations.push({ type: 'edge', description: `${v.edge}: ${v.detail}` }));
-    const verdicts = await expectRouteOnEdges(cluster, route.namespace, route, edges).catch(async (err: CheckFailure) => {
-      annotate(err.edges);
-      await attach(testInfo, err.transcript);
+    const verdicts = await expectRouteOnEdges(cluster, route.namespace, route, edges).catch(async (err: unknown) => {
+      if (err instanceof CheckFailure) {
+        annotate(err.edges);
+        await attach(testInfo, err.transcript);
+      }
       throw err;
     });
     annotate(verdicts);

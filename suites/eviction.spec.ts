@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
 import { recordMeasurement } from '../fixtures/measure.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
-import { apiGet, isReady, observe } from '../scripts/lib/kube.ts';
+import { apiGet, isReady, observe, type Observation } from '../scripts/lib/kube.ts';
 import { applyObjects } from '../scripts/lib/apply.ts';
 import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { NODE_LABELS } from '../scripts/lib/kind-config.ts';
@@ -39,6 +39,7 @@ test('Pod驱逐策略: a paused worker goes NotReady and is tainted unreachable;
   test.setTimeout(6 * 60_000);
   skipOrFail(cluster.foreign, 'the cluster is foreign: its nodes are not containers on this host');
   const workers = (await cluster.core.listNode()).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));
+  skipOrFail(workers.length < 2, `the cluster has ${workers.length} worker(s): a pod evicted from one needs another to go to`);
   // The worker without the MySQL label: the course's hostPath MySQL stays untouched.
   const victim = workers.find((n) => !Object.keys(NODE_LABELS.mysql).some((k) => k in (n.metadata?.labels ?? {})))!.metadata!.name!;
   const other = workers.map((n) => n.metadata!.name!).find((n) => n !== victim)!;
@@ -77,39 +78,44 @@ test('Pod驱逐策略: a paused worker goes NotReady and is tainted unreachable;
   const started = Date.now();
   const mark = (what: string) => (marks[what] ??= Date.now() - started);
   const nodeReady = (n?: V1Node) => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-  const node = await observe<V1Node>({
-    kc: cluster.kc,
-    path: '/api/v1/nodes',
-    fieldSelector: `metadata.name=${victim}`,
-    onChange: ([n]) => {
-      if (nodeReady(n) && nodeReady(n) !== 'True') mark('NotReady');
-      if (n?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute')) mark('tainted unreachable');
-    },
-  });
-  const pods = await observe<V1Pod>({
-    kc: cluster.kc,
-    path: `/api/v1/namespaces/${ns}/pods`,
-    labelSelector: 'app=evictee',
-    onChange: (items) => {
-      if (items.find((p) => p.metadata?.uid === onVictim!.metadata?.uid)?.metadata?.deletionTimestamp) mark('evicted');
-      if (items.some((p) => !before.some((b) => b.metadata?.uid === p.metadata?.uid) && p.spec?.nodeName === other && isReady(p))) mark('replacement Ready');
-    },
-  });
+  // One try for everything that must be undone: the node unpaused, the watches stopped.
+  let node: Observation<V1Node> | undefined;
+  let pods: Observation<V1Pod> | undefined;
+  let paused = false;
   try {
-    const paused = await docker('pause', victim);
-    expect(paused.exitCode, `docker pause ${victim}: ${paused.stderr}`).toBe(0);
+    node = await observe<V1Node>({
+      kc: cluster.kc,
+      path: '/api/v1/nodes',
+      fieldSelector: `metadata.name=${victim}`,
+      onChange: ([n]) => {
+        if (nodeReady(n) && nodeReady(n) !== 'True') mark('NotReady');
+        if (n?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute')) mark('tainted unreachable');
+      },
+    });
+    pods = await observe<V1Pod>({
+      kc: cluster.kc,
+      path: `/api/v1/namespaces/${ns}/pods`,
+      labelSelector: 'app=evictee',
+      onChange: (items) => {
+        if (items.find((p) => p.metadata?.uid === onVictim!.metadata?.uid)?.metadata?.deletionTimestamp) mark('evicted');
+        if (items.some((p) => !before.some((b) => b.metadata?.uid === p.metadata?.uid) && p.spec?.nodeName === other && isReady(p))) mark('replacement Ready');
+      },
+    });
+    const pause = await docker('pause', victim);
+    paused = pause.exitCode === 0;
+    expect(pause.exitCode, `docker pause ${victim}: ${pause.stderr}`).toBe(0);
     await node.until(([n]) => nodeReady(n) !== 'True', `${victim} NotReady`, 150_000);
     await node.until(([n]) => !!n?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable'), `${victim} tainted unreachable`, 60_000);
     await pods.until(() => marks['replacement Ready'] !== undefined && marks.evicted !== undefined, `the pod on ${victim} evicted and replaced on ${other}`, 120_000);
-  } finally {
-    await docker('unpause', victim);
-  }
-  try {
+    const unpause = await docker('unpause', victim);
+    paused = unpause.exitCode !== 0;
+    expect(unpause.exitCode, `docker unpause ${victim}: ${unpause.stderr}`).toBe(0);
     await node.until(([n]) => nodeReady(n) === 'True', `${victim} Ready again`, 120_000);
     mark('Ready again');
   } finally {
-    node.stop();
-    pods.stop();
+    if (paused) await docker('unpause', victim);
+    node?.stop();
+    pods?.stop();
   }
   for (const [what, ms] of Object.entries(marks)) recordMeasurement(testInfo, `node loss: ${what}`, ms);
   expect(marks.evicted - marks['tainted unreachable'], 'evicted after its tolerationSeconds (5 s), not before').toBeGreaterThanOrEqual(4_000);

@@ -37,6 +37,9 @@ test('镜像拉取策略: IfNotPresent starts with the image found, no pull; Nev
       'present running, never in ErrImageNeverPull, always in ImagePullBackOff',
       120_000,
     );
+    // Events are written apart from the pod status: waited for too.
+    const about = (items: CoreV1Event[], name: string, reason: string) => items.some((e) => e.involvedObject.name === name && e.reason === reason);
+    await events.until((items) => about(items, 'present', 'Pulled') && about(items, 'always', 'Failed'), 'the events Pulled (present) and Failed (always)', 30_000);
     const of = (name: string) => events.items().filter((e) => e.involvedObject.name === name);
     expect(of('present').map((e) => e.reason), 'IfNotPresent: the image was found, not pulled').not.toContain('Pulling');
     expect(of('present').find((e) => e.reason === 'Pulled')?.message).toMatch(/already present on machine/);

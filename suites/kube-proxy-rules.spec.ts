@@ -85,7 +85,7 @@ async function switchProxyMode(cluster: Cluster, mode: ProxyMode): Promise<strin
   await cluster.core.patchNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system', body: [{ op: 'replace', path: '/data/config.conf', value: conf }] });
   const old = (await cluster.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' })).items.map((p) => p.metadata!.uid!);
   await cluster.core.deleteCollectionNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy', gracePeriodSeconds: 0 });
-  await waitFor<V1DaemonSet>({
+  const [ds] = await waitFor<V1DaemonSet>({
     kc: cluster.kc,
     path: '/apis/apps/v1/namespaces/kube-system/daemonsets',
     fieldSelector: 'metadata.name=kube-proxy',
@@ -97,8 +97,8 @@ async function switchProxyMode(cluster: Cluster, mode: ProxyMode): Promise<strin
     kc: cluster.kc,
     path: '/api/v1/namespaces/kube-system/pods',
     labelSelector: 'k8s-app=kube-proxy',
-    what: 'only new kube-proxy pods, all Ready',
-    until: (items) => items.length > 0 && items.every((p) => !old.includes(p.metadata!.uid!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+    what: `only new kube-proxy pods, one per node (${ds.status?.desiredNumberScheduled}), all Ready`,
+    until: (items) => items.length === ds.status?.desiredNumberScheduled && items.every((p) => !old.includes(p.metadata!.uid!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
     timeoutMs: 120_000,
   });
   // kube-proxy has no readiness probe: Ready as soon as it starts; its log says which Proxier once it has chosen.
@@ -114,6 +114,7 @@ async function switchProxyMode(cluster: Cluster, mode: ProxyMode): Promise<strin
 test('the course\'s mode switch, run for real: ConfigMap mode nftables, kube-proxy pods recreated, "Using nftables Proxier", the Service in the kube-proxy nftables table, traffic through the ClusterIP; then back', async ({ cluster, ns }, testInfo) => {
   test.setTimeout(6 * 60_000);
   skipOrFail(cluster.foreign, 'the cluster is foreign: its kube-proxy is not the harness\'s to switch');
+  requireHostSupport(cluster, 'kube-proxy nftables');
   const original = cluster.record!.proxyMode;
   const clusterIP = await web(cluster, ns, 2);
   const pods = (await cluster.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items.map((p) => p.metadata!.name!);
@@ -132,20 +133,20 @@ test('the course\'s mode switch, run for real: ConfigMap mode nftables, kube-pro
   await expectTrafficTo(cluster, ns, 'http://web/', pods, `the ClusterIP back under ${original}`);
 });
 
-test('the mode switch to ipvs, where the kernel has IP_VS: "Using ipvs Proxier", the ClusterIP an IPVS virtual server; then back', async ({ cluster, ns }) => {
-  test.setTimeout(6 * 60_000);
-  requireHostSupport(cluster, 'kube-proxy ipvs');
-  skipOrFail(cluster.foreign, 'the cluster is foreign: its kube-proxy is not the harness\'s to switch');
-  const original = cluster.record!.proxyMode;
-  skipOrFail(original === 'ipvs', 'the cluster already runs ipvs: the ipvs suite checks its table');
-  const clusterIP = await web(cluster, ns, 2);
-  const pods = (await cluster.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items.map((p) => p.metadata!.name!);
-  try {
-    for (const log of await switchProxyMode(cluster, 'ipvs')) expect(log).toContain('Using ipvs Proxier');
-    const table = async () => parseIpVs(await onNode(`${cluster.record!.name}-worker`, ['cat', '/proc/net/ip_vs']));
-    await consecutively(table, (t) => t.some((s) => s.address === `${clusterIP}:80` && s.reals.length === 2), `${clusterIP}:80 an IPVS virtual server with 2 real servers`, { times: 2, timeoutMs: 30_000 });
-    await expectTrafficTo(cluster, ns, 'http://web/', pods, 'the ClusterIP under ipvs');
-  } finally {
-    await switchProxyMode(cluster, original);
-  }
-});
+if (applies(CONDITIONAL.ipvsSwitch)) {
+  test(CONDITIONAL.ipvsSwitch.title, async ({ cluster, ns }) => {
+    test.setTimeout(6 * 60_000);
+    requireHostSupport(cluster, 'kube-proxy ipvs');
+    const original = cluster.record!.proxyMode;
+    const clusterIP = await web(cluster, ns, 2);
+    const pods = (await cluster.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items.map((p) => p.metadata!.name!);
+    try {
+      for (const log of await switchProxyMode(cluster, 'ipvs')) expect(log).toContain('Using ipvs Proxier');
+      const table = async () => parseIpVs(await onNode(`${cluster.record!.name}-worker`, ['cat', '/proc/net/ip_vs']));
+      await consecutively(table, (t) => t.some((s) => s.address === `${clusterIP}:80` && s.reals.length === 2), `${clusterIP}:80 an IPVS virtual server with 2 real servers`, { times: 2, timeoutMs: 30_000 });
+      await expectTrafficTo(cluster, ns, 'http://web/', pods, 'the ClusterIP under ipvs');
+    } finally {
+      await switchProxyMode(cluster, original);
+    }
+  });
+}

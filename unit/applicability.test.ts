@@ -16,7 +16,9 @@ test('a check is registered only where it applies; the others are listed with th
     'kube-proxy-rules: kube-proxy runs in nftables mode: its rules are not iptables chains',
     'kube-proxy: kube-proxy mode nftables was asked for (--proxy-mode=ipvs checks ipvs)',
   ]);
-  expect(notApplicable({ ...offline, foreign: true }).map((c) => c.title)).toEqual([CONDITIONAL.proxyModeOnNodes.title, CONDITIONAL.iptablesRules.title, CONDITIONAL.ipvsTable.title]);
+  expect(notApplicable({ ...offline, foreign: true }).map((c) => c.title)).toEqual([CONDITIONAL.proxyModeOnNodes.title, CONDITIONAL.iptablesRules.title, CONDITIONAL.ipvsSwitch.title, CONDITIONAL.ipvsTable.title]);
+  // A cluster already in ipvs mode has its table checked; the switch to ipvs is not a switch.
+  expect(notApplicable({ ...offline, proxyMode: 'ipvs' }).map((c) => `${c.suite}: ${c.reason}`)).toContain('kube-proxy-rules: the cluster already runs ipvs: the kube-proxy suite checks its table');
 });
 
 test('without a known configuration (Playwright started directly) every check is registered and decides when it runs', () => {

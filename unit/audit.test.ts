@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { auditPath, auditText, formatFinding, missingObjects, redactSecrets } from '../scripts/lib/audit.ts';
@@ -60,7 +60,7 @@ test('removed API versions name the replacement; current ones pass', () => {
 });
 
 test('a submitted folder: every reference object no file defines is one finding, wherever the files are', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+  const dir = tempDir('submission-');
   // The student put everything in one file, and forgot the NodePort Service and the rewrite Ingress.
   const all = loadLabs()
     .flatMap((l) => l.objects)
@@ -76,7 +76,7 @@ test('a submitted folder: every reference object no file defines is one finding,
 
 test('the routing labs may be answered with Ingresses, with Gateway API objects, or both: only an answer given must be whole', () => {
   const write = (keep: (kind: string) => boolean) => {
-    const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+    const dir = tempDir('submission-');
     const all = loadLabs().flatMap((l) => l.objects).filter((o) => keep(o.kind ?? ''));
     writeFileSync(join(dir, 'all.yaml'), all.map((o) => JSON.stringify(o)).join('\n---\n'));
     return dir;
@@ -93,7 +93,7 @@ test('the routing labs may be answered with Ingresses, with Gateway API objects,
 });
 
 test("a submitted object in another namespace than the course's is a finding, not present", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+  const dir = tempDir('submission-');
   const all = loadLabs()
     .flatMap((l) => l.objects)
     .map((o) => (o.kind === 'Service' && o.metadata?.name === 'mysql' ? { ...o, metadata: { name: 'mysql' } } : o));

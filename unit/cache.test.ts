@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { artifactDir, cached, isCached } from '../scripts/lib/offline/cache.ts';
 
 test.beforeEach(() => {
-  process.env.HARNESS_HOME = mkdtempSync(join(tmpdir(), 'cache-test-'));
+  process.env.HARNESS_HOME = tempDir('cache-test-');
 });
 test.afterEach(() => {
   delete process.env.HARNESS_HOME;

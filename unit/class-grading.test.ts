@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { findSubmissions, shardOf } from '../scripts/lib/class-grading.ts';
+import { findSubmissions, shardOf, writeClassReport } from '../scripts/lib/class-grading.ts';
 import { MANIFESTS } from '../scripts/lib/labs.ts';
 import { parseArgs, UsageError } from '../scripts/lib/options.ts';
 import { hint, loadRubric, score, type GradedRow } from '../scripts/lib/rubric.ts';
@@ -31,7 +31,7 @@ test('score: partial credit per lab; a check that did not run scores 0 and says 
 });
 
 test('a rubric with a mistake is one line naming the file and the place', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rubric-'));
+  const dir = tempDir('rubric-');
   const bad = (text: string) => {
     writeFileSync(join(dir, 'r.yaml'), text);
     return () => loadRubric(join(dir, 'r.yaml'));
@@ -41,8 +41,23 @@ test('a rubric with a mistake is one line naming the file and the place', () => 
   expect(bad('labs: [\n')).toThrow(/^rubric .*r\.yaml: /);
 });
 
+test('the class report: a student without a report is "not graded", not 0; causes are escaped in the HTML', () => {
+  const dir = tempDir('class-report-');
+  const rows = [{ topic: 'Submission: lab 30-services', check: 'Service myblog serves the blog list from inside the namespace', result: 'fail' as const, detail: 'Service myblog selects "app=myblg" <none>' }];
+  const graded = { name: 'alice', score: score(rows.map((r) => ({ title: `lab 30-services: ${r.check}`, result: r.result, detail: r.detail })), rubric), rows, graded: true };
+  const interrupted = { name: 'bob', score: score([], rubric), rows: [], graded: false };
+  writeClassReport(dir, [graded, interrupted], rubric);
+  const csv = readFileSync(join(dir, 'class.csv'), 'utf8').trim().split('\n');
+  expect(csv[1]).toMatch(/^alice,0,\d+,/);
+  expect(csv[2]).toMatch(/^bob,,\d+,(,)+not graded: no report \(the grading was interrupted or did not start; see students\/NAME\/run\.log\)$/);
+  const html = readFileSync(join(dir, 'class.html'), 'utf8');
+  expect(html).toContain('selects &quot;app=myblg&quot; &lt;none&gt;');
+  expect(html).toContain('<td>bob</td><td colspan=');
+  expect(readFileSync(join(dir, 'students', 'alice', 'labs.md'), 'utf8')).toContain('hint: see the course');
+});
+
 test('a class folder: every subfolder a submission (hidden ones not); --shard K/N takes every N-th from the K-th', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'class-'));
+  const dir = tempDir('class-');
   for (const name of ['carol', 'alice', 'bob', '.git']) mkdirSync(join(dir, name));
   writeFileSync(join(dir, 'README.md'), 'not a submission');
   const subs = findSubmissions(dir);

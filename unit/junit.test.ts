@@ -34,3 +34,10 @@ test('passCounts: per check over several runs, flaky ones first', () => {
     { file: 'suites/a.spec.ts', name: 'c', passed: 0, failed: 0, skipped: 2, missing: 1 },
   ]);
 });
+
+test('parseJUnit: a failed case keeps its error from the "Error:" line to the first blank line, colours removed', () => {
+  const body = '<![CDATA[  [e2e] › suites/a.spec.ts:3:1 › fails\n\n    \u001b[31mError: expect(received).toContain(expected)\u001b[39m\n    Expected substring: "selects app=myblg"\n\n    at suites/a.spec.ts:9:3\n]]>';
+  const [c] = parseJUnit(`<testcase name="fails" classname="suites/a.spec.ts" time="1"><failure message="a.spec.ts:3:1 fails" type="FAILURE">${body}</failure></testcase>`);
+  expect(c.failure).toBe('Error: expect(received).toContain(expected) Expected substring: "selects app=myblg"');
+  expect(parseJUnit(run({ fails: 'fail', ok: 'ok' })).map((x) => x.failure)).toEqual([undefined, undefined]);
+});

@@ -3,10 +3,10 @@
 // token inline or from a file, client certificates as files, an exec
 // credential plugin) reaches it through apiGet, a typed client and a watch;
 // a refusal and a watch ERROR event come back with the resource and reason.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -37,7 +37,7 @@ let clientCert: Awaited<ReturnType<typeof certificate>>;
 const seen: Seen[] = [];
 
 test.beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kube-access-'));
+  dir = tempDir('kube-access-');
   serverCert = await certificate(dir, 'server', '/CN=stub-apiserver', 'IP:127.0.0.1');
   clientCert = await certificate(dir, 'client', '/CN=student/O=course', 'DNS:student');
   server = createServer({ cert: serverCert.cert, key: serverCert.key, requestCert: true, rejectUnauthorized: false }, (req, res) => {

@@ -35,9 +35,9 @@ test('the markdown and HTML reports group rows by topic, escape what they must a
 });
 
 test('labRow: a grading row goes under "Submission: <lab>", titled by its check', () => {
-  const row = labRow('suites/grade/submission.grade.ts', 'lab 30-services: Service myblog answers', 'failed', [], 'Service myblog selects app=myblg: no pod matches');
+  const row = labRow('suites/grade/1-stack.grade.ts', 'lab 30-services: Service myblog answers', 'failed', [], 'Service myblog selects app=myblg: no pod matches');
   expect(row).toEqual({ topic: 'Submission: lab 30-services', check: 'Service myblog answers', result: 'fail', detail: 'Service myblog selects app=myblg: no pod matches' });
-  expect(labRow('suites/grade/submission.grade.ts', 'files: a.yaml is Kubernetes YAML', 'passed', []).topic).toBe('Submission: files');
+  expect(labRow('suites/grade/1-stack.grade.ts', 'files: a.yaml is Kubernetes YAML', 'passed', []).topic).toBe('Submission: files');
   expect(labRow('suites/grade/deploy.setup.ts', 'deployed', 'passed', []).topic).toBe('Submission: deploy');
 });
 

@@ -42,6 +42,13 @@ test('IP_VS from /proc/net/ip_vs or from an ip_vs module keeps ipvs', () => {
   }
 });
 
+test('what the kernel cannot do is recorded whatever mode was asked for: the mode-switch checks skip with it', () => {
+  const r = preflight({ ...thisKindOfHost, kernelRelease: '5.10.0-28' }, opts({ proxyMode: 'iptables' }), true);
+  expect(r.proxyMode).toBe('iptables');
+  expect(r.skips).toEqual({ 'kube-proxy ipvs': 'kernel 5.10.0-28 has no IP_VS (no /proc/net/ip_vs, no ip_vs module)', 'kube-proxy nftables': 'kernel 5.10.0-28 is older than 5.13, which nftables mode needs' });
+  expect(preflight({ ...thisKindOfHost, procNetIpVs: true }, opts({ proxyMode: 'iptables' }), true).skips).toEqual({});
+});
+
 test('nftables mode needs kernel 5.13', () => {
   expect(check(preflight({ ...thisKindOfHost, kernelRelease: '5.10.0-28' }, opts({ proxyMode: 'nftables' }), true), 'proxy mode').status).toBe('fail');
   expect(check(preflight({ ...thisKindOfHost, kernelRelease: '5.15.0' }, opts({ proxyMode: 'nftables' }), true), 'proxy mode').status).toBe('ok');

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { boundViolations, rolloutBounds, strategyBounds } from '../fixtures/rollout.ts';
+import { isMeasurementProblem } from '../fixtures/rollout-load.ts';
 
 test('rolloutBounds: maxSurge rounds up, maxUnavailable rounds down, as the deployment controller', () => {
   expect(rolloutBounds(2, '25%', '25%')).toEqual({ maxTotal: 3, minAvailable: 2 });
@@ -34,4 +35,11 @@ test('strategyBounds: Recreate never surges and may drop to zero; RollingUpdate 
   expect(strategyBounds({ spec: { replicas: 1, selector: {}, template: {}, strategy: { type: 'Recreate' } } })).toEqual({ maxTotal: 1, minAvailable: 0 });
   expect(strategyBounds({ spec: { replicas: 2, selector: {}, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '100%' } } } })).toEqual({ maxTotal: 2, minAvailable: 0 });
   expect(strategyBounds({ spec: { replicas: 2, selector: {}, template: {} } })).toEqual({ maxTotal: 3, minAvailable: 2 });
+});
+
+test('isMeasurementProblem: a lagging or slow generator is the machine, lost requests are the rollout', () => {
+  expect(isMeasurementProblem('schedule lag p99 640ms, max 950ms, over the bound (p99 100ms, max 500ms): the generator stalled, so its requests may have missed an outage')).toBe(true);
+  expect(isMeasurementProblem('ingress HTTP GET myblog.luffy.com, new connection each: achieved 7.2/s of 8/s')).toBe(true);
+  expect(isMeasurementProblem('requests failed: ingress HTTP GET myblog.luffy.com, new connection each: 12 of 400, failing from 2.10s to 3.30s after the change')).toBe(false);
+  expect(isMeasurementProblem('new pods that never served a request: myblog-7c9-abcde')).toBe(false);
 });

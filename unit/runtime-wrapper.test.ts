@@ -1,7 +1,7 @@
 // Runs the generated runc wrapper for real (with a stand-in for runc) on OCI
 // spec files, as dockerd would call it.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from './temp.ts';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
@@ -10,7 +10,7 @@ import { daemonConfig, runtimeWrapperScript } from '../scripts/lib/docker-engine
 const ALL = ['CAP_CHOWN', 'CAP_SYS_ADMIN', 'CAP_SYS_RESOURCE'];
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'wrapper-test-'));
+  const dir = tempDir('wrapper-test-');
   const fakeRunc = join(dir, 'runc');
   writeFileSync(fakeRunc, `#!/bin/sh\necho "$@" > ${dir}/runc-args\n`);
   chmodSync(fakeRunc, 0o755);

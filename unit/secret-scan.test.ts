@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
@@ -43,7 +43,7 @@ test('secretForms: plain, JSON-escaped, base64 and each PEM body line; short for
 
 test('scanForSecrets: finds a value in a file, its base64 in another, a PEM line inside the HTML report\'s embedded zip; names the Secret, never the value', async () => {
   const { key } = await selfSignedCertificate('scan.test');
-  const root = mkdtempSync(join(tmpdir(), 'scan-'));
+  const root = tempDir('scan-');
   mkdirSync(join(root, 'html'));
   writeFileSync(join(root, 'junit.xml'), '<testcase>password is s3cr3t-passw0rd</testcase>');
   writeFileSync(join(root, 'evidence.txt'), `token ${Buffer.from('tok-0123456789').toString('base64')}`);

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { loadLabs } from '../scripts/lib/labs.ts';
-import { GradeMap, gradeId, mapObject, readSubmission } from '../scripts/lib/submission.ts';
+import { GradeMap, gradeId, mapObject, readSubmission, recordedHostPaths } from '../scripts/lib/submission.ts';
 
 test('GradeMap: namespaces and hosts get the run id, and messages get the original names back', () => {
   const map = new GradeMap('abc123');
@@ -74,7 +74,7 @@ test('mapObject: an HTTPRoute and a Gateway get their hostnames and the namespac
 });
 
 test('readSubmission: objects sorted into the reference labs wherever their files are; the rest, broken files and cluster-scoped objects apart', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'submission-'));
+  const dir = tempDir('submission-');
   mkdirSync(join(dir, 'nested'));
   writeFileSync(join(dir, 'all.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: luffy\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: mysql\n  namespace: luffy\nspec: {}\n');
   writeFileSync(join(dir, 'nested', 'extra.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv\n');
@@ -87,4 +87,14 @@ test('readSubmission: objects sorted into the reference labs wherever their file
   expect(names('20-')).toEqual([]);
   expect(names('other')).toEqual(['ConfigMap/gabc123-default/notes']);
   expect(refused).toEqual(['PersistentVolume/pv']);
+});
+
+test('recordedHostPaths: the renamed folders of a grading and of a class, and nothing the renaming did not name', () => {
+  const dir = tempDir('state-');
+  writeFileSync(join(dir, 'grade-state.json'), JSON.stringify({ id: 'a1b2c3', errors: {}, hostPaths: ['/opt/mysql/data-ga1b2c3'] }));
+  mkdirSync(join(dir, 'students', 'bob'), { recursive: true });
+  mkdirSync(join(dir, 'students', 'carol'), { recursive: true });
+  writeFileSync(join(dir, 'students', 'bob', 'grade-state.json'), JSON.stringify({ id: 'd4e5f6', errors: {}, hostPaths: ['/data/db-gd4e5f6', '/', '/opt/mysql'] }));
+  expect(recordedHostPaths(dir)).toEqual(['/opt/mysql/data-ga1b2c3', '/data/db-gd4e5f6']);
+  expect(recordedHostPaths(join(dir, 'nothing-here'))).toEqual([]);
 });

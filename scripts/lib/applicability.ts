@@ -50,6 +50,12 @@ export const CONDITIONAL = {
     title: "kube-proxy's iptables rules: KUBE-SERVICES to KUBE-SVC, one KUBE-SEP per Ready endpoint with probabilities 1/n, 1/(n-1), ..., DNAT to each pod; scaling rewrites them",
     notApplicable: (c) => (c.foreign ? "a foreign cluster's nodes are not kind containers on this host" : c.proxyMode !== 'iptables' ? `kube-proxy runs in ${c.proxyMode} mode: its rules are not iptables chains` : undefined),
   },
+  ipvsSwitch: {
+    suite: 'kube-proxy-rules',
+    title: 'the mode switch to ipvs, where the kernel has IP_VS: "Using ipvs Proxier", the ClusterIP an IPVS virtual server; then back',
+    notApplicable: (c) =>
+      c.foreign ? "a foreign cluster's kube-proxy is not the harness's to switch" : c.proxyMode === 'ipvs' ? 'the cluster already runs ipvs: the kube-proxy suite checks its table' : undefined,
+  },
   ipvsTable: {
     suite: 'kube-proxy',
     title: 'ipvs: every Service ClusterIP is an IPVS virtual server with the pod IPs as real servers',

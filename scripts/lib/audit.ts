@@ -135,6 +135,11 @@ export function redactSecrets(text: string, secrets: SecretValues): string {
   return out;
 }
 
+/** The Secret values a folder's files hold, to redact from what the API server says about them. */
+export function folderSecrets(dir: string): SecretValues {
+  return collectSecrets(yamlFiles(dir).map((f) => readFileSync(f, 'utf8')));
+}
+
 function collectSecrets(texts: string[]): SecretValues {
   const secrets: SecretValues = new Map();
   for (const text of texts) {

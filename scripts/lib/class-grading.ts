@@ -12,9 +12,10 @@ import { join, resolve } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { labReportHtml, labReportMarkdown, type LabRow } from './lab-report.ts';
-import { info, warn } from './log.ts';
+import { doing, info, step, warn } from './log.ts';
 import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
-import { GRADE_LABEL, gradeId } from './submission.ts';
+import { GRADE_LABEL, gradeId, type GradeState } from './submission.ts';
+import { removeFromNodes } from './sweep.ts';
 
 export interface Submission {
   name: string;
@@ -77,9 +78,16 @@ export interface ClassOptions {
   env: Record<string, string>;
   clusterName: string;
   kc: KubeConfig;
-  /** a submission's grading (both phases) is stopped after this long; its missing rows score 0 */
+  /** a submission's checks are stopped after this long (default 20 min), its rollout under load after LOAD_BUDGET_MS from its turn; the rows they miss score 0 */
   budgetMs?: number;
+  /** aborted: no further submission is started (the running ones finish, and their reports are written) */
+  stop?: AbortSignal;
+  /** aborted: the running grading runs are interrupted too, as by Ctrl-C (a terminal's Ctrl-C reaches them by itself) */
+  cancel?: AbortSignal;
 }
+
+/** The rollout under load gets this long from its turn on, however long it waited for it. */
+export const LOAD_BUDGET_MS = 10 * 60_000;
 
 export interface StudentResult {
   name: string;
@@ -92,15 +100,31 @@ export interface StudentResult {
 
 const studentDir = (o: { reportDir: string }, name: string) => join(o.reportDir, 'students', name);
 
-/** A Playwright run of the grading projects for one submission; its output goes to run.log. */
-async function gradingRun(o: ClassOptions, s: Submission, projects: string[], sub: string, timeoutMs: number): Promise<void> {
+/**
+ * A Playwright run of these grading files for one submission (the setup
+ * project deploys it first unless `deploy` is false): its reports (lab
+ * report, HTML, JUnit) in the student's folder, its output in run.log. Stopped (as by Ctrl-C, so it tears down and reports) on timeout
+ * or when the class is cancelled.
+ */
+async function gradingRun(o: ClassOptions, s: Submission, files: string[], deploy: boolean, sub: string, timeoutMs: number): Promise<void> {
   const dir = join(studentDir(o, s.name), sub);
   mkdirSync(dir, { recursive: true });
-  const r = await execa('npx', ['playwright', 'test', ...projects.map((p) => `--project=${p}`), ...(sub ? ['--no-deps'] : []), '--reporter=line,./scripts/lib/lab-report.ts', `--output=${join(dir, 'test-results')}`], {
-    env: { ...o.env, HARNESS_MANIFESTS: s.dir, HARNESS_GRADE_ID: gradeId(s.dir), HARNESS_REPORT_DIR: dir, HARNESS_GRADE_STATE: join(studentDir(o, s.name), 'grade-state.json') },
+  const projects = deploy ? ['--project=grade-setup', '--project=grade'] : ['--project=grade', '--no-deps'];
+  const r = await execa('playwright', ['test', ...projects, ...files.map((f) => `suites/grade/${f}`)], {
+    preferLocal: true,
+    env: {
+      ...o.env,
+      HARNESS_MANIFESTS: s.dir,
+      HARNESS_GRADE_ID: gradeId(s.dir),
+      HARNESS_REPORT_DIR: dir,
+      HARNESS_GRADE_STATE: join(studentDir(o, s.name), 'grade-state.json'),
+    },
     reject: false,
     all: true,
     timeout: timeoutMs,
+    cancelSignal: o.cancel,
+    killSignal: 'SIGINT',
+    forceKillAfterDelay: 60_000,
   });
   writeFileSync(join(dir, 'run.log'), String(r.all ?? ''));
   if (r.timedOut) writeFileSync(join(dir, 'timed-out'), `the grading was stopped after ${(timeoutMs / 60_000).toFixed(0)} min\n`);
@@ -112,9 +136,8 @@ async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
   const core = o.kc.makeApiClient(CoreV1Api);
   for (const ns of (await core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` })).items) await core.deleteNamespace({ name: ns.metadata!.name! }).catch(() => undefined);
   const state = join(studentDir(o, s.name), 'grade-state.json');
-  const hostPaths = existsSync(state) ? ((JSON.parse(readFileSync(state, 'utf8')) as { hostPaths?: string[] }).hostPaths ?? []) : [];
-  const nodes = String((await execa('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${o.clusterName}`, '--format', '{{.Names}}'], { reject: false })).stdout).split('\n').filter(Boolean);
-  for (const node of nodes) for (const path of hostPaths.filter((p) => p.endsWith(`-g${id}`))) await execa('docker', ['exec', node, 'rm', '-rf', path], { reject: false });
+  const hostPaths = existsSync(state) ? ((JSON.parse(readFileSync(state, 'utf8')) as GradeState).hostPaths ?? []) : [];
+  await removeFromNodes(o.clusterName, hostPaths.filter((p) => p.endsWith(`-g${id}`)));
 }
 
 /** The rows of a student's graded runs (both phases), as the lab reporter wrote them. */
@@ -138,16 +161,29 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
   const seconds = new Map<string, number>();
   let loadTurn = Promise.resolve();
   let next = 0;
+  // What each submission in flight is doing, for the step's heartbeat.
+  const phase = new Map<string, string>();
+  const now = (name: string, what?: string) => {
+    if (what) phase.set(name, what);
+    else phase.delete(name);
+    doing([...phase].map(([n, w]) => `${n}: ${w}`).join('; '));
+  };
   const worker = async () => {
-    while (next < todo.length) {
+    while (next < todo.length && !o.stop?.aborted) {
       const s = todo[next++];
       const started = Date.now();
       rmSync(studentDir(o, s.name), { recursive: true, force: true });
       info(`  ${s.name}: deploying and checking`);
+      now(s.name, 'deploying and checking');
       try {
-        await gradingRun(o, s, ['grade-setup', 'grade', 'grade-updates'], '', budget);
+        await gradingRun(o, s, ['deploy.setup.ts', '1-stack.grade.ts', '2-updates.grade.ts'], true, '', budget);
         // One submission at a time: rollouts under load beside each other would disturb each other's measurements.
-        const turn = loadTurn.then(() => gradingRun(o, s, ['grade-load'], 'load', Math.max(60_000, budget - (Date.now() - started))));
+        now(s.name, 'waiting for its turn of the rollouts under load');
+        const turn = loadTurn.then(() => {
+          if (o.stop?.aborted) return undefined;
+          now(s.name, 'rollouts under load');
+          return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
+        });
         loadTurn = turn.catch(() => undefined);
         await turn;
       } catch (err) {
@@ -155,15 +191,17 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
       } finally {
         await cleanUp(o, s).catch((err: Error) => warn(`${s.name}: clean-up incomplete: ${err.message}`));
         seconds.set(s.name, (Date.now() - started) / 1000);
+        now(s.name);
         info(`  ${s.name}: graded in ${seconds.get(s.name)!.toFixed(0)} s`);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.parallel, Math.max(1, todo.length)) }, worker));
+  await step(`grading ${todo.length} submission(s)`, () => Promise.all(Array.from({ length: Math.min(o.parallel, Math.max(1, todo.length)) }, worker)));
 
   const results = o.submissions.map((s): StudentResult => {
     const rows = studentRows(o, s.name);
-    const timedOut = existsSync(join(studentDir(o, s.name), 'timed-out')) ? ` (${readFileSync(join(studentDir(o, s.name), 'timed-out'), 'utf8').trim()})` : '';
+    const marker = ['', 'load'].map((sub) => join(studentDir(o, s.name), sub, 'timed-out')).find((f) => existsSync(f));
+    const timedOut = marker ? ` (${readFileSync(marker, 'utf8').trim()})` : '';
     const scored = score(
       rows.map((r) => ({ title: titled(r), result: r.result, detail: r.detail })),
       o.rubric,
@@ -201,7 +239,10 @@ const csvCell = (v: string | number) => {
   const t = String(v);
   return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 };
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A student without a report is not scored 0: their grading did not happen. */
+const NOT_GRADED = 'not graded: no report (the grading was interrupted or did not start; see students/NAME/run.log)';
 
 /** The failed checks of a student, with their causes, in one cell. */
 const failures = (r: StudentResult) =>
@@ -216,7 +257,11 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   const labs = Object.keys(rubric);
   const csv = [
     ['student', 'total', 'max', ...labs, 'failed checks'].map(csvCell).join(','),
-    ...results.map((r) => [r.name, r.score.earned, r.score.points, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)].map(csvCell).join(',')),
+    ...results.map((r) =>
+      (r.rows.length ? [r.name, r.score.earned, r.score.points, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)] : [r.name, '', r.score.points, ...labs.map(() => ''), NOT_GRADED])
+        .map(csvCell)
+        .join(','),
+    ),
   ];
   writeFileSync(join(reportDir, 'class.csv'), csv.join('\n') + '\n');
   writeFileSync(join(reportDir, 'class.json'), JSON.stringify({ rubric, results: results.map(({ name, score: s, rows, seconds }) => ({ name, score: s, rows, seconds })) }, null, 2) + '\n');
@@ -224,6 +269,7 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   const head = `<tr><th>student</th><th>total</th>${labs.map((l) => `<th title="${html(rubric[l].chapter)}">${html(l)}</th>`).join('')}</tr>`;
   const body = results
     .map((r) => {
+      if (!r.rows.length) return `<tr><td>${html(r.name)}</td><td colspan="${labs.length + 1}">${html(NOT_GRADED)}</td></tr>`;
       const link = (text: string) => (r.rows.length ? `<a href="students/${encodeURIComponent(r.name)}/labs.html">${text}</a>` : text);
       const cells = labs.map((l) => {
         const s = r.score.labs.find((x) => x.lab === l);

@@ -3,7 +3,7 @@
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa, type Options } from 'execa';
-import { HarnessError } from './log.ts';
+import { doing, HarnessError } from './log.ts';
 
 export interface RunOptions {
   /** append stdout and stderr here instead of capturing them */
@@ -27,7 +27,11 @@ export async function run(file: string, args: string[], o: RunOptions = {}): Pro
     logStream.write(`\n$ ${file} ${args.join(' ')}\n`);
   }
   const child = execa(file, args, { ...options, all: true, buffer: !o.log });
-  if (logStream) child.all?.pipe(logStream, { end: false });
+  doing(`${file} ${args.slice(0, 2).join(' ')}`);
+  if (logStream) {
+    child.all?.on('data', (chunk: Buffer) => doing(chunk.toString()));
+    child.all?.pipe(logStream, { end: false });
+  }
   const result = await child;
   if (logStream) await new Promise((resolve) => logStream.end(resolve));
   if (result.failed) {

@@ -8,6 +8,8 @@ export interface TestCase {
   status: 'passed' | 'failed' | 'skipped';
   /** annotations: [type, description] */
   properties: [string, string][];
+  /** a failed case's error: from its first "…Error:" line to the first blank line, at most 600 characters */
+  failure?: string;
 }
 
 const unescape = (t: string) => t.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -20,8 +22,21 @@ export function parseJUnit(xml: string): TestCase[] {
       file: unescape(m[2]),
       status: /<(failure|error)\b/.test(body) ? 'failed' : /<skipped\b/.test(body) ? 'skipped' : 'passed',
       properties: [...body.matchAll(/<property name="([^"]*)" value="([^"]*)"/g)].map((p) => [unescape(p[1]), unescape(p[2])] as [string, string]),
+      failure: failureText(body),
     };
   });
+}
+
+// The error Playwright writes in the failure's CDATA, without colours: what a CI log's last lines must show.
+function failureText(body: string): string | undefined {
+  const m = /<(?:failure|error)\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:failure|error)>)/.exec(body);
+  if (!m) return undefined;
+  const text = (m[1] ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, '').replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /\b\w*Error\b[^:]*:/.test(l));
+  if (start < 0) return text.trim().slice(0, 600) || undefined;
+  const end = lines.findIndex((l, i) => i > start && !l.trim());
+  return lines.slice(start, end < 0 ? undefined : end).map((l) => l.trim()).join(' ').slice(0, 600);
 }
 
 export function readJUnit(file: string): TestCase[] | undefined {

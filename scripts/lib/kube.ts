@@ -10,6 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { Writable } from 'node:stream';
 import { Exec, KubeConfig, Watch, type V1Status } from '@kubernetes/client-node';
+import { doing } from './log.ts';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
@@ -66,7 +67,7 @@ export async function apiGet<T = unknown>(kc: KubeConfig, path: string, query: R
         } else resolve((json ?? text) as T);
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 30s`)));
+    req.on('timeout', () => req.destroy(new Error('no answer within 30s')));
     req.on('error', (err) => reject(new Error(`GET ${url.origin}${path}: ${err.message}`)));
     req.end();
   });
@@ -132,7 +133,6 @@ export class Observation<T extends KubeObject> {
   lastError = '';
   /** a refusal that no retry will change (403, 404): every wait fails with it */
   fatal?: Error;
-  events = 0;
 
   constructor(private readonly o: ObserveOptions<T>) {}
 
@@ -157,7 +157,6 @@ export class Observation<T extends KubeObject> {
   }
 
   private async connect(): Promise<void> {
-    let failed: Error | undefined;
     const controller = await new Watch(this.o.kc).watch(
       this.o.path,
       { ...this.query, resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
@@ -171,13 +170,9 @@ export class Observation<T extends KubeObject> {
         if (type === 'BOOKMARK') return;
         if (type === 'DELETED') this.objects.delete(key(obj));
         else this.objects.set(key(obj), obj);
-        this.events++;
         this.changed(type);
       },
-      (err: unknown) => {
-        failed = err ? (err as Error) : undefined;
-        void this.resume(failed);
-      },
+      (err: unknown) => void this.resume(err ? (err as Error) : undefined),
     );
     this.controller = controller;
     if (this.stopped) controller.abort();
@@ -287,6 +282,7 @@ export interface WaitOptions<T extends KubeObject> extends ObserveOptions<T> {
 
 /** Observes the collection until `until` holds; resolves with the objects that satisfied it. */
 export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<T[]> {
+  doing(`waiting for ${o.what}`);
   const observation = await observe<T>({ ...o, startTimeoutMs: Math.min(o.startTimeoutMs ?? 60_000, o.timeoutMs) });
   try {
     return await observation.until(o.until, o.what, o.timeoutMs, o.signal);

@@ -15,11 +15,69 @@ const t0 = Date.now();
 const clock = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`;
 
 export function info(message: string): void {
+  clearHeartbeat();
   console.log(`${clock()} ${message}`);
 }
 
 export function warn(message: string): void {
+  clearHeartbeat();
   console.log(`${clock()} WARNING: ${message}`);
+}
+
+// The heartbeat: while a step runs, its elapsed time and what it is doing (the
+// last line its command printed, or what it waits for), every second on one
+// updating line in a terminal, every 30 s as a plain line in a CI log.
+const running: { name: string; start: number }[] = [];
+let activity = '';
+let beat: NodeJS.Timeout | undefined;
+let lineShown = false;
+const tty = Boolean(process.stdout.isTTY);
+const every = Number(process.env.HARNESS_HEARTBEAT_MS) || (tty ? 1000 : 30_000);
+
+/** What the current step is doing, for its heartbeat. */
+export function doing(what: string): void {
+  // Colour codes and carriage-return progress bars would garble the one line.
+  const last = what.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').split(/[\r\n]/).map((l) => l.trim()).filter(Boolean).pop();
+  if (last) activity = last.slice(0, 160);
+}
+
+function heartbeatLine(name: string, elapsedMs: number, what: string): string {
+  return `  ${name}: ${Math.round(elapsedMs / 1000)}s${what ? ` · ${what}` : ''}`;
+}
+
+function heartbeat(): void {
+  const current = running[running.length - 1];
+  if (!current) return;
+  const line = heartbeatLine(current.name, Date.now() - current.start, activity);
+  if (tty) {
+    process.stdout.write(`\r\u001b[K${line.slice(0, (process.stdout.columns || 120) - 1)}`);
+    lineShown = true;
+  } else console.log(`${clock()} ${line}`);
+}
+
+function clearHeartbeat(): void {
+  if (!lineShown) return;
+  process.stdout.write('\r\u001b[K');
+  lineShown = false;
+}
+
+function startBeat(name: string): void {
+  running.push({ name, start: Date.now() });
+  activity = '';
+  if (!beat) {
+    beat = setInterval(heartbeat, every);
+    beat.unref();
+  }
+}
+
+function stopBeat(name: string): void {
+  const i = running.findIndex((r) => r.name === name);
+  if (i >= 0) running.splice(i, 1);
+  clearHeartbeat();
+  if (!running.length && beat) {
+    clearInterval(beat);
+    beat = undefined;
+  }
 }
 
 /** Returned by a step that found its artifact already built. */
@@ -29,6 +87,7 @@ export const CACHED = Symbol('cached');
 export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const start = Date.now();
   info(`> ${name}`);
+  startBeat(name);
   try {
     const result = await fn();
     if (result === CACHED) {
@@ -42,6 +101,8 @@ export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
       throw new HarnessError(`${name}: ${err.message}`, err.logFile);
     }
     throw err;
+  } finally {
+    stopBeat(name);
   }
 }
 

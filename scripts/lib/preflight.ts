@@ -85,16 +85,20 @@ export function preflight(f: HostFacts, o: HarnessOptions, willBuildOffline: boo
       });
   }
 
+  // What the kernel cannot do, whatever mode was asked for: the mode-switch checks skip with it.
+  const noIpvs = `kernel ${f.kernelRelease} has no IP_VS (no /proc/net/ip_vs, no ip_vs module)`;
+  if (!ipvsSupported(f)) skips['kube-proxy ipvs'] = noIpvs;
+  if (!kernelAtLeast(f.kernelRelease, 5, 13)) skips['kube-proxy nftables'] = `kernel ${f.kernelRelease} is older than 5.13, which nftables mode needs`;
+
   if (o.proxyMode === 'ipvs' && !ipvsSupported(f)) {
     // The cluster still comes up, so that every other check runs; the ipvs checks
     // skip with this reason, or fail with it under --strict.
-    const why = `kernel ${f.kernelRelease} has no IP_VS (no /proc/net/ip_vs, no ip_vs module)`;
     proxyMode = 'iptables';
-    skips['kube-proxy ipvs'] = `${why}; kube-proxy runs in iptables mode instead`;
+    skips['kube-proxy ipvs'] = `${noIpvs}; kube-proxy runs in iptables mode instead`;
     checks.push({
       name: 'proxy mode',
       status: 'warn',
-      message: `IPVS UNAVAILABLE: ${why}; falling back to iptables, the ipvs checks ${o.strict ? 'will FAIL (--strict)' : 'will be skipped (--strict fails them)'}`,
+      message: `IPVS UNAVAILABLE: ${noIpvs}; falling back to iptables, the ipvs checks ${o.strict ? 'will FAIL (--strict)' : 'will be skipped (--strict fails them)'}`,
       hint: 'run on a kernel with CONFIG_IP_VS, or choose --proxy-mode=iptables',
     });
   } else if (o.proxyMode === 'nftables' && !kernelAtLeast(f.kernelRelease, 5, 13)) {

@@ -9,8 +9,8 @@
 // is the reference MySQL's). Messages are translated back to the
 // submission's names.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { loadAll } from 'js-yaml';
 import { yamlFiles } from './audit.ts';
@@ -173,4 +173,19 @@ export function readGradeState(id: string): GradeState {
   const state = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GradeState) : undefined;
   if (state?.id !== id) throw new Error(`the submission was not deployed (no ${file} for grading run ${id}): see the grade-setup step`);
   return state;
+}
+
+/**
+ * The renamed node folders the grade-state files under `reportDir` record: a
+ * single grading's (grade-state.json) and a class's (students/NAME/). Only
+ * names the renaming makes (ending in -g<id>) are returned: they are removed
+ * from the nodes.
+ */
+export function recordedHostPaths(reportDir = 'reports'): string[] {
+  const students = join(reportDir, 'students');
+  const files = [join(reportDir, 'grade-state.json'), ...(existsSync(students) ? readdirSync(students).map((n) => join(students, n, 'grade-state.json')) : [])];
+  return files
+    .filter((f) => existsSync(f))
+    .flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as GradeState).hostPaths ?? [])
+    .filter((p) => /^\/.+-g[0-9a-z]+$/.test(p));
 }

@@ -3,13 +3,22 @@
 // back to the cluster's mode if a mode switch was cut short; test namespaces
 // carry the label course-harness/test=true (fixtures/cluster.ts) and are
 // deleted; after an interrupted run, luffy's myblog is put back to the lab's
-// manifest (a rollout under load may have been cut short).
+// manifest (a rollout under load may have been cut short); the node folders
+// a grading renamed its hostPath volumes to are removed.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { applyObjects } from './apply.ts';
 import { readRecord } from './cluster.ts';
 import { apiGet, loadKubeconfig } from './kube.ts';
 import { findLab } from './labs.ts';
+import { recordedHostPaths } from './submission.ts';
+
+/** `rm -rf` of these paths on every node of the cluster. */
+export async function removeFromNodes(clusterName: string, paths: string[]): Promise<void> {
+  if (!paths.length) return;
+  const nodes = String((await execa('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${clusterName}`, '--format', '{{.Names}}'], { reject: false })).stdout).split('\n').filter(Boolean);
+  for (const node of nodes) await execa('docker', ['exec', node, 'rm', '-rf', ...paths], { reject: false });
+}
 
 /** Deletes the test namespaces; with `restoreLuffy` (an interrupted run of the suites), puts luffy's Deployments back. */
 export async function sweepTestObjects(clusterName: string, restoreLuffy: boolean): Promise<string[]> {
@@ -36,6 +45,11 @@ export async function sweepTestObjects(clusterName: string, restoreLuffy: boolea
   for (const ns of list.items.filter((n) => !n.metadata?.deletionTimestamp)) {
     await core.deleteNamespace({ name: ns.metadata!.name! });
     done.push(`deleted test namespace ${ns.metadata!.name}`);
+  }
+  const folders = recordedHostPaths();
+  if (folders.length) {
+    await removeFromNodes(clusterName, folders);
+    done.push(`removed the node folders of graded hostPath volumes (${folders.length}), if any were left`);
   }
   if (restoreLuffy && (await core.readNamespace({ name: 'luffy' }).catch(() => undefined))) {
     await applyObjects(kc, findLab('20-').objects);

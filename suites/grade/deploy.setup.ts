@@ -1,13 +1,14 @@
 // Grading, step one: the submitted folder's labs applied in the course's
 // order into their own namespaces (scripts/lib/submission.ts), every step
 // tried even when an earlier one failed, so the remaining labs still run.
-// What each step gave is written down for the checks (submission.grade.ts);
+// What each step gave is written down for the checks (suites/grade/*.grade.ts);
 // this step itself fails only when the harness cannot do its part.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { harnessOptions, test as setup } from '../../fixtures/cluster.ts';
 import { workloadPods } from '../../fixtures/checks.ts';
 import { echoPod, runPods } from '../../fixtures/pods.ts';
 import { applyObjects } from '../../scripts/lib/apply.ts';
+import { folderSecrets, redactSecrets } from '../../scripts/lib/audit.ts';
 import { podCauses } from '../../scripts/lib/diagnose.ts';
 import { courseSteps, loadLabs } from '../../scripts/lib/labs.ts';
 import { info, step } from '../../scripts/lib/log.ts';
@@ -27,6 +28,8 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
   // The Service checks call from a client pod in the namespace.
   await Promise.all(Object.values(ns).map((namespace) => runPods(cluster, namespace, [echoPod('client', { role: 'client' })])));
 
+  // What the API server says of a Secret may quote its value: none reaches a report.
+  const secrets = folderSecrets(dir);
   const errors: Record<string, string[]> = refused.length ? { [`${OTHER_OBJECTS} apply`]: [`cluster-scoped objects are not applied while grading: ${refused.join(', ')}`] } : {};
   for (const s of courseSteps(cluster.kc, labs, ns, 150_000)) {
     const key = `${s.lab} ${s.phase}`;
@@ -42,7 +45,7 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
           why.push(...podCauses(await workloadPods(cluster, namespace), (await cluster.core.listNamespacedEvent({ namespace })).items));
         }
       }
-      (errors[key] ??= []).push(...why.map((w) => map.unmap(w)));
+      (errors[key] ??= []).push(...why.map((w) => redactSecrets(map.unmap(w), secrets)));
     });
   }
   writeGradeState({ id: map.id, errors, hostPaths: map.renamedHostPaths() });

@@ -4,39 +4,21 @@
 // fail; their causes name the submission's own namespaces and hosts.
 import type { X509Certificate } from 'node:crypto';
 import { dirname, relative, resolve } from 'node:path';
-import type { TestInfo } from '@playwright/test';
 import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
-import { evidenceOnFailure, harnessOptions, servesGatewayApi, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
+import { evidenceOnFailure, servesGatewayApi, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
 import { CheckFailure, expectRouteOnEdges, expectServiceServes, GATEWAY, INGRESS, workloadPods, type EdgeVerdict } from '../../fixtures/checks.ts';
-import { get, transcriptLine, untilConsecutive, type Exchange } from '../../fixtures/http.ts';
-import { PollTimeout } from '../../fixtures/poll.ts';
+import { get, untilConsecutive, type Exchange } from '../../fixtures/http.ts';
 import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
 import { secretCertificate, serviceCauses } from '../../scripts/lib/diagnose.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
-import { GradeMap, gradeId, OTHER_OBJECTS, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
+import { OTHER_OBJECTS, readGradeState } from '../../scripts/lib/submission.ts';
+import { DEFAULT, DIR, graded, LUFFY, map, submission } from './student.ts';
 
-const DIR = harnessOptions().manifests;
-const map = new GradeMap(gradeId(DIR));
 const reference = loadLabs();
-const submission = readSubmission(DIR, reference, map); // also teaches map the renamed hosts, for messages
-const LUFFY = map.namespace('luffy');
-const DEFAULT = map.namespace('default');
+test.describe.configure({ timeout: 3 * 60_000 });
 
 evidenceOnFailure(LUFFY, DEFAULT);
-
-/** Runs a check; its HTTP transcript is attached, pass or fail, and a failure names the submission's namespaces and hosts. */
-async function graded(testInfo: TestInfo, check: () => Promise<Exchange[] | void>): Promise<void> {
-  const attach = (transcript: Exchange[]) => testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
-  try {
-    const transcript = await check();
-    if (transcript) await attach(transcript);
-  } catch (err) {
-    const seen = err instanceof CheckFailure ? err.transcript : err instanceof PollTimeout ? (err.attempts as Exchange[]) : [];
-    if (seen.length) await attach(seen);
-    throw new Error(map.unmap(err instanceof Error ? err.message : String(err)));
-  }
-}
 
 /** Passes when there is nothing to report; fails with one line per problem. */
 function noProblems(problems: string[]): void {
@@ -144,8 +126,8 @@ for (const route of COURSE_ROUTES) {
     const edges = [...(answersWithIngress ? [INGRESS] : []), ...(answersWithGateway && servesGatewayApi(cluster) ? [GATEWAY] : [])];
     const annotate = (verdicts: EdgeVerdict[]) => verdicts.forEach((v) => testInfo.annotations.push({ type: 'edge', description: `${v.edge}: ${map.unmap(v.detail)}` }));
     await graded(testInfo, async () => {
-      const verdicts = await expectRouteOnEdges(cluster, ns, { ...route, host }, edges).catch((err: CheckFailure) => {
-        annotate(err.edges);
+      const verdicts = await expectRouteOnEdges(cluster, ns, { ...route, host }, edges).catch((err: unknown) => {
+        if (err instanceof CheckFailure) annotate(err.edges);
         throw err;
       });
       annotate(verdicts);

@@ -2,39 +2,19 @@
 // not the reference's, after the checks of the stack: an update of their
 // mysql must never run two MySQL pods on its hostPath data; a frozen myblog
 // pod must leave the Service (readiness) and be restarted (liveness).
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { evidenceOnFailure, harnessOptions, test, type Cluster } from '../../fixtures/cluster.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
 import { expectRecreate, patchDeployment } from '../../fixtures/rollout.ts';
 import { execa } from 'execa';
 import { isReady, observe } from '../../scripts/lib/kube.ts';
-import { loadLabs } from '../../scripts/lib/labs.ts';
-import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
-
-const DIR = harnessOptions().manifests;
-const map = new GradeMap(gradeId(DIR));
-readSubmission(DIR, loadLabs(), map); // teaches map the renamed hosts and folders, for messages
-const LUFFY = map.namespace('luffy');
+import { deploymentOrNotRun, graded, LUFFY } from './student.ts';
 
 evidenceOnFailure(LUFFY);
 test.use({ destructive: true });
 
-/** The student's Deployment, or a "not run" failure naming why (an earlier step failed, or there is none). */
-async function deploymentOrNotRun(cluster: Cluster, name: string): Promise<V1Deployment> {
-  const errors = readGradeState(map.id).errors['20-deployments ready'] ?? readGradeState(map.id).errors['20-deployments apply'];
-  if (errors?.length) throw new Error(`not run: lab 20-deployments did not roll out (${map.unmap(errors[0])})`);
-  return cluster.apps.readNamespacedDeployment({ name, namespace: LUFFY }).catch(() => {
-    throw new Error(`not run: Deployment ${name} does not exist in luffy`);
-  });
-}
-
-const graded = async (check: () => Promise<void>) =>
-  check().catch((err: Error) => {
-    throw new Error(map.unmap(err.message));
-  });
-
-test('lab 20-deployments: mysql is updated without two MySQL pods on its hostPath data', async ({ cluster }) => {
+test('lab 20-deployments: mysql is updated without two MySQL pods on its hostPath data', async ({ cluster }, testInfo) => {
   test.setTimeout(6 * 60_000);
-  await graded(async () => {
+  await graded(testInfo, async () => {
     const mysql = await deploymentOrNotRun(cluster, 'mysql');
     const volumes = (mysql.spec?.template.spec?.volumes ?? []).filter((v) => v.hostPath).map((v) => `hostPath ${v.hostPath!.path}`);
     await expectRecreate(cluster.kc, LUFFY, 'mysql', () => patchDeployment(cluster.kc, LUFFY, 'mysql', { spec: { template: { metadata: { annotations: { 'course-harness/restartedAt': new Date().toISOString() } } } } })).catch(
@@ -62,7 +42,7 @@ async function hang(pod: V1Pod, container: string): Promise<void> {
 
 test('lab 20-deployments: a hung myblog pod leaves the Service (readinessProbe) and is restarted (livenessProbe)', async ({ cluster }, testInfo) => {
   test.setTimeout(5 * 60_000);
-  await graded(async () => {
+  await graded(testInfo, async () => {
     const myblog = await deploymentOrNotRun(cluster, 'myblog');
     const container = myblog.spec!.template.spec!.containers.find((c) => /myblog/.test(c.image ?? '')) ?? myblog.spec!.template.spec!.containers[0];
     const missing = [!container.readinessProbe && 'no readinessProbe: a hung pod stays in the Service', !container.livenessProbe && 'no livenessProbe: a hung pod is never restarted'].filter(Boolean);

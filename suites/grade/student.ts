@@ -1,0 +1,41 @@
+// What the grading steps share: the submitted folder, the map to its own
+// namespaces, hosts and folders, and a check's failure worded in the
+// student's names (their namespace luffy, not the harness's g<id>-luffy).
+import type { TestInfo } from '@playwright/test';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { harnessOptions, type Cluster } from '../../fixtures/cluster.ts';
+import { CheckFailure } from '../../fixtures/checks.ts';
+import { transcriptLine, type Exchange } from '../../fixtures/http.ts';
+import { PollTimeout } from '../../fixtures/poll.ts';
+import { loadLabs } from '../../scripts/lib/labs.ts';
+import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
+
+export const DIR = harnessOptions().manifests;
+export const map = new GradeMap(gradeId(DIR));
+/** The submission as deployed; reading it also teaches `map` the renamed hosts and folders, for messages. */
+export const submission = readSubmission(DIR, loadLabs(), map);
+export const LUFFY = map.namespace('luffy');
+export const DEFAULT = map.namespace('default');
+
+/** Runs a check; its HTTP transcript is attached, pass or fail, and a failure names the submission's namespaces and hosts. */
+export async function graded(testInfo: TestInfo, check: () => Promise<Exchange[] | void>): Promise<void> {
+  const attach = (transcript: Exchange[]) => testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
+  try {
+    const transcript = await check();
+    if (transcript) await attach(transcript);
+  } catch (err) {
+    const seen = err instanceof CheckFailure ? err.transcript : err instanceof PollTimeout ? (err.attempts as Exchange[]) : [];
+    if (seen.length) await attach(seen);
+    throw new Error(map.unmap(err instanceof Error ? err.message : String(err)));
+  }
+}
+
+/** The student's Deployment in luffy, or a "not run" failure naming why (lab 20 did not apply or roll out, or there is no such Deployment). */
+export async function deploymentOrNotRun(cluster: Cluster, name: string): Promise<V1Deployment> {
+  const { errors } = readGradeState(map.id);
+  const why = [...(errors['20-deployments apply'] ?? []), ...(errors['20-deployments ready'] ?? [])];
+  if (why.length) throw new Error(`not run: lab 20-deployments did not roll out (${map.unmap(why.join('; '))})`);
+  return cluster.apps.readNamespacedDeployment({ name, namespace: LUFFY }).catch(() => {
+    throw new Error(`not run: Deployment ${name} does not exist in luffy`);
+  });
+}

@@ -157,7 +157,10 @@ main(async () => {
     info(`${chosen.parallel} submission(s) at a time: ${chosen.why}`);
     const started = Date.now();
     const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: 'reports', parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc, stop: stop.signal, cancel: cancel.signal });
-    for (const r of results) console.log(`${r.name.padEnd(24)} ${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.graded ? '' : ' (reused)'}`);
+    for (const r of results) {
+      const line = r.rows.length ? `${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.graded ? '' : ' (reused)'}` : '    not graded (interrupted or not started)';
+      console.log(`${r.name.padEnd(24)} ${line}`);
+    }
     info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: reports/class.html, class.csv, students/NAME/labs.html`);
     exitCode = results.some((r) => r.rows.length === 0) ? 1 : 0;
   } else {

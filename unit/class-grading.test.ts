@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { findSubmissions, shardOf, writeClassReport } from '../scripts/lib/class-grading.ts';
+import { findSubmissions, shardOf, studentResult, writeClassReport } from '../scripts/lib/class-grading.ts';
 import { MANIFESTS } from '../scripts/lib/labs.ts';
 import { parseArgs, UsageError } from '../scripts/lib/options.ts';
 import { hint, loadRubric, score, type GradedRow } from '../scripts/lib/rubric.ts';
@@ -46,14 +46,33 @@ test('the class report: a student without a report is "not graded", not 0; cause
   const rows = [{ topic: 'Submission: lab 30-services', check: 'Service myblog serves the blog list from inside the namespace', result: 'fail' as const, detail: 'Service myblog selects "app=myblg" <none>' }];
   const graded = { name: 'alice', score: score(rows.map((r) => ({ title: `lab 30-services: ${r.check}`, result: r.result, detail: r.detail })), rubric), rows, graded: true };
   const interrupted = { name: 'bob', score: score([], rubric), rows: [], graded: false };
-  writeClassReport(dir, [graded, interrupted], rubric);
+  const notStarted = { name: 'carol', score: score([], rubric), rows: [], graded: false };
+  mkdirSync(join(dir, 'students', 'bob'), { recursive: true });
+  writeFileSync(join(dir, 'students', 'bob', 'run.log'), 'Running 43 tests');
+  writeClassReport(dir, [graded, interrupted, notStarted], rubric);
   const csv = readFileSync(join(dir, 'class.csv'), 'utf8').trim().split('\n');
   expect(csv[1]).toMatch(/^alice,0,\d+,/);
-  expect(csv[2]).toMatch(/^bob,,\d+,(,)+not graded: no report \(the grading was interrupted or did not start; see students\/NAME\/run\.log\)$/);
+  expect(csv[2]).toMatch(/^bob,,\d+,(,)+not graded: the grading was interrupted or did not start; see students\/bob\/run\.log$/);
+  expect(csv[3]).toMatch(/^carol,,\d+,(,)+not graded: the grading was interrupted or did not start$/);
   const html = readFileSync(join(dir, 'class.html'), 'utf8');
   expect(html).toContain('selects &quot;app=myblg&quot; &lt;none&gt;');
   expect(html).toContain('<td>bob</td><td colspan=');
   expect(readFileSync(join(dir, 'students', 'alice', 'labs.md'), 'utf8')).toContain('hint: see the course');
+});
+
+test("a student's result: rows only once both phases ended (the complete marker); a timeout names the rows it left unrun", () => {
+  const dir = tempDir('class-result-');
+  const student = join(dir, 'students', 'dave');
+  mkdirSync(join(student, 'load'), { recursive: true });
+  const row = { topic: 'Submission: lab 30-services', check: 'Service myblog serves the blog list from inside the namespace', result: 'pass' };
+  writeFileSync(join(student, 'labs.json'), JSON.stringify({ rows: [row] }));
+  expect(studentResult({ reportDir: dir, rubric }, 'dave').rows, 'interrupted: no verdict').toEqual([]);
+  writeFileSync(join(student, 'complete'), 'now');
+  writeFileSync(join(student, 'load', 'timed-out'), 'the grading was stopped after 10 min');
+  const r = studentResult({ reportDir: dir, rubric }, 'dave');
+  expect(r.rows).toEqual([row]);
+  const deployments = r.score.labs.find((l) => l.lab === '20-deployments')!;
+  expect(deployments.checks.every((c) => c.outcome === 'missing' && c.cause === 'not run (the grading was stopped after 10 min)')).toBe(true);
 });
 
 test('a class folder: every subfolder a submission (hidden ones not); --shard K/N takes every N-th from the K-th', () => {

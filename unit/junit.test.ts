@@ -35,9 +35,21 @@ test('passCounts: per check over several runs, flaky ones first', () => {
   ]);
 });
 
-test('parseJUnit: a failed case keeps its error from the "Error:" line to the first blank line, colours removed', () => {
-  const body = '<![CDATA[  [e2e] › suites/a.spec.ts:3:1 › fails\n\n    \u001b[31mError: expect(received).toContain(expected)\u001b[39m\n    Expected substring: "selects app=myblg"\n\n    at suites/a.spec.ts:9:3\n]]>';
-  const [c] = parseJUnit(`<testcase name="fails" classname="suites/a.spec.ts" time="1"><failure message="a.spec.ts:3:1 fails" type="FAILURE">${body}</failure></testcase>`);
-  expect(c.failure).toBe('Error: expect(received).toContain(expected) Expected substring: "selects app=myblg"');
+// Bodies as Playwright 1.65 writes them (captured from a run of three failing tests).
+const failed = (tag: string, lines: string[]) =>
+  `<testcase name="t" classname="suites/a.spec.ts" time="1"><system-out><![CDATA[\n[[ATTACHMENT|x/error-context.md]]\n]]></system-out><${tag} message="m" type="Error"><![CDATA[  [e2e] › suites/a.spec.ts:3:1 › t ───────\n\n${lines.join('\n')}\n]]></${tag}></testcase>`;
+
+test('parseJUnit: a failed case keeps its error up to the code frame, the stack or the call log, as one line', () => {
+  const frame = ['', '      1 | import { expect, test } from \'@playwright/test\';', '    > 2 | expect(x).toContain(y);', '        at /repo/suites/a.spec.ts:2:105', '', '    Error Context: reports/test-results/a/error-context.md'];
+  const cases = parseJUnit(
+    failed('failure', ['    Error: the typo is named', '', '    expect(received).toContain(expected) // indexOf', '', '    Expected substring: "selects app=myblog"', '    Received string:    "Service myblog selects app=myblg: no pod"', ...frame]) +
+      failed('error', ['    Error: Deployment myblog does not recreate: new pod x', '    second line', ...frame]) +
+      failed('error', ['    Test timeout of 500ms exceeded.', '', '    Error Context: reports/test-results/a/error-context.md']),
+  );
+  expect(cases.map((c) => c.failure)).toEqual([
+    'the typo is named · expect(received).toContain(expected) // indexOf · Expected substring: "selects app=myblog" · Received string:    "Service myblog selects app=myblg: no pod"',
+    'Deployment myblog does not recreate: new pod x · second line',
+    'Test timeout of 500ms exceeded.',
+  ]);
   expect(parseJUnit(run({ fails: 'fail', ok: 'ok' })).map((x) => x.failure)).toEqual([undefined, undefined]);
 });

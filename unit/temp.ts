@@ -5,7 +5,13 @@ import { join } from 'node:path';
 
 const made: string[] = [];
 process.on('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // a folder that cannot be removed must not fail the worker's exit
+    }
+  }
 });
 
 export function tempDir(prefix: string): string {

@@ -106,7 +106,7 @@ const studentDir = (o: { reportDir: string }, name: string) => join(o.reportDir,
  * report, HTML, JUnit) in the student's folder, its output in run.log. Stopped (as by Ctrl-C, so it tears down and reports) on timeout
  * or when the class is cancelled.
  */
-async function gradingRun(o: ClassOptions, s: Submission, files: string[], deploy: boolean, sub: string, timeoutMs: number): Promise<void> {
+async function gradingRun(o: ClassOptions, s: Submission, files: string[], deploy: boolean, sub: string, timeoutMs: number): Promise<'done' | 'timed out' | 'cancelled'> {
   const dir = join(studentDir(o, s.name), sub);
   mkdirSync(dir, { recursive: true });
   const projects = deploy ? ['--project=grade-setup', '--project=grade'] : ['--project=grade', '--no-deps'];
@@ -127,8 +127,14 @@ async function gradingRun(o: ClassOptions, s: Submission, files: string[], deplo
     forceKillAfterDelay: 60_000,
   });
   writeFileSync(join(dir, 'run.log'), String(r.all ?? ''));
-  if (r.timedOut) writeFileSync(join(dir, 'timed-out'), `the grading was stopped after ${(timeoutMs / 60_000).toFixed(0)} min\n`);
+  if (r.isCanceled) return 'cancelled';
+  if (!r.timedOut) return 'done';
+  writeFileSync(join(dir, 'timed-out'), `the grading was stopped after ${(timeoutMs / 60_000).toFixed(0)} min\n`);
+  return 'timed out';
 }
+
+/** Written once both phases of a submission ended (a timeout included: it is a verdict); an interrupted grading has none. */
+const completeMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'complete');
 
 /** A submission's namespaces and node folders, gone. */
 async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
@@ -152,9 +158,9 @@ function studentRows(o: { reportDir: string }, name: string): LabRow[] {
 /** A grading's row titles are "lab NN-name: check" or "files: ..."; the lab report files them under "Submission: ...". */
 const titled = (r: LabRow) => `${r.topic.replace(/^Submission: /, '')}: ${r.check}`;
 
-/** Grades the class (the submissions without a report yet, or all with `regrade`), then writes the class report. */
+/** Grades the class (the submissions not completely graded yet, or all with `regrade`), then writes the class report. */
 export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
-  const todo = o.submissions.filter((s) => o.regrade || !existsSync(join(studentDir(o, s.name), 'labs.json')));
+  const todo = o.submissions.filter((s) => o.regrade || !existsSync(completeMarker(o, s.name)));
   const reused = o.submissions.length - todo.length;
   info(`grading ${todo.length} submission(s), ${o.parallel} at a time${reused ? `; ${reused} graded before, reused (--regrade grades them again)` : ''}; the rollouts under load one submission at a time`);
   const budget = o.budgetMs ?? 20 * 60_000;
@@ -166,7 +172,9 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
   const now = (name: string, what?: string) => {
     if (what) phase.set(name, what);
     else phase.delete(name);
-    doing([...phase].map(([n, w]) => `${n}: ${w}`).join('; '));
+    const names = new Map<string, string[]>();
+    for (const [n, w] of phase) names.set(w, [...(names.get(w) ?? []), n]);
+    doing([...names].map(([w, ns]) => `${w}: ${ns.join(', ')}`).join('; '));
   };
   const worker = async () => {
     while (next < todo.length && !o.stop?.aborted) {
@@ -176,16 +184,22 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
       info(`  ${s.name}: deploying and checking`);
       now(s.name, 'deploying and checking');
       try {
-        await gradingRun(o, s, ['deploy.setup.ts', '1-stack.grade.ts', '2-updates.grade.ts'], true, '', budget);
-        // One submission at a time: rollouts under load beside each other would disturb each other's measurements.
-        now(s.name, 'waiting for its turn of the rollouts under load');
-        const turn = loadTurn.then(() => {
-          if (o.stop?.aborted) return undefined;
-          now(s.name, 'rollouts under load');
-          return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
-        });
-        loadTurn = turn.catch(() => undefined);
-        await turn;
+        const first = await gradingRun(o, s, ['deploy.setup.ts', '1-stack.grade.ts', '2-updates.grade.ts'], true, '', budget);
+        // A submission that ran out of time keeps its "not run" rows, and does not hold the load turn for another 10 minutes.
+        let complete = first === 'timed out';
+        if (first === 'done') {
+          // One submission at a time: rollouts under load beside each other would disturb each other's measurements.
+          now(s.name, 'waiting for its turn of the rollouts under load');
+          const turn = loadTurn.then(() => {
+            if (o.stop?.aborted) return undefined;
+            now(s.name, 'rollouts under load');
+            return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
+          });
+          loadTurn = turn.then(() => undefined, () => undefined);
+          const load = await turn;
+          complete = load === 'done' || load === 'timed out';
+        }
+        if (complete) writeFileSync(completeMarker(o, s.name), `${new Date().toISOString()}\n`);
       } catch (err) {
         warn(`${s.name}: ${(err as Error).message}`);
       } finally {
@@ -198,19 +212,22 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
   };
   await step(`grading ${todo.length} submission(s)`, () => Promise.all(Array.from({ length: Math.min(o.parallel, Math.max(1, todo.length)) }, worker)));
 
-  const results = o.submissions.map((s): StudentResult => {
-    const rows = studentRows(o, s.name);
-    const marker = ['', 'load'].map((sub) => join(studentDir(o, s.name), sub, 'timed-out')).find((f) => existsSync(f));
-    const timedOut = marker ? ` (${readFileSync(marker, 'utf8').trim()})` : '';
-    const scored = score(
-      rows.map((r) => ({ title: titled(r), result: r.result, detail: r.detail })),
-      o.rubric,
-    );
-    if (timedOut) for (const l of scored.labs) for (const c of l.checks.filter((x) => x.outcome === 'missing')) c.cause = `not run${timedOut}`;
-    return { name: s.name, score: scored, rows, graded: todo.includes(s), seconds: seconds.get(s.name) };
-  });
+  const results = o.submissions.map((s) => ({ ...studentResult(o, s.name), graded: todo.includes(s), seconds: seconds.get(s.name) }));
   writeClassReport(o.reportDir, results, o.rubric);
   return results;
+}
+
+/** A student's score from the reports in their folder; an interrupted grading's rows are not a verdict (no rows: "not graded"). */
+export function studentResult(o: { reportDir: string; rubric: Rubric }, name: string): StudentResult {
+  const rows = existsSync(completeMarker(o, name)) ? studentRows(o, name) : [];
+  const marker = ['', 'load'].map((sub) => join(studentDir(o, name), sub, 'timed-out')).find((f) => existsSync(f));
+  const timedOut = marker ? ` (${readFileSync(marker, 'utf8').trim()})` : '';
+  const scored = score(
+    rows.map((r) => ({ title: titled(r), result: r.result, detail: r.detail })),
+    o.rubric,
+  );
+  if (timedOut) for (const l of scored.labs) for (const c of l.checks.filter((x) => x.outcome === 'missing')) c.cause = `not run${timedOut}`;
+  return { name, score: scored, rows, graded: false };
 }
 
 /** The course's order of the labs, for the sections of a student's report. */
@@ -241,8 +258,9 @@ const csvCell = (v: string | number) => {
 };
 const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** A student without a report is not scored 0: their grading did not happen. */
-const NOT_GRADED = 'not graded: no report (the grading was interrupted or did not start; see students/NAME/run.log)';
+/** A student without a report is not scored 0: their grading did not happen (or did not finish). */
+const notGraded = (reportDir: string, name: string) =>
+  `not graded: the grading was interrupted or did not start${existsSync(join(studentDir({ reportDir }, name), 'run.log')) ? `; see students/${name}/run.log` : ''}`;
 
 /** The failed checks of a student, with their causes, in one cell. */
 const failures = (r: StudentResult) =>
@@ -258,7 +276,7 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   const csv = [
     ['student', 'total', 'max', ...labs, 'failed checks'].map(csvCell).join(','),
     ...results.map((r) =>
-      (r.rows.length ? [r.name, r.score.earned, r.score.points, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)] : [r.name, '', r.score.points, ...labs.map(() => ''), NOT_GRADED])
+      (r.rows.length ? [r.name, r.score.earned, r.score.points, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)] : [r.name, '', r.score.points, ...labs.map(() => ''), notGraded(reportDir, r.name)])
         .map(csvCell)
         .join(','),
     ),
@@ -269,7 +287,7 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   const head = `<tr><th>student</th><th>total</th>${labs.map((l) => `<th title="${html(rubric[l].chapter)}">${html(l)}</th>`).join('')}</tr>`;
   const body = results
     .map((r) => {
-      if (!r.rows.length) return `<tr><td>${html(r.name)}</td><td colspan="${labs.length + 1}">${html(NOT_GRADED)}</td></tr>`;
+      if (!r.rows.length) return `<tr><td>${html(r.name)}</td><td colspan="${labs.length + 1}">${html(notGraded(reportDir, r.name))}</td></tr>`;
       const link = (text: string) => (r.rows.length ? `<a href="students/${encodeURIComponent(r.name)}/labs.html">${text}</a>` : text);
       const cells = labs.map((l) => {
         const s = r.score.labs.find((x) => x.lab === l);

@@ -2,6 +2,7 @@
 // one line that names the command and the log.
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { execa, type Options } from 'execa';
 import { doing, HarnessError } from './log.ts';
 
@@ -29,7 +30,16 @@ export async function run(file: string, args: string[], o: RunOptions = {}): Pro
   const child = execa(file, args, { ...options, all: true, buffer: !o.log });
   doing(`${file} ${args.slice(0, 2).join(' ')}`);
   if (logStream) {
-    child.all?.on('data', (chunk: Buffer) => doing(chunk.toString()));
+    // Whole lines only, decoded across chunks: the heartbeat shows the last one.
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      pending += decoder.write(chunk);
+      const end = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r'));
+      if (end < 0) return void (pending = pending.slice(-4096));
+      if (pending.slice(0, end).trim()) doing(pending.slice(0, end));
+      pending = pending.slice(end + 1);
+    });
     child.all?.pipe(logStream, { end: false });
   }
   const result = await child;

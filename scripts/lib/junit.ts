@@ -1,6 +1,7 @@
 // Reading Playwright's JUnit report: one entry per test case, with its
 // outcome and its annotations (Playwright writes them as properties).
 import { existsSync, readFileSync } from 'node:fs';
+import { errorCause } from './lab-report.ts';
 
 export interface TestCase {
   name: string;
@@ -8,7 +9,7 @@ export interface TestCase {
   status: 'passed' | 'failed' | 'skipped';
   /** annotations: [type, description] */
   properties: [string, string][];
-  /** a failed case's error: from its first "…Error:" line to the first blank line, at most 600 characters */
+  /** a failed case's error as one line (lab-report.ts' errorCause) */
   failure?: string;
 }
 
@@ -27,16 +28,12 @@ export function parseJUnit(xml: string): TestCase[] {
   });
 }
 
-// The error Playwright writes in the failure's CDATA, without colours: what a CI log's last lines must show.
+// The error Playwright writes in a failure's CDATA, after its header line
+// (project › file › title): what a CI log's last lines must show.
 function failureText(body: string): string | undefined {
   const m = /<(?:failure|error)\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:failure|error)>)/.exec(body);
-  if (!m) return undefined;
-  const text = (m[1] ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, '').replace(/\u001b\[[0-9;]*m/g, '');
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => /\b\w*Error\b[^:]*:/.test(l));
-  if (start < 0) return text.trim().slice(0, 600) || undefined;
-  const end = lines.findIndex((l, i) => i > start && !l.trim());
-  return lines.slice(start, end < 0 ? undefined : end).map((l) => l.trim()).join(' ').slice(0, 600);
+  const text = (m?.[1] ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, '').replace(/^\s*\[[^\]]*\] › .*\n/, '');
+  return errorCause(text) || undefined;
 }
 
 export function readJUnit(file: string): TestCase[] | undefined {

@@ -62,8 +62,18 @@ export function labRow(file: string, title: string, status: TestResult['status']
   if (status === 'interrupted') return { topic, check: title, result: 'skipped', detail: 'interrupted (the run was stopped)' };
   if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; '), ...(edges ? { edges } : {}) };
   // The first lines of the error: the checks put the cause there, one per line.
-  const cause = (error ?? status).replace(/\u001b\[[0-9;]*m/g, '').replace(/^Error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 6).join(' · ').slice(0, 900);
+  const cause = errorCause(error ?? status);
   return { topic, check: title, result: 'fail', detail: cause, ...(edges ? { edges } : {}) };
+}
+
+/**
+ * An error as one line: its first lines, where the checks put the cause,
+ * up to the code frame, the stack or Playwright's call log; colours removed.
+ */
+export function errorCause(text: string): string {
+  const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim());
+  const end = lines.findIndex((l) => /^(>?\s*\d+ \||at \S|Error Context:|Call log:)/.test(l));
+  return (end < 0 ? lines : lines.slice(0, end)).filter(Boolean).slice(0, 6).join(' · ').replace(/^Error: /, '').slice(0, 900);
 }
 
 /** The edge names a topic's rows were checked through, in order of first appearance. */

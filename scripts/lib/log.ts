@@ -27,28 +27,28 @@ export function warn(message: string): void {
 // The heartbeat: while a step runs, its elapsed time and what it is doing (the
 // last line its command printed, or what it waits for), every second on one
 // updating line in a terminal, every 30 s as a plain line in a CI log.
-const running: { name: string; start: number }[] = [];
-let activity = '';
+interface Running {
+  name: string;
+  start: number;
+  activity: string;
+}
+const running: Running[] = [];
 let beat: NodeJS.Timeout | undefined;
 let lineShown = false;
 const tty = Boolean(process.stdout.isTTY);
 const every = Number(process.env.HARNESS_HEARTBEAT_MS) || (tty ? 1000 : 30_000);
 
-/** What the current step is doing, for its heartbeat. */
+/** What the innermost running step is doing, for its heartbeat ('' clears it). */
 export function doing(what: string): void {
+  const current = running[running.length - 1];
   // Colour codes and carriage-return progress bars would garble the one line.
-  const last = what.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').split(/[\r\n]/).map((l) => l.trim()).filter(Boolean).pop();
-  if (last) activity = last.slice(0, 160);
-}
-
-function heartbeatLine(name: string, elapsedMs: number, what: string): string {
-  return `  ${name}: ${Math.round(elapsedMs / 1000)}s${what ? ` · ${what}` : ''}`;
+  if (current) current.activity = (what.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').split(/[\r\n]/).map((l) => l.trim()).filter(Boolean).pop() ?? '').slice(0, 200);
 }
 
 function heartbeat(): void {
   const current = running[running.length - 1];
   if (!current) return;
-  const line = heartbeatLine(current.name, Date.now() - current.start, activity);
+  const line = `  ${current.name}: ${Math.round((Date.now() - current.start) / 1000)}s${current.activity ? ` · ${current.activity}` : ''}`;
   if (tty) {
     process.stdout.write(`\r\u001b[K${line.slice(0, (process.stdout.columns || 120) - 1)}`);
     lineShown = true;
@@ -61,17 +61,18 @@ function clearHeartbeat(): void {
   lineShown = false;
 }
 
-function startBeat(name: string): void {
-  running.push({ name, start: Date.now() });
-  activity = '';
+function startBeat(name: string): Running {
+  const entry = { name, start: Date.now(), activity: '' };
+  running.push(entry);
   if (!beat) {
     beat = setInterval(heartbeat, every);
     beat.unref();
   }
+  return entry;
 }
 
-function stopBeat(name: string): void {
-  const i = running.findIndex((r) => r.name === name);
+function stopBeat(entry: Running): void {
+  const i = running.indexOf(entry);
   if (i >= 0) running.splice(i, 1);
   clearHeartbeat();
   if (!running.length && beat) {
@@ -87,7 +88,7 @@ export const CACHED = Symbol('cached');
 export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const start = Date.now();
   info(`> ${name}`);
-  startBeat(name);
+  const beating = startBeat(name);
   try {
     const result = await fn();
     if (result === CACHED) {
@@ -102,7 +103,7 @@ export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     }
     throw err;
   } finally {
-    stopBeat(name);
+    stopBeat(beating);
   }
 }
 

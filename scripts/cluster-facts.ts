@@ -19,7 +19,7 @@ main(async () => {
   } catch (err) {
     throw new UsageError(`${(err as Error).message} (usage: npm run cluster:facts -- [--kubeconfig FILE] [--context NAME] [--namespace NAME])`);
   }
-  const file = values.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config');
+  const file = values.kubeconfig ?? (process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config'));
   if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist (give one with --kubeconfig FILE)`);
   let kc;
   try {

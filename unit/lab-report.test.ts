@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { labReportHtml, labReportMarkdown, labRow } from '../scripts/lib/lab-report.ts';
+import { errorCause, labReportHtml, labReportMarkdown, labRow } from '../scripts/lib/lab-report.ts';
 
 test('labRow: the topic from the suite, the skip reason, the failure cause without colours or stack, the measurements', () => {
   expect(labRow('/x/suites/pod-labs.spec.ts', 'split pods', 'passed', [{ type: 'measurement', description: 'a: 1.0 s' }, { type: 'measurement', description: 'a: 1.0 s' }])).toEqual({
@@ -52,4 +52,10 @@ test('a route case checked on both edges shows each edge in its own column', () 
   expect(md).toContain('| lab 50-bookstore: /reviews/0 | **FAIL** | as expected | http://b/reviews/0 is not routed: HTTPRoute bookstore: Accepted False (NoMatchingParent) | case differs |');
   expect(md).toContain('| NodePort | pass |  |  |  |');
   expect(labReportHtml([row], 'today')).toContain('<th>Ingress</th><th>Gateway</th>');
+});
+
+test('errorCause: the cause lines up to the stack, code frame or call log (any case); a cause line starting with "at" is kept', () => {
+  expect(errorCause('Error: Deployment web is stuck\nat least 2 pods are not Ready\n    at rollOut (/repo/fixtures/rollout.ts:12:5)\n    at x.ts:3')).toBe('Deployment web is stuck · at least 2 pods are not Ready');
+  expect(errorCause('Error: expect(received).toBe(expected)\n\nCall Log:\n- Timeout 5000ms exceeded')).toBe('expect(received).toBe(expected)');
+  expect(errorCause('Error: boom\n\n  > 12 | await check();\n       |       ^')).toBe('boom');
 });

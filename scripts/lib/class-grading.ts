@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join, resolve } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { labReportHtml, labReportMarkdown, type LabRow } from './lab-report.ts';
+import { INTERRUPTED, labReportHtml, labReportMarkdown, type LabRow } from './lab-report.ts';
 import { doing, info, step, warn } from './log.ts';
 import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
 import { GRADE_LABEL, gradeId, type GradeState } from './submission.ts';
@@ -128,7 +128,12 @@ async function gradingRun(o: ClassOptions, s: Submission, files: string[], deplo
   });
   writeFileSync(join(dir, 'run.log'), String(r.all ?? ''));
   if (r.isCanceled) return 'cancelled';
-  if (!r.timedOut) return 'done';
+  if (!r.timedOut) {
+    // A verdict needs the run's report without a test cut short: a Ctrl-C in a terminal reaches Playwright itself.
+    const report = join(dir, 'labs.json');
+    const rows = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as { rows: LabRow[] }).rows : undefined;
+    return rows && !rows.some((row) => row.detail === INTERRUPTED) ? 'done' : 'cancelled';
+  }
   writeFileSync(join(dir, 'timed-out'), `the grading was stopped after ${(timeoutMs / 60_000).toFixed(0)} min\n`);
   return 'timed out';
 }

@@ -5,7 +5,7 @@
 // on its own, so one that cannot be read (a missing permission, a missing
 // object) never hides another. Needs only get/list/watch
 // (manifests/verifier/rbac.yaml).
-import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Container, type V1LabelSelector, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { apiGet, apiMessage, apiStatus } from './kube.ts';
 
 export interface Fact {
@@ -15,13 +15,44 @@ export interface Fact {
   detail: string;
 }
 
-/** The images that tell which ingress controller a pod is. */
-const INGRESS_IMAGES: [RegExp, string][] = [
-  [/(^|\/)ingress-nginx\/controller(:|@|$)/, 'ingress-nginx'],
-  [/(^|\/)traefik(:|@|$)/, 'Traefik'],
-];
+/**
+ * Which ingress controller a container is: by its image (the upstream ones,
+ * the course's quay.io nginx-ingress-controller 0.30 and mirrors of them),
+ * by the program it runs, or by its pod's app.kubernetes.io/name.
+ */
+export function controllerKind(c: V1Container, pod: V1Pod): string | undefined {
+  const image = c.image ?? '';
+  const program = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
+  const name = pod.metadata?.labels?.['app.kubernetes.io/name'];
+  if (/(ingress-nginx\/controller|nginx-ingress-controller)(:|@|$)/.test(image) || /\/nginx-ingress-controller\b/.test(program) || name === 'ingress-nginx') return 'ingress-nginx';
+  if (/(^|\/)traefik(:|@|$)/.test(image) || name === 'traefik') return 'Traefik';
+  return undefined;
+}
 
-const versionOf = (image: string, pod: V1Pod) => /:([^@/]+)(@|$)/.exec(image)?.[1] ?? pod.metadata?.labels?.['app.kubernetes.io/version'] ?? 'version unknown';
+/** The image's tag (a digest is not a version), else the pod's app.kubernetes.io/version. */
+export function versionOf(image: string, pod: V1Pod): string {
+  const ref = image.split('@')[0];
+  const tag = ref.lastIndexOf(':') > ref.lastIndexOf('/') ? ref.slice(ref.lastIndexOf(':') + 1) : undefined;
+  return tag ?? pod.metadata?.labels?.['app.kubernetes.io/version'] ?? 'version unknown';
+}
+
+/** kube-proxy's configured mode from its config.conf; empty means the default, iptables on Linux. */
+export function configuredMode(conf: string): string {
+  return /^mode:\s*["']?(\w*)["']?\s*(#.*)?$/m.exec(conf)?.[1] || 'iptables';
+}
+
+/** A label selector as the API's query string (matchLabels and matchExpressions). */
+export function selectorQuery(sel?: V1LabelSelector): string {
+  const labels = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const expressions = (sel?.matchExpressions ?? []).map((e) =>
+    e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`,
+  );
+  return [...labels, ...expressions].join(',');
+}
+
+/** Pods that are (or will be) running: not finished, not evicted, not being deleted. */
+const live = (p: V1Pod) => !p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? '');
+const ready = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 
 /** A fact that could not be read: the API server's words (a 403 names the verb and the resource). */
 const unreadable = (check: string, err: unknown): Fact => ({
@@ -62,35 +93,43 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
       return found ? { result: 'pass', detail: `created ${found.metadata?.creationTimestamp?.toISOString()}` } : { result: 'fail', detail: `namespace ${namespace} not found` };
     }),
 
-    fact('kube-proxy runs in ipvs mode (the course\'s mode)', async () => {
+    fact("kube-proxy runs in ipvs mode (the course's mode)", async () => {
       const cm = await core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kube-proxy' });
-      const configured = /^mode:\s*"?(\w*)"?\s*$/m.exec(cm.data?.['config.conf'] ?? '')?.[1] || 'iptables';
-      const pods = (await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' })).items;
-      const logged = await Promise.all(
+      const configured = configuredMode(cm.data?.['config.conf'] ?? '');
+      const pods = (await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' })).items.filter(live);
+      // What each kube-proxy says at start; its log may have rotated since, or the pod may not run yet.
+      const said = await Promise.all(
         pods.map(async (p) => {
-          const log = await core.readNamespacedPodLog({ namespace: 'kube-system', name: p.metadata!.name! });
-          return /Using (\w+) Proxier/.exec(String(log))?.[1];
+          const name = p.metadata!.name!;
+          const log = await core.readNamespacedPodLog({ namespace: 'kube-system', name, limitBytes: 256 * 1024 }).then(String, (err: unknown) => {
+            if (apiStatus(err) === 403) throw err;
+            return `unreadable: ${apiMessage(err)}`;
+          });
+          return { name, mode: /Using (\w+) Proxier/.exec(log)?.[1], unreadable: log.startsWith('unreadable: ') ? log : undefined };
         }),
       );
-      const said = [...new Set(logged.map((m) => m ?? 'no "Using … Proxier" line (the log may have rotated)'))];
-      const detail = `ConfigMap kube-proxy mode "${configured}"; ${pods.length} kube-proxy pod(s) log ${said.map((m) => (m.startsWith('no ') ? m : `"Using ${m} Proxier"`)).join(', ')}`;
-      const ipvs = configured === 'ipvs' && logged.every((m) => m === undefined || m === 'ipvs') && logged.some((m) => m === 'ipvs');
-      return { result: ipvs ? 'pass' : 'fail', detail: ipvs ? detail : `kube-proxy runs in ${logged.find(Boolean) ?? configured} mode: ${detail}` };
+      const running = [...new Set(said.flatMap((x) => (x.mode ? [x.mode] : [])))];
+      const silent = said.filter((x) => !x.mode).map((x) => `${x.name} ${x.unreadable ?? 'has no "Using … Proxier" line (its log may have rotated)'}`);
+      const detail = `ConfigMap kube-proxy mode "${configured}"; ${pods.length} kube-proxy pod(s)${running.length ? ` log ${running.map((m) => `"Using ${m} Proxier"`).join(', ')}` : ''}${silent.length ? `; ${silent.join('; ')}` : ''}`;
+      const ok = configured === 'ipvs' && running.every((m) => m === 'ipvs');
+      if (ok) return { result: 'pass', detail };
+      const actual = running.length ? running.join(' and ') : `${configured} (as configured)`;
+      return { result: 'fail', detail: `configured ${configured}, running ${actual}: ${detail}` };
     }),
 
     fact('an ingress controller runs on the node labelled ingress=true', async () => {
       const ingressNodes = labelled(await nodes, 'ingress', 'true');
-      const pods = (await core.listPodForAllNamespaces()).items;
+      const pods = (await core.listPodForAllNamespaces()).items.filter(live);
       const controllers = pods.flatMap((p) =>
         (p.spec?.containers ?? []).flatMap((c) => {
-          const kind = INGRESS_IMAGES.find(([re]) => re.test(c.image ?? ''))?.[1];
-          return kind ? [{ kind, version: versionOf(c.image!, p), pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: p.spec?.nodeName ?? 'no node', ready: p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false }] : [];
+          const kind = controllerKind(c, p);
+          return kind ? [{ kind, version: versionOf(c.image ?? '', p), pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: p.spec?.nodeName ?? 'no node', ready: ready(p) }] : [];
         }),
       );
       const classes = (await net.listIngressClass()).items.map((c) => `${c.metadata?.name} (controller ${c.spec?.controller})`);
       const where = controllers.map((c) => `${c.kind} ${c.version} (pod ${c.pod}${c.ready ? '' : ', not Ready'}) on ${c.node}`).join('; ');
-      const detail = `${where || 'no ingress controller pod (looked for the images of ingress-nginx and Traefik)'}; IngressClass ${classes.join(', ') || 'none'}; nodes labelled ingress=true: ${ingressNodes.join(', ') || 'none'}`;
-      const ok = controllers.length > 0 && controllers.every((c) => c.ready && ingressNodes.includes(c.node));
+      const detail = `${where || 'no ingress controller pod (looked for ingress-nginx and Traefik by image, program and app.kubernetes.io/name)'}; IngressClass ${classes.join(', ') || 'none'}; nodes labelled ingress=true: ${ingressNodes.join(', ') || 'none'}`;
+      const ok = controllers.some((c) => c.ready && ingressNodes.includes(c.node));
       return { result: ok ? 'pass' : 'fail', detail };
     }),
 
@@ -102,8 +141,7 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
       });
       if (!d) return { result: 'fail', detail: `Deployment ${namespace}/mysql not found; nodes labelled component=mysql: ${mysqlNodes.join(', ') || 'none'}` };
       const hostPaths = (d.spec?.template.spec?.volumes ?? []).flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
-      const selector = Object.entries(d.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-      const pods = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp);
+      const pods = (await core.listNamespacedPod({ namespace, labelSelector: selectorQuery(d.spec?.selector) })).items.filter(live);
       const on = pods.map((p) => `${p.metadata?.name} on ${p.spec?.nodeName ?? 'no node (Pending)'}`);
       const detail = `hostPath ${hostPaths.join(', ') || 'none'}; pod ${on.join(', ') || 'none'}; nodes labelled component=mysql: ${mysqlNodes.join(', ') || 'none'}`;
       const ok = hostPaths.length > 0 && pods.length > 0 && pods.every((p) => mysqlNodes.includes(p.spec?.nodeName ?? ''));

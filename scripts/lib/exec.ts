@@ -40,6 +40,10 @@ export async function run(file: string, args: string[], o: RunOptions = {}): Pro
       if (pending.slice(0, end).trim()) doing(pending.slice(0, end));
       pending = pending.slice(end + 1);
     });
+    child.all?.on('end', () => {
+      const rest = pending + decoder.end();
+      if (rest.trim()) doing(rest);
+    });
     child.all?.pipe(logStream, { end: false });
   }
   const result = await child;

@@ -32,7 +32,7 @@ export function parseJUnit(xml: string): TestCase[] {
 // (project › file › title): what a CI log's last lines must show.
 function failureText(body: string): string | undefined {
   const m = /<(?:failure|error)\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:failure|error)>)/.exec(body);
-  const text = (m?.[1] ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, '').replace(/^\s*\[[^\]]*\] › .*\n/, '');
+  const text = (m?.[1] ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, '').replace(/^\s*\S[^\n]* › [^\n]*\n/, '');
   return errorCause(text) || undefined;
 }
 

@@ -59,12 +59,15 @@ export function labRow(file: string, title: string, status: TestResult['status']
   const edges = edgeNotes.length ? Object.fromEntries(edgeNotes.map((m) => [m[1], m[2]])) : undefined;
   if (status === 'skipped') return { topic, check: title, result: 'skipped', detail: notes('skip').join('; ') || 'not run' };
   // As npm test's summary counts it: cut short is not a verdict.
-  if (status === 'interrupted') return { topic, check: title, result: 'skipped', detail: 'interrupted (the run was stopped)' };
+  if (status === 'interrupted') return { topic, check: title, result: 'skipped', detail: INTERRUPTED };
   if (status === 'passed') return { topic, check: title, result: 'pass', detail: notes('measurement').join('; '), ...(edges ? { edges } : {}) };
   // The first lines of the error: the checks put the cause there, one per line.
   const cause = errorCause(error ?? status);
   return { topic, check: title, result: 'fail', detail: cause, ...(edges ? { edges } : {}) };
 }
+
+/** The detail of a row whose test was cut short. */
+export const INTERRUPTED = 'interrupted (the run was stopped)';
 
 /**
  * An error as one line: its first lines, where the checks put the cause,
@@ -72,7 +75,7 @@ export function labRow(file: string, title: string, status: TestResult['status']
  */
 export function errorCause(text: string): string {
   const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim());
-  const end = lines.findIndex((l) => /^(>?\s*\d+ \||at \S|Error Context:|Call log:)/.test(l));
+  const end = lines.findIndex((l) => /^(>?\s*\d+ \||at \S.*:\d+(:\d+)?\)?$|error context:|call log:)/i.test(l));
   return (end < 0 ? lines : lines.slice(0, end)).filter(Boolean).slice(0, 6).join(' · ').replace(/^Error: /, '').slice(0, 900);
 }
 

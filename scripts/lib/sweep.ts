@@ -5,7 +5,7 @@
 // deleted; after an interrupted run, luffy's myblog is put back to the lab's
 // manifest (a rollout under load may have been cut short); the node folders
 // a grading renamed its hostPath volumes to are removed.
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { applyObjects } from './apply.ts';
 import { readRecord } from './cluster.ts';
@@ -46,6 +46,17 @@ export async function sweepTestObjects(clusterName: string, restoreLuffy: boolea
     await core.deleteNamespace({ name: ns.metadata!.name! });
     done.push(`deleted test namespace ${ns.metadata!.name}`);
   }
+  // RBAC a test applied outside its namespace (the verifier's, suites/cluster-facts.spec.ts).
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const selector = { labelSelector: 'course-harness/test=true' };
+  const leftovers = [
+    ...(await rbac.listClusterRoleBinding(selector)).items.map((o) => () => rbac.deleteClusterRoleBinding({ name: o.metadata!.name! })),
+    ...(await rbac.listClusterRole(selector)).items.map((o) => () => rbac.deleteClusterRole({ name: o.metadata!.name! })),
+    ...(await rbac.listRoleBindingForAllNamespaces(selector)).items.map((o) => () => rbac.deleteNamespacedRoleBinding({ name: o.metadata!.name!, namespace: o.metadata!.namespace! })),
+    ...(await rbac.listRoleForAllNamespaces(selector)).items.map((o) => () => rbac.deleteNamespacedRole({ name: o.metadata!.name!, namespace: o.metadata!.namespace! })),
+  ];
+  for (const remove of leftovers) await remove().catch(() => undefined);
+  if (leftovers.length) done.push(`deleted ${leftovers.length} test RBAC object(s) outside test namespaces`);
   const folders = recordedHostPaths();
   if (folders.length) {
     await removeFromNodes(clusterName, folders);

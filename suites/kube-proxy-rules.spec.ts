@@ -16,7 +16,7 @@ import { patchDeployment } from '../fixtures/rollout.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { rulesProblems, serviceRules } from '../scripts/lib/iptables-rules.ts';
 import { parseIpVs } from '../scripts/lib/ipvs.ts';
-import { execInPod, waitFor } from '../scripts/lib/kube.ts';
+import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 import { waitForDeployments } from '../scripts/lib/labs.ts';
 import type { ProxyMode } from '../scripts/lib/options.ts';
 
@@ -98,7 +98,7 @@ async function switchProxyMode(cluster: Cluster, mode: ProxyMode): Promise<strin
     path: '/api/v1/namespaces/kube-system/pods',
     labelSelector: 'k8s-app=kube-proxy',
     what: `only new kube-proxy pods, one per node (${ds.status?.desiredNumberScheduled}), all Ready`,
-    until: (items) => items.length === ds.status?.desiredNumberScheduled && items.every((p) => !old.includes(p.metadata!.uid!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+    until: (items) => items.length === ds.status?.desiredNumberScheduled && items.every((p) => !old.includes(p.metadata!.uid!) && isReady(p)),
     timeoutMs: 120_000,
   });
   // kube-proxy has no readiness probe: Ready as soon as it starts; its log says which Proxier once it has chosen.

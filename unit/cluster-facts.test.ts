@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseManifests } from '../scripts/lib/apply.ts';
-import { configuredMode, controllerKind, selectorQuery, versionOf } from '../scripts/lib/cluster-facts.ts';
+import { configuredMode, controllerKind, proxyModeVerdict, versionOf } from '../scripts/lib/cluster-facts.ts';
+import { labelSelector } from '../scripts/lib/kube.ts';
 import { MANIFESTS } from '../scripts/lib/labs.ts';
 
 const pod = (labels: Record<string, string> = {}): V1Pod => ({ metadata: { labels } });
@@ -32,10 +33,23 @@ test("kube-proxy's configured mode: quoted, commented, or empty (iptables, the L
   expect(configuredMode('ipvs:\n  scheduler: rr\n')).toBe('iptables');
 });
 
+test('kube-proxy in ipvs: configured and running passes; configured but running another mode fails naming both; a rotated log is named, the ConfigMap decides', () => {
+  expect(proxyModeVerdict('ipvs', [{ name: 'kp-a', mode: 'ipvs' }, { name: 'kp-b', mode: 'ipvs' }])).toEqual({ result: 'pass', detail: 'ConfigMap kube-proxy mode "ipvs"; 2 kube-proxy pod(s) log "Using ipvs Proxier"' });
+  expect(proxyModeVerdict('ipvs', [{ name: 'kp-a', mode: 'ipvs' }, { name: 'kp-b', mode: 'iptables' }])).toEqual({
+    result: 'fail',
+    detail: 'configured ipvs, running ipvs and iptables: ConfigMap kube-proxy mode "ipvs"; 2 kube-proxy pod(s) log "Using ipvs Proxier", "Using iptables Proxier"',
+  });
+  expect(proxyModeVerdict('ipvs', [{ name: 'kp-a' }, { name: 'kp-b', unreadable: 'unreadable: container "kube-proxy" is waiting to start' }])).toEqual({
+    result: 'pass',
+    detail: 'ConfigMap kube-proxy mode "ipvs"; 2 kube-proxy pod(s); kp-a has no "Using … Proxier" line (its log may have rotated); kp-b unreadable: container "kube-proxy" is waiting to start',
+  });
+  expect(proxyModeVerdict('iptables', [{ name: 'kp-a' }]).detail).toMatch(/^configured iptables, running iptables \(as configured\): /);
+});
+
 test('a label selector as a query: matchLabels and every matchExpressions operator', () => {
-  expect(selectorQuery({ matchLabels: { app: 'mysql' } })).toBe('app=mysql');
+  expect(labelSelector({ matchLabels: { app: 'mysql' } })).toBe('app=mysql');
   expect(
-    selectorQuery({
+    labelSelector({
       matchLabels: { app: 'mysql' },
       matchExpressions: [
         { key: 'tier', operator: 'In', values: ['db', 'cache'] },

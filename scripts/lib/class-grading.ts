@@ -130,8 +130,7 @@ async function gradingRun(o: ClassOptions, s: Submission, files: string[], deplo
   if (r.isCanceled) return 'cancelled';
   if (!r.timedOut) {
     // A verdict needs the run's report without a test cut short: a Ctrl-C in a terminal reaches Playwright itself.
-    const report = join(dir, 'labs.json');
-    const rows = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as { rows: LabRow[] }).rows : undefined;
+    const rows = reportRows(dir);
     return rows && !rows.some((row) => row.detail === INTERRUPTED) ? 'done' : 'cancelled';
   }
   writeFileSync(join(dir, 'timed-out'), `the grading was stopped after ${(timeoutMs / 60_000).toFixed(0)} min\n`);
@@ -151,13 +150,15 @@ async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
   await removeFromNodes(o.clusterName, hostPaths.filter((p) => p.endsWith(`-g${id}`)));
 }
 
-/** The rows of a student's graded runs (both phases), as the lab reporter wrote them. */
+/** The rows a grading run's lab reporter wrote in `dir`; undefined when it wrote none. */
+function reportRows(dir: string): LabRow[] | undefined {
+  const file = join(dir, 'labs.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { rows: LabRow[] }).rows : undefined;
+}
+
+/** The rows of a student's graded runs (both phases). */
 function studentRows(o: { reportDir: string }, name: string): LabRow[] {
-  const read = (sub: string) => {
-    const file = join(studentDir(o, name), sub, 'labs.json');
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { rows: LabRow[] }).rows : [];
-  };
-  return [...read(''), ...read('load')];
+  return ['', 'load'].flatMap((sub) => reportRows(join(studentDir(o, name), sub)) ?? []);
 }
 
 /** A grading's row titles are "lab NN-name: check" or "files: ..."; the lab report files them under "Submission: ...". */
@@ -293,7 +294,7 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   const body = results
     .map((r) => {
       if (!r.rows.length) return `<tr><td>${html(r.name)}</td><td colspan="${labs.length + 1}">${html(notGraded(reportDir, r.name))}</td></tr>`;
-      const link = (text: string) => (r.rows.length ? `<a href="students/${encodeURIComponent(r.name)}/labs.html">${text}</a>` : text);
+      const link = (text: string) => `<a href="students/${encodeURIComponent(r.name)}/labs.html">${text}</a>`;
       const cells = labs.map((l) => {
         const s = r.score.labs.find((x) => x.lab === l);
         const failed = s?.checks.filter((c) => c.outcome !== 'pass').map((c) => `${c.check}: ${c.cause}`).join('\n') ?? '';

@@ -5,8 +5,8 @@
 // on its own, so one that cannot be read (a missing permission, a missing
 // object) never hides another. Needs only get/list/watch
 // (manifests/verifier/rbac.yaml).
-import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Container, type V1LabelSelector, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { apiGet, apiMessage, apiStatus } from './kube.ts';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Container, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { apiGet, apiMessage, apiStatus, isReady, labelSelector } from './kube.ts';
 
 export interface Fact {
   check: string;
@@ -41,18 +41,30 @@ export function configuredMode(conf: string): string {
   return /^mode:\s*["']?(\w*)["']?\s*(#.*)?$/m.exec(conf)?.[1] || 'iptables';
 }
 
-/** A label selector as the API's query string (matchLabels and matchExpressions). */
-export function selectorQuery(sel?: V1LabelSelector): string {
-  const labels = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  const expressions = (sel?.matchExpressions ?? []).map((e) =>
-    e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`,
-  );
-  return [...labels, ...expressions].join(',');
+/** What each kube-proxy pod said at start: its mode, or why its log tells nothing. */
+export interface ProxyLog {
+  name: string;
+  mode?: string;
+  unreadable?: string;
+}
+
+/** ipvs passes only when configured and no kube-proxy runs another mode (a rotated log leaves it to the ConfigMap). */
+export function proxyModeVerdict(configured: string, said: ProxyLog[]): Omit<Fact, 'check'> {
+  const running = [...new Set(said.flatMap((x) => (x.mode ? [x.mode] : [])))];
+  const silent = said.filter((x) => !x.mode).map((x) => `${x.name} ${x.unreadable ?? 'has no "Using … Proxier" line (its log may have rotated)'}`);
+  const detail = `ConfigMap kube-proxy mode "${configured}"; ${said.length} kube-proxy pod(s)${running.length ? ` log ${running.map((m) => `"Using ${m} Proxier"`).join(', ')}` : ''}${silent.length ? `; ${silent.join('; ')}` : ''}`;
+  if (configured === 'ipvs' && running.every((m) => m === 'ipvs')) return { result: 'pass', detail };
+  return { result: 'fail', detail: `configured ${configured}, running ${running.length ? running.join(' and ') : `${configured} (as configured)`}: ${detail}` };
 }
 
 /** Pods that are (or will be) running: not finished, not evicted, not being deleted. */
 const live = (p: V1Pod) => !p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? '');
-const ready = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+
+/** A missing object is an answer (undefined), not an error. */
+const notFound = (err: unknown): undefined => {
+  if (apiStatus(err) === 404) return undefined;
+  throw err;
+};
 
 /** A fact that could not be read: the API server's words (a 403 names the verb and the resource). */
 const unreadable = (check: string, err: unknown): Fact => ({
@@ -86,10 +98,7 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
     }),
 
     fact(`namespace ${namespace} exists`, async () => {
-      const found = await core.readNamespace({ name: namespace }).catch((err: unknown) => {
-        if (apiStatus(err) === 404) return undefined;
-        throw err;
-      });
+      const found = await core.readNamespace({ name: namespace }).catch(notFound);
       return found ? { result: 'pass', detail: `created ${found.metadata?.creationTimestamp?.toISOString()}` } : { result: 'fail', detail: `namespace ${namespace} not found` };
     }),
 
@@ -108,13 +117,7 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
           return { name, mode: /Using (\w+) Proxier/.exec(log)?.[1], unreadable: log.startsWith('unreadable: ') ? log : undefined };
         }),
       );
-      const running = [...new Set(said.flatMap((x) => (x.mode ? [x.mode] : [])))];
-      const silent = said.filter((x) => !x.mode).map((x) => `${x.name} ${x.unreadable ?? 'has no "Using … Proxier" line (its log may have rotated)'}`);
-      const detail = `ConfigMap kube-proxy mode "${configured}"; ${pods.length} kube-proxy pod(s)${running.length ? ` log ${running.map((m) => `"Using ${m} Proxier"`).join(', ')}` : ''}${silent.length ? `; ${silent.join('; ')}` : ''}`;
-      const ok = configured === 'ipvs' && running.every((m) => m === 'ipvs');
-      if (ok) return { result: 'pass', detail };
-      const actual = running.length ? running.join(' and ') : `${configured} (as configured)`;
-      return { result: 'fail', detail: `configured ${configured}, running ${actual}: ${detail}` };
+      return proxyModeVerdict(configured, said);
     }),
 
     fact('an ingress controller runs on the node labelled ingress=true', async () => {
@@ -123,7 +126,7 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
       const controllers = pods.flatMap((p) =>
         (p.spec?.containers ?? []).flatMap((c) => {
           const kind = controllerKind(c, p);
-          return kind ? [{ kind, version: versionOf(c.image ?? '', p), pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: p.spec?.nodeName ?? 'no node', ready: ready(p) }] : [];
+          return kind ? [{ kind, version: versionOf(c.image ?? '', p), pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: p.spec?.nodeName ?? 'no node', ready: isReady(p) }] : [];
         }),
       );
       const classes = (await net.listIngressClass()).items.map((c) => `${c.metadata?.name} (controller ${c.spec?.controller})`);
@@ -135,13 +138,10 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
 
     fact(`MySQL (Deployment ${namespace}/mysql) runs on the node labelled component=mysql, where its hostPath data is`, async () => {
       const mysqlNodes = labelled(await nodes, 'component', 'mysql');
-      const d = await apps.readNamespacedDeployment({ namespace, name: 'mysql' }).catch((err: unknown) => {
-        if (apiStatus(err) === 404) return undefined;
-        throw err;
-      });
+      const d = await apps.readNamespacedDeployment({ namespace, name: 'mysql' }).catch(notFound);
       if (!d) return { result: 'fail', detail: `Deployment ${namespace}/mysql not found; nodes labelled component=mysql: ${mysqlNodes.join(', ') || 'none'}` };
       const hostPaths = (d.spec?.template.spec?.volumes ?? []).flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
-      const pods = (await core.listNamespacedPod({ namespace, labelSelector: selectorQuery(d.spec?.selector) })).items.filter(live);
+      const pods = (await core.listNamespacedPod({ namespace, labelSelector: labelSelector(d.spec?.selector) })).items.filter(live);
       const on = pods.map((p) => `${p.metadata?.name} on ${p.spec?.nodeName ?? 'no node (Pending)'}`);
       const detail = `hostPath ${hostPaths.join(', ') || 'none'}; pod ${on.join(', ') || 'none'}; nodes labelled component=mysql: ${mysqlNodes.join(', ') || 'none'}`;
       const ok = hostPaths.length > 0 && pods.length > 0 && pods.every((p) => mysqlNodes.includes(p.spec?.nodeName ?? ''));

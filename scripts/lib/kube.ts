@@ -9,7 +9,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { Writable } from 'node:stream';
-import { Exec, KubeConfig, Watch, type V1Status } from '@kubernetes/client-node';
+import { Exec, KubeConfig, Watch, type V1LabelSelector, type V1Status } from '@kubernetes/client-node';
 import { doing } from './log.ts';
 
 export interface KubeObject {
@@ -289,6 +289,15 @@ export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<
   } finally {
     observation.stop();
   }
+}
+
+/** A label selector as the API's query string (matchLabels and matchExpressions). */
+export function labelSelector(sel?: V1LabelSelector): string {
+  const labels = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const expressions = (sel?.matchExpressions ?? []).map((e) =>
+    e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`,
+  );
+  return [...labels, ...expressions].join(',');
 }
 
 /** The Ready condition of a node or pod. */

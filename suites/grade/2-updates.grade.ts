@@ -6,7 +6,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
 import { expectRecreate, patchDeployment } from '../../fixtures/rollout.ts';
 import { execa } from 'execa';
-import { isReady, observe } from '../../scripts/lib/kube.ts';
+import { isReady, labelSelector, observe } from '../../scripts/lib/kube.ts';
 import { deploymentOrNotRun, graded, LUFFY } from './student.ts';
 
 evidenceOnFailure(LUFFY);
@@ -47,8 +47,7 @@ test('lab 20-deployments: a hung myblog pod leaves the Service (readinessProbe) 
     const container = myblog.spec!.template.spec!.containers.find((c) => /myblog/.test(c.image ?? '')) ?? myblog.spec!.template.spec!.containers[0];
     const missing = [!container.readinessProbe && 'no readinessProbe: a hung pod stays in the Service', !container.livenessProbe && 'no livenessProbe: a hung pod is never restarted'].filter(Boolean);
     if (missing.length) throw new Error(`Deployment myblog container ${container.name}: ${missing.join('; ')}`);
-    const selector = Object.entries(myblog.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-    const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${LUFFY}/pods`, labelSelector: selector });
+    const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${LUFFY}/pods`, labelSelector: labelSelector(myblog.spec?.selector) });
     try {
       const victim = pods.items().find((p) => isReady(p) && !p.metadata?.deletionTimestamp);
       if (!victim) throw new Error('not run: no Ready myblog pod to hang');

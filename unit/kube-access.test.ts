@@ -98,6 +98,8 @@ test('every kubeconfig shape reaches the API server through apiGet, a typed clie
     ['inline CA and token', kubeconfig('inline', { 'certificate-authority-data': Buffer.from(serverCert.cert).toString('base64') }, { token: 'inline-token' }), { authorization: 'Bearer inline-token' }],
     ['CA file, client certificate and key files', kubeconfig('certs', { 'certificate-authority': caFile }, { 'client-certificate': clientCert.certFile, 'client-key': clientCert.keyFile }), { clientCert: 'CN=student\nO=course' }],
     ['CA file and a token file', kubeconfig('token-file', { 'certificate-authority': caFile }, { 'token-file': tokenFile }), { authorization: 'Bearer token-from-file' }],
+    // kubectl's own spelling, which client-node does not read: without our help it would go anonymous.
+    ["CA file and kubectl's tokenFile", kubeconfig('tokenFile', { 'certificate-authority': caFile }, { tokenFile }), { authorization: 'Bearer token-from-file' }],
     [
       'CA file and an exec credential plugin',
       kubeconfig('exec', { 'certificate-authority': caFile }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } }),

@@ -6,9 +6,12 @@
 // returns (so a change made afterwards is never folded into the first list),
 // `waitFor` (observe until a condition holds, never by sleeping), a GET for
 // paths without a typed client (/readyz, collections by path) and exec.
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { dirname, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import yaml from 'js-yaml';
 import { Exec, KubeConfig, Watch, type V1LabelSelector, type V1Status } from '@kubernetes/client-node';
 import { doing } from './log.ts';
 
@@ -20,6 +23,12 @@ export interface KubeObject {
 export function loadKubeconfig(path: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
+  // kubectl writes a token file as `tokenFile`; client-node reads only `token-file`, and would go anonymous.
+  const users = (yaml.load(readFileSync(path, 'utf8')) as { users?: { name: string; user?: { tokenFile?: string } }[] } | undefined)?.users ?? [];
+  for (const u of users.filter((x) => x.user?.tokenFile)) {
+    const user = kc.users.find((x) => x.name === u.name);
+    if (user && !user.token) Object.assign(user, { token: readFileSync(resolve(dirname(path), u.user!.tokenFile!), 'utf8').trim() });
+  }
   if (context) {
     if (!kc.getContextObject(context)) throw new Error(`kubeconfig ${path} has no context "${context}" (it has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
     kc.setCurrentContext(context);

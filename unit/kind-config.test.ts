@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { kindConfig, kindConfigText } from '../scripts/lib/kind-config.ts';
+import { AUDIT, kindConfig, kindConfigText } from '../scripts/lib/kind-config.ts';
 
 const base = { clusterName: 'course-harness', kubernetesVersion: 'v1.34.0', nodeImage: 'img:1', cgroupVersion: 2 as const };
 type Node = { role: string; image: string; labels?: Record<string, string>; extraPortMappings?: Record<string, unknown>[] };
@@ -52,4 +52,16 @@ test('cgroup v1 hosts get failCgroupV1=false from Kubernetes 1.35 on, not before
 test('the config text is what kind reads (JSON is YAML)', () => {
   const text = kindConfigText({ ...base, proxyMode: 'ipvs' });
   expect(JSON.parse(text)).toMatchObject({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: 'course-harness' });
+});
+
+test('with an audit folder: the control plane mounts it and the API server logs the verifier\'s requests there', () => {
+  const config = kindConfig({ ...base, proxyMode: 'ipvs', auditDir: '/cache/audit' });
+  const [cp, w1] = config.nodes as (Node & { extraMounts?: unknown[] })[];
+  expect(cp.extraMounts).toEqual([{ hostPath: '/cache/audit', containerPath: '/etc/kubernetes/audit', readOnly: true }]);
+  expect(w1.extraMounts).toBeUndefined();
+  const [patch] = config.kubeadmConfigPatches as string[];
+  expect(patch).toContain('audit-policy-file: /etc/kubernetes/audit/policy.yaml');
+  expect(patch).toContain('audit-log-path: /var/log/kubernetes/audit/audit.log');
+  expect(AUDIT.policy).toContain('userGroups: ["system:serviceaccounts:course-verifier"]');
+  expect(kindConfig({ ...base, proxyMode: 'ipvs' }).kubeadmConfigPatches).toBeUndefined();
 });

@@ -9,7 +9,7 @@ import { run } from './exec.ts';
 import { dockerReachable, gatherHostFacts } from './host-facts.ts';
 import { installIngress } from './ingress.ts';
 import { isReady, loadKubeconfig, apiGet, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
-import { CLUSTER_LAYOUT, kindConfigText, PORTS } from './kind-config.ts';
+import { AUDIT, CLUSTER_LAYOUT, kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline } from './offline/build.ts';
 import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
@@ -165,9 +165,12 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   mkdirSync(dir, { recursive: true });
   rmSync(paths.identity(o.clusterName), { force: true });
   const configFile = `${dir}/kind-config.json`;
+  const auditDir = `${dir}/audit`;
+  mkdirSync(auditDir, { recursive: true });
+  writeFileSync(`${auditDir}/${AUDIT.policyFile}`, AUDIT.policy);
   writeFileSync(
     configFile,
-    kindConfigText({ clusterName: o.clusterName, kubernetesVersion: o.kubernetesVersion, proxyMode: pre.proxyMode, nodeImage, cgroupVersion: facts.cgroupVersion }),
+    kindConfigText({ clusterName: o.clusterName, kubernetesVersion: o.kubernetesVersion, proxyMode: pre.proxyMode, nodeImage, cgroupVersion: facts.cgroupVersion, auditDir }),
   );
 
   const kubeconfig = paths.kubeconfig(o.clusterName);

@@ -6,7 +6,7 @@ import { minorOf, type ProxyMode } from './options.ts';
 export const PORTS = { http: 80, https: 443, gatewayHttp: 8080, gatewayHttps: 8443, nodePort: 30080 } as const;
 
 /** Bumped when the cluster's shape (its kind config) changes, so that an older cluster is recreated. */
-export const CLUSTER_LAYOUT = 2;
+export const CLUSTER_LAYOUT = 3;
 
 /** Labels the course manifests select on. */
 export const NODE_LABELS = {
@@ -21,7 +21,45 @@ export interface KindConfigInput {
   nodeImage: string;
   cgroupVersion: 1 | 2;
   ports?: { http: number; https: number; gatewayHttp: number; gatewayHttps: number; nodePort: number };
+  /** a host folder holding AUDIT.policyFile, mounted into the control-plane node for the API server's audit log */
+  auditDir?: string;
 }
+
+/**
+ * The API server's audit log: what the read-only verifier's identity asked
+ * for (its namespace's ServiceAccounts, course-verifier), at Metadata level;
+ * nothing else is logged. Live mode's proof reads it to show the verifier
+ * wrote nothing.
+ */
+export const AUDIT = {
+  policyFile: 'policy.yaml',
+  /** where the API server writes it, inside the control-plane node */
+  log: '/var/log/kubernetes/audit/audit.log',
+  policy: [
+    'apiVersion: audit.k8s.io/v1',
+    'kind: Policy',
+    'omitStages: [RequestReceived]',
+    'rules:',
+    '  - level: Metadata',
+    '    userGroups: ["system:serviceaccounts:course-verifier"]',
+    '  - level: None',
+    '',
+  ].join('\n'),
+} as const;
+
+const auditPatch = [
+  'kind: ClusterConfiguration',
+  'apiServer:',
+  '  extraArgs:',
+  '    audit-policy-file: /etc/kubernetes/audit/policy.yaml',
+  `    audit-log-path: ${AUDIT.log}`,
+  '    audit-log-maxsize: "20"',
+  '    audit-log-maxbackup: "1"',
+  '  extraVolumes:',
+  '    - { name: audit-policy, hostPath: /etc/kubernetes/audit, mountPath: /etc/kubernetes/audit, readOnly: true, pathType: Directory }',
+  '    - { name: audit-log, hostPath: /var/log/kubernetes/audit, mountPath: /var/log/kubernetes/audit, pathType: DirectoryOrCreate }',
+  '',
+].join('\n');
 
 export function kindConfig(input: KindConfigInput): Record<string, unknown> {
   const ports = input.ports ?? PORTS;
@@ -41,6 +79,7 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
         role: 'control-plane',
         image: input.nodeImage,
         labels: NODE_LABELS.ingress,
+        ...(input.auditDir ? { extraMounts: [{ hostPath: input.auditDir, containerPath: '/etc/kubernetes/audit', readOnly: true }] } : {}),
         extraPortMappings: [
           mapping(80, ports.http),
           mapping(443, ports.https),
@@ -53,12 +92,13 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
       { role: 'worker', image: input.nodeImage },
     ],
   };
+  const patches: string[] = [];
+  if (input.auditDir) patches.push(auditPatch);
   // Kubernetes 1.35+ kubelets refuse to start on cgroup v1 unless told to.
   if (input.cgroupVersion === 1 && minorOf(input.kubernetesVersion) >= 35) {
-    config.kubeadmConfigPatches = [
-      'kind: KubeletConfiguration\napiVersion: kubelet.config.k8s.io/v1beta1\nfailCgroupV1: false\n',
-    ];
+    patches.push('kind: KubeletConfiguration\napiVersion: kubelet.config.k8s.io/v1beta1\nfailCgroupV1: false\n');
   }
+  if (patches.length) config.kubeadmConfigPatches = patches;
   return config;
 }
 

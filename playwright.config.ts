@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { parseArgs } from './scripts/lib/options.ts';
 
 // Creates or reuses the cluster; may build everything offline on a cold machine.
 const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 };
@@ -20,7 +21,10 @@ export default defineConfig({
   // The HTML report's header links the lab report. It renders only its `ci`
   // entry as a link (a pull request's, normally), hence this shape.
   metadata: { ci: { prTitle: 'Lab report: one row per lab and check, with causes (reports/labs.html)', prHref: '../labs.html' } },
-  projects: process.env.HARNESS_MANIFESTS
+  projects: parseArgs([], process.env).options.live
+    ? // A course cluster as deployed (npm test -- --live): read-only checks, lab by lab; no harness cluster.
+      [{ name: 'live', testDir: 'suites/live', testMatch: /\.live\.ts$/, timeout: 3 * 60_000 }]
+    : process.env.HARNESS_MANIFESTS
     ? [
         cluster,
         // Grading a submitted folder (npm test -- --manifests DIR): deployed once, then checked lab by lab.

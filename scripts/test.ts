@@ -12,16 +12,17 @@
 // harness's logs are searched for their values.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { V1Secret } from '@kubernetes/client-node';
 import { runConfig, type RunConfig } from './lib/applicability.ts';
 import { ensureAppImages } from './lib/app-images.ts';
 import { clusterDown, clusterUp, kindBinary } from './lib/cluster.ts';
 import { readJUnit } from './lib/junit.ts';
-import { loadKubeconfig, observe, type Observation } from './lib/kube.ts';
+import { apiGet, apiMessage, loadKubeconfig, observe, type Observation } from './lib/kube.ts';
 import { appendToLabReport, writeLabReport } from './lib/lab-report.ts';
-import { info, main, warn } from './lib/log.ts';
+import { HarnessError, info, main, warn } from './lib/log.ts';
 import { parseArgs, usage, UsageError, type HarnessOptions } from './lib/options.ts';
 import { loadRubric } from './lib/rubric.ts';
 import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from './lib/class-grading.ts';
@@ -61,7 +62,38 @@ function harnessEnv(o: HarnessOptions, config: RunConfig | undefined): Record<st
     // A grading run's namespaces and hosts carry this id (scripts/lib/submission.ts).
     HARNESS_GRADE_ID: o.manifests ? randomBytes(3).toString('hex') : '',
     HARNESS_RUN_CONFIG: config ? JSON.stringify(config) : '',
+    HARNESS_LIVE: String(o.live),
+    HARNESS_KUBECONFIG: o.kubeconfig,
+    HARNESS_CONTEXT: o.context,
+    HARNESS_NODE_ADDRESS: o.nodeAddresses.join(','),
+    HARNESS_INGRESS_ADDRESS: o.ingressAddress,
+    HARNESS_NAMESPACE: o.namespace,
+    HARNESS_PROBE_POD: String(o.probePod),
+    HARNESS_PROBE_IMAGE: o.probeImage,
   };
+}
+
+/**
+ * --live: the kubeconfig (--kubeconfig, else $KUBECONFIG's first file, else
+ * ~/.kube/config) and its context, loaded and the API server reached before
+ * Playwright starts, so that a wrong one is one line, not one failure per check.
+ */
+async function liveTarget(o: HarnessOptions): Promise<HarnessOptions> {
+  if (o.manifests || o.submissions) throw new UsageError('--live checks a cluster as it is deployed; it grades no folder (drop --manifests and --submissions)');
+  if (o.allowForeignContext) throw new UsageError('--live already runs on a cluster the harness did not create; --allow-foreign-context runs the e2e suites there instead: give one of them');
+  const file = o.kubeconfig || process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+  if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist (give one with --kubeconfig FILE)`);
+  let kc;
+  try {
+    kc = loadKubeconfig(file, o.context || undefined);
+  } catch (err) {
+    throw new UsageError(`kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const version = await apiGet<{ gitVersion: string }>(kc, '/version').catch((err: unknown) => {
+    throw new HarnessError(`cannot reach the API server of context ${kc.getCurrentContext()} (${kc.getCurrentCluster()?.server}): ${apiMessage(err)}`);
+  });
+  info(`live: checking the course as deployed in ${kc.getCurrentCluster()?.server} (context ${kc.getCurrentContext()}, Kubernetes ${version.gitVersion}), read-only`);
+  return { ...o, kubeconfig: resolve(file), context: kc.getCurrentContext() };
 }
 
 /** Namespaces whose Secrets are the cluster's own, not the run's. */
@@ -83,6 +115,9 @@ async function watchSecrets(kubeconfig: string): Promise<{ observation: Observat
   return { observation, values };
 }
 
+/** The run's report folder (HARNESS_REPORT_DIR: where a run started by another puts its reports). */
+const REPORTS = process.env.HARNESS_REPORT_DIR || 'reports';
+
 /** The default class grading rubric. */
 const RUBRIC = resolve(import.meta.dirname, '../manifests/rubric.yaml');
 
@@ -99,25 +134,29 @@ main(async () => {
     console.log(usage('npm test --') + '\n  (Playwright options such as --grep, --project, or files, pass through)');
     return;
   }
-  const { options, rest } = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
+  const parsed = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
+  const rest = parsed.rest;
+  const options = parsed.options.live ? await liveTarget(parsed.options) : parsed.options;
   const klass = classSubmissions(options);
   const shard = options.shard ? { k: Number(options.shard.split('/')[0]), n: Number(options.shard.split('/')[1]) } : undefined;
   const rubricFile = options.rubric || RUBRIC;
   const rubric = klass.length ? loadRubric(rubricFile) : undefined;
   if (klass.length) info(`grading a class of ${klass.length}${shard ? `, shard ${options.shard}: ${shardOf(klass, shard).length} of them here` : ''} with the rubric ${rubricFile}`);
   else if (options.manifests) info(`grading ${options.manifests}: the audit, then its labs in namespaces of their own (the reference labs stay as they are)`);
-  info(
-    `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
-      `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
-  );
+  if (!options.live) {
+    info(
+      `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
+        `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
+    );
+  }
   // A crashed run must not leave the previous run's verdicts to be read as this one's. A class keeps its
   // students' reports: a rerun grades only those without one (unless --regrade).
-  for (const entry of existsSync('reports') ? readdirSync('reports') : []) if (!(klass.length && entry === 'students')) rmSync(`reports/${entry}`, { recursive: true, force: true });
+  for (const entry of existsSync(REPORTS) ? readdirSync(REPORTS) : []) if (!(klass.length && entry === 'students')) rmSync(join(REPORTS, entry), { recursive: true, force: true });
 
   let config = runConfig(options, undefined);
   let secrets: Awaited<ReturnType<typeof watchSecrets>> | undefined;
   let kubeconfig = '';
-  if (!options.allowForeignContext && !rest.includes('--list')) {
+  if (!options.allowForeignContext && !options.live && !rest.includes('--list')) {
     try {
       const { record } = await clusterUp(options);
       await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild);
@@ -168,8 +207,8 @@ main(async () => {
     exitCode = (await child).exitCode ?? 1;
   }
   if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);
-  // A grading run never touches luffy: nothing there to put back.
-  for (const line of await sweepTestObjects(options.clusterName, !!interrupted && !options.manifests && !klass.length).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
+  // A grading run never touches luffy: nothing there to put back. A live run wrote nothing, to any cluster.
+  if (!options.live) for (const line of await sweepTestObjects(options.clusterName, !!interrupted && !options.manifests && !klass.length).catch((e: Error) => [`cleanup incomplete: ${e.message}`])) info(line);
 
   let leaked = false;
   if (secrets) {
@@ -192,11 +231,11 @@ main(async () => {
     if (leaked) for (const l of leaks) warn(`SECRET LEAK: ${l.file} holds the value of Secret ${l.where} (${l.form})`);
   }
 
-  if (!options.keepCluster) await clusterDown(options);
+  if (!options.keepCluster && !options.live) await clusterDown(options);
   let strictSkips = 0;
   if (!klass.length) {
-    info('reports: reports/labs.md and labs.html (lab report), reports/html/index.html (HTML), reports/junit.xml (JUnit)');
-    const cases = readJUnit('reports/junit.xml');
+    info(`reports: ${REPORTS}/labs.md and labs.html (lab report), ${REPORTS}/html/index.html (HTML), ${REPORTS}/junit.xml (JUnit)`);
+    const cases = readJUnit(join(REPORTS, 'junit.xml'));
     if (cases) {
       const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
       for (const { d } of annotated('measurement')) info(`measured: ${d}`);

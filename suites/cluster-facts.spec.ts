@@ -5,47 +5,15 @@
 // client reads; a ServiceAccount without the binding gets every fact
 // refused with the verb and resource named, none hiding another; a
 // namespace without the course is named.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthorizationV1Api, KubernetesObjectApi, type KubernetesObject, type V1Namespace } from '@kubernetes/client-node';
+import { AuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { expect, test, type Cluster } from '../fixtures/cluster.ts';
-import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
-import { waitFor } from '../scripts/lib/kube.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { expect, test } from '../fixtures/cluster.ts';
+import { applyVerifier, removeVerifier, VERIFIER, verifierKubeconfig } from '../fixtures/verifier.ts';
 
 test.use({ destructive: true });
-
-const RBAC = join(MANIFESTS, 'verifier', 'rbac.yaml');
-const VERIFIER = 'system:serviceaccount:course-verifier:verifier';
-
-/** A kubeconfig in a real cluster's shape: CA file, exec plugin printing the ServiceAccount's token, context "course-cluster". */
-async function kubeconfigFor(cluster: Cluster, dir: string, namespace: string, account: string): Promise<string> {
-  const token = (await cluster.core.createNamespacedServiceAccountToken({ namespace, name: account, body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status!.token;
-  const server = cluster.kc.getCurrentCluster()!;
-  writeFileSync(join(dir, 'ca.crt'), Buffer.from(server.caData!, 'base64'));
-  const plugin = join(dir, `token-${account}.sh`);
-  writeFileSync(plugin, `#!/bin/sh\necho '${JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } })}'\n`);
-  chmodSync(plugin, 0o755);
-  const file = join(dir, `kubeconfig-${account}`);
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: course\n  cluster:\n    server: ${server.server}\n    certificate-authority: ${join(dir, 'ca.crt')}`,
-      'users:',
-      `- name: ${account}\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${plugin}\n      interactiveMode: Never`,
-      'contexts:',
-      `- name: course-cluster\n  context:\n    cluster: course\n    user: ${account}`,
-      'current-context: course-cluster',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
 
 const facts = async (kubeconfig: string, ...args: string[]) => {
   const r = await execa('npx', ['tsx', 'scripts/cluster-facts.ts', '--kubeconfig', kubeconfig, ...args], { reject: false });
@@ -56,11 +24,9 @@ test('the read-only verifier: cluster:facts through a ServiceAccount kubeconfig 
   void courseStack;
   test.setTimeout(120_000);
   const dir = mkdtempSync(join(tmpdir(), 'verifier-'));
-  // The shipped file as it is, labelled so that the sweep removes its namespace after an interrupted run.
-  const objects: KubernetesObject[] = parseManifests(readFileSync(RBAC, 'utf8'), 'manifests/verifier/rbac.yaml').map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, 'course-harness/test': 'true' } } }));
-  const client = KubernetesObjectApi.makeApiClient(cluster.kc);
+  let objects: KubernetesObject[] = [];
   try {
-    await applyObjects(cluster.kc, objects);
+    objects = await applyVerifier(cluster);
     await cluster.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'nobody' } } });
 
     // Read-only by construction: the API server's authorizer, asked for the verifier.
@@ -84,7 +50,7 @@ test('the read-only verifier: cluster:facts through a ServiceAccount kubeconfig 
       expect(await may(verb, resource, namespace, '', name), `the verifier may not ${verb} ${resource} ${name ?? ''} in ${namespace}`).toBe(false);
 
     // The facts through the verifier, against what the harness's own client reads.
-    const verifier = await kubeconfigFor(cluster, dir, 'course-verifier', 'verifier');
+    const verifier = await verifierKubeconfig(cluster, dir, 'course-verifier', 'verifier');
     const seen = await facts(verifier);
     const mode = /^mode:\s*"?(\w*)"?/m.exec((await cluster.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kube-proxy' })).data!['config.conf'])?.[1] || 'iptables';
     const nodes = (await cluster.core.listNode()).items;
@@ -111,7 +77,7 @@ test('the read-only verifier: cluster:facts through a ServiceAccount kubeconfig 
     expect(missing.exitCode).toBe(1);
 
     // A ServiceAccount without the binding: every fact refused with its verb and resource, none hiding another.
-    const refused = await facts(await kubeconfigFor(cluster, dir, ns, 'nobody'));
+    const refused = await facts(await verifierKubeconfig(cluster, dir, ns, 'nobody'));
     expect(refused.lines).toHaveLength(5);
     expect(refused.lines[0]).toMatch(/^INFO the cluster: /); // /version is public to every authenticated user
     const who = `User "system:serviceaccount:${ns}:nobody"`;
@@ -126,9 +92,7 @@ test('the read-only verifier: cluster:facts through a ServiceAccount kubeconfig 
     expect(bad.stderr.trim()).toBe(`error: kubeconfig ${join(dir, 'no-such-kubeconfig')} does not exist (give one with --kubeconfig FILE)`);
     expect(bad.exitCode).toBe(2);
   } finally {
-    for (const o of objects.reverse()) await client.delete(o).catch(() => undefined);
-    // Gone before the next run applies the file again (a terminating namespace refuses its ServiceAccount).
-    await waitFor<V1Namespace>({ kc: cluster.kc, path: '/api/v1/namespaces', fieldSelector: 'metadata.name=course-verifier', what: 'namespace course-verifier deleted', until: (items) => items.length === 0, timeoutMs: 120_000 });
+    await removeVerifier(cluster, objects);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -61,7 +61,7 @@ test('a label selector as a query: matchLabels and every matchExpressions operat
   ).toBe('app=mysql,tier in (db,cache),env notin (test),owner,!legacy');
 });
 
-test('the verifier (manifests/verifier/rbac.yaml) is read-only: only get, list and watch; no Secret; a ConfigMap only by name; logs only in kube-system', () => {
+test("the verifier (manifests/verifier/rbac.yaml) is read-only: only get, list and watch; Secrets and ConfigMaps only the course's, by name, with get; logs only in kube-system", () => {
   const objects = parseManifests(readFileSync(join(MANIFESTS, 'verifier', 'rbac.yaml'), 'utf8'), 'manifests/verifier/rbac.yaml');
   const rules = objects
     .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
@@ -70,8 +70,15 @@ test('the verifier (manifests/verifier/rbac.yaml) is read-only: only get, list a
   for (const r of rules) {
     expect(r.verbs.every((v) => ['get', 'list', 'watch'].includes(v)), `${r.kind} rule on ${r.resources}: verbs ${r.verbs}`).toBe(true);
     expect(r.resources).not.toContain('*');
-    expect(r.resources).not.toContain('secrets');
-    if (r.resources?.includes('configmaps')) expect(r.resourceNames, 'configmaps only by name').toEqual(['kube-proxy']);
+    for (const [resource, names] of [
+      ['secrets', ['myblog', 'tls-myblog']],
+      ['configmaps', r.kind === 'Role' ? ['kube-proxy'] : ['myblog']],
+    ] as const) {
+      if (!r.resources?.includes(resource)) continue;
+      expect(r.resources, `${resource} in a rule of their own`).toEqual([resource]);
+      expect(r.resourceNames, `${resource} only by name`).toEqual(names);
+      expect(r.verbs, `${resource}: get only (a list or watch would show every one)`).toEqual(['get']);
+    }
     if (r.resources?.includes('pods/log')) expect([r.kind, r.namespace]).toEqual(['Role', 'kube-system']);
   }
 });

@@ -91,3 +91,20 @@ export function notApplicable(config = currentRunConfig()): (ConditionalCheck & 
     return reason ? [{ ...c, reason }] : [];
   });
 }
+
+/**
+ * What a live run (npm test -- --live) cannot show, and why: it never
+ * writes to the cluster it checks, and it reaches the cluster only from
+ * outside. The harness cluster's suites check these on the reference.
+ */
+export const LIVE_NOT_APPLICABLE: { lab: string; check: string; reason: string; withoutProbe?: true }[] = [
+  { lab: '20-deployments', check: 'myblog rolls from v1 to v2 under load with no failed request', reason: 'a rollout changes the Deployment, and --live never writes' },
+  { lab: '20-deployments', check: 'mysql is updated without two MySQL pods on its hostPath data', reason: 'an update changes the Deployment, and --live never writes' },
+  { lab: '20-deployments', check: 'a hung myblog pod is restarted by its liveness probe and leaves the endpoints', reason: 'freezing a pod needs exec into it, and --live never writes' },
+  { lab: '30-services', check: 'CoreDNS resolves the course\'s Services by name from a pod', reason: 'a DNS query from inside the cluster needs a client pod: --probe-pod', withoutProbe: true },
+  { lab: '30-services', check: 'Service myblog serves the blog list through its ClusterIP from inside the cluster', reason: 'a ClusterIP is reached from inside the cluster, which needs a client pod: --probe-pod', withoutProbe: true },
+  { lab: '60-gateway-api', check: 'the routes on Gateway API', reason: "the course's clusters route with Ingress; the harness cluster checks the Gateway API migration" },
+];
+
+/** What a live run lists as not applicable: with --probe-pod, the client pod's checks run. */
+export const liveNotApplicable = (probePod: boolean) => LIVE_NOT_APPLICABLE.filter((c) => !(probePod && c.withoutProbe));

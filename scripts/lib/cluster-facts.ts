@@ -60,6 +60,29 @@ export function proxyModeVerdict(configured: string, said: ProxyLog[]): Omit<Fac
 /** Pods that are (or will be) running: not finished, not evicted, not being deleted. */
 const live = (p: V1Pod) => !p.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase ?? '');
 
+/** An ingress controller's pod: which controller, its version, where it runs. */
+export interface IngressControllerPod {
+  kind: string;
+  version: string;
+  /** namespace/name */
+  pod: string;
+  node: string;
+  /** the node's address, where a hostNetwork or hostPort controller listens */
+  hostIP?: string;
+  ready: boolean;
+}
+
+/** The ingress controllers' pods in the cluster (ingress-nginx and Traefik, by image, program and label). */
+export async function ingressControllers(core: CoreV1Api): Promise<IngressControllerPod[]> {
+  const pods = (await core.listPodForAllNamespaces()).items.filter(live);
+  return pods.flatMap((p) =>
+    (p.spec?.containers ?? []).flatMap((c) => {
+      const kind = controllerKind(c, p);
+      return kind ? [{ kind, version: versionOf(c.image ?? '', p), pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: p.spec?.nodeName ?? 'no node', hostIP: p.status?.hostIP, ready: isReady(p) }] : [];
+    }),
+  );
+}
+
 /** A missing object is an answer (undefined), not an error. */
 const notFound = (err: unknown): undefined => {
   if (apiStatus(err) === 404) return undefined;
@@ -83,26 +106,37 @@ async function fact(check: string, read: () => Promise<Omit<Fact, 'check'>>): Pr
 
 const labelled = (nodes: V1Node[], key: string, value: string) => nodes.filter((n) => n.metadata?.labels?.[key] === value).map((n) => n.metadata!.name!);
 
+/** The facts' titles, for the course's namespace `namespace`, in the order clusterFacts gives them. */
+export const FACTS = (namespace: string) =>
+  ({
+    cluster: 'the cluster',
+    namespace: `namespace ${namespace} exists`,
+    proxyMode: "kube-proxy runs in ipvs mode (the course's mode)",
+    ingress: 'an ingress controller runs on the node labelled ingress=true',
+    mysql: `MySQL (Deployment ${namespace}/mysql) runs on the node labelled component=mysql, where its hostPath data is`,
+  }) as const;
+
 /** The facts of the cluster kc points at, for the course's namespace `namespace` (luffy). */
 export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise<Fact[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const net = kc.makeApiClient(NetworkingV1Api);
+  const title = FACTS(namespace);
   const nodes = core.listNode().then((l) => l.items);
   nodes.catch(() => undefined); // each fact reports it
 
   return Promise.all([
-    fact('the cluster', async () => {
+    fact(title.cluster, async () => {
       const v = await apiGet<{ gitVersion: string }>(kc, '/version');
       return { result: 'info', detail: `${kc.getCurrentCluster()?.server} (context ${kc.getCurrentContext()}), Kubernetes ${v.gitVersion}` };
     }),
 
-    fact(`namespace ${namespace} exists`, async () => {
+    fact(title.namespace, async () => {
       const found = await core.readNamespace({ name: namespace }).catch(notFound);
       return found ? { result: 'pass', detail: `created ${found.metadata?.creationTimestamp?.toISOString()}` } : { result: 'fail', detail: `namespace ${namespace} not found` };
     }),
 
-    fact("kube-proxy runs in ipvs mode (the course's mode)", async () => {
+    fact(title.proxyMode, async () => {
       const cm = await core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kube-proxy' });
       const configured = configuredMode(cm.data?.['config.conf'] ?? '');
       const pods = (await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-proxy' })).items.filter(live);
@@ -120,15 +154,9 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
       return proxyModeVerdict(configured, said);
     }),
 
-    fact('an ingress controller runs on the node labelled ingress=true', async () => {
+    fact(title.ingress, async () => {
       const ingressNodes = labelled(await nodes, 'ingress', 'true');
-      const pods = (await core.listPodForAllNamespaces()).items.filter(live);
-      const controllers = pods.flatMap((p) =>
-        (p.spec?.containers ?? []).flatMap((c) => {
-          const kind = controllerKind(c, p);
-          return kind ? [{ kind, version: versionOf(c.image ?? '', p), pod: `${p.metadata?.namespace}/${p.metadata?.name}`, node: p.spec?.nodeName ?? 'no node', ready: isReady(p) }] : [];
-        }),
-      );
+      const controllers = await ingressControllers(core);
       const classes = (await net.listIngressClass()).items.map((c) => `${c.metadata?.name} (controller ${c.spec?.controller})`);
       const where = controllers.map((c) => `${c.kind} ${c.version} (pod ${c.pod}${c.ready ? '' : ', not Ready'}) on ${c.node}`).join('; ');
       const detail = `${where || 'no ingress controller pod (looked for ingress-nginx and Traefik by image, program and app.kubernetes.io/name)'}; IngressClass ${classes.join(', ') || 'none'}; nodes labelled ingress=true: ${ingressNodes.join(', ') || 'none'}`;
@@ -136,7 +164,7 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
       return { result: ok ? 'pass' : 'fail', detail };
     }),
 
-    fact(`MySQL (Deployment ${namespace}/mysql) runs on the node labelled component=mysql, where its hostPath data is`, async () => {
+    fact(title.mysql, async () => {
       const mysqlNodes = labelled(await nodes, 'component', 'mysql');
       const d = await apps.readNamespacedDeployment({ namespace, name: 'mysql' }).catch(notFound);
       if (!d) return { result: 'fail', detail: `Deployment ${namespace}/mysql not found; nodes labelled component=mysql: ${mysqlNodes.join(', ') || 'none'}` };
@@ -148,6 +176,18 @@ export async function clusterFacts(kc: KubeConfig, namespace = 'luffy'): Promise
       return { result: ok ? 'pass' : 'fail', detail };
     }),
   ]);
+}
+
+/** One line naming the cluster kc points at: server, context, Kubernetes version, kube-proxy's configured mode, ingress controller (each part says why when it cannot be read). */
+export async function clusterHeader(kc: KubeConfig): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const why = (err: unknown) => `unknown (${apiStatus(err) === 403 ? 'not allowed' : apiMessage(err)})`;
+  const [version, mode, controllers] = await Promise.all([
+    apiGet<{ gitVersion: string }>(kc, '/version').then((v) => v.gitVersion, why),
+    core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kube-proxy' }).then((cm) => configuredMode(cm.data?.['config.conf'] ?? ''), why),
+    ingressControllers(core).then((list) => [...new Set(list.map((c) => `${c.kind} ${c.version}`))].join(', ') || 'none found', why),
+  ]);
+  return `${kc.getCurrentCluster()?.server} (context ${kc.getCurrentContext()}), Kubernetes ${version}, kube-proxy ${mode}, ingress ${controllers}`;
 }
 
 export function formatFact(f: Fact): string {

@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
-import { notApplicable } from './applicability.ts';
+import { liveNotApplicable, notApplicable } from './applicability.ts';
+import { parseArgs } from './options.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -33,6 +34,8 @@ const TOPICS: Record<string, string> = {
   audit: 'Manifest audit (server-side dry-run)',
   'negative-controls': 'Negative controls: broken manifests the checks must reject',
   grading: 'Grading a submission (negative control: planted mistakes)',
+  'cluster-facts': 'The read-only verifier: cluster:facts through its ServiceAccount',
+  'live-mode': 'Live mode (--live) through the read-only verifier, and the audit log of what it asked',
   strict: 'Strict mode: nothing skipped',
   reports: 'Reports',
   browser: 'Browser',
@@ -50,9 +53,10 @@ export interface LabRow {
 /** A finished test as a row: the skip reason, the failure's first lines, or what it measured. */
 export function labRow(file: string, title: string, status: TestResult['status'], annotations: { type: string; description?: string }[], error?: string): LabRow {
   const name = basename(file).replace(/\.spec\.ts$|\.ts$/, '');
-  // A grading run's rows are titled "lab NN-name: check" or "files: file ...".
-  const graded = name.endsWith('.grade') ? /^([^:]+): (.*)$/s.exec(title) : null;
-  const topic = graded ? `Submission: ${graded[1]}` : name === 'deploy.setup' ? 'Submission: deploy' : (TOPICS[name] ?? name);
+  // A grading run's rows are titled "lab NN-name: check" or "files: file ...", a live run's "lab NN-name: check" or "cluster: fact".
+  const live = name.endsWith('.live');
+  const graded = name.endsWith('.grade') || live ? /^([^:]+): (.*)$/s.exec(title) : null;
+  const topic = graded ? `${live ? 'Live cluster' : 'Submission'}: ${graded[1]}` : name === 'deploy.setup' ? 'Submission: deploy' : (TOPICS[name] ?? name);
   if (graded) title = graded[2];
   const notes = (type: string) => [...new Set(annotations.filter((a) => a.type === type).map((a) => a.description ?? ''))];
   const edgeNotes = notes('edge').map((d) => /^(\w+): (.*)$/s.exec(d)).filter((m): m is RegExpExecArray => !!m);
@@ -99,6 +103,8 @@ const totals = (rows: LabRow[]) => {
 /** The checks this configuration does not register, as rows (none in a grading run: its rows are the submission's). */
 export function notApplicableRows(): LabRow[] {
   if (process.env.HARNESS_MANIFESTS) return [];
+  const { live, probePod } = parseArgs([], process.env).options;
+  if (live) return liveNotApplicable(probePod).map((c) => ({ topic: `Live cluster: lab ${c.lab}`, check: c.check, result: 'n/a', detail: `not applicable: ${c.reason}` }));
   return notApplicable().map((c) => ({ topic: TOPICS[c.suite] ?? c.suite, check: c.title, result: 'n/a', detail: `not applicable: ${c.reason}` }));
 }
 

@@ -32,6 +32,22 @@ export interface HarnessOptions {
   regrade: boolean;
   /** "K/N": grade every N-th submission, starting at the K-th ('' = all) */
   shard: string;
+  /** check what is deployed in the cluster of --kubeconfig/--context, read-only, instead of the harness's own */
+  live: boolean;
+  /** the kubeconfig of --live ('' = $KUBECONFIG's first file, else ~/.kube/config) */
+  kubeconfig: string;
+  /** the context of --live ('' = the kubeconfig's current context) */
+  context: string;
+  /** addresses to reach NodePorts at, instead of every node's InternalIP (nodes behind NAT) */
+  nodeAddresses: string[];
+  /** HOST[:PORT] of the ingress controller's HTTP (HTTPS on 443), instead of the node its pod runs on ('' = found) */
+  ingressAddress: string;
+  /** the namespace --live finds the course's luffy labs in (a shared cluster gives each student their own) */
+  namespace: string;
+  /** --live: the checks only a pod can make, from one client pod in namespace course-probe */
+  probePod: boolean;
+  /** the probe pod's image (busybox: nslookup and wget) */
+  probeImage: string;
 }
 
 export const DEFAULTS: HarnessOptions = {
@@ -52,6 +68,14 @@ export const DEFAULTS: HarnessOptions = {
   rubric: '',
   regrade: false,
   shard: '',
+  live: false,
+  kubeconfig: '',
+  context: '',
+  nodeAddresses: [],
+  ingressAddress: '',
+  namespace: 'luffy',
+  probePod: false,
+  probeImage: 'busybox:1.35',
 };
 
 export class UsageError extends Error {}
@@ -172,7 +196,71 @@ const FLAGS: Record<string, FlagSpec> = {
     },
     help: 'K/N: grade every N-th submission, starting at the K-th (one of N machines)',
   },
+  '--live': { key: 'live', env: 'HARNESS_LIVE', parse: bool, bare: 'true', help: "check the course as deployed in the cluster of --kubeconfig/--context, read-only (no kind, no Docker)" },
+  '--kubeconfig': {
+    key: 'kubeconfig',
+    env: 'HARNESS_KUBECONFIG',
+    parse: (raw, name) => {
+      const path = resolve(raw);
+      if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${name}: ${raw} is not a file`);
+      return path;
+    },
+    help: 'the kubeconfig of --live (default $KUBECONFIG, else ~/.kube/config)',
+  },
+  '--context': { key: 'context', env: 'HARNESS_CONTEXT', parse: (raw) => raw, help: "the context of --live (default the kubeconfig's current one)" },
+  '--node-address': {
+    key: 'nodeAddresses',
+    env: 'HARNESS_NODE_ADDRESS',
+    parse: (raw, name) => {
+      const list = raw.split(',').map((a) => a.trim());
+      const bad = list.find((a) => !/^[\w.:-]+$/.test(a));
+      if (bad !== undefined) throw new UsageError(`${name}: "${bad}" is not a host name or IP address`);
+      return list;
+    },
+    help: "--live: where NodePorts are reached (comma-separated; default every node's InternalIP)",
+  },
+  '--ingress-address': {
+    key: 'ingressAddress',
+    env: 'HARNESS_INGRESS_ADDRESS',
+    parse: (raw, name) => {
+      parseHostPort(raw, name);
+      return raw;
+    },
+    help: "--live: HOST[:PORT] of the ingress controller's HTTP, HTTPS on 443 (default the node its pod runs on)",
+  },
+  '--namespace': {
+    key: 'namespace',
+    env: 'HARNESS_NAMESPACE',
+    parse: (raw, name) => {
+      if (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) return raw;
+      throw new UsageError(`${name}: "${raw}" is not a namespace name`);
+    },
+    help: "--live: the namespace of the course's luffy labs (a shared cluster's student namespace, say)",
+  },
+  '--probe-pod': {
+    key: 'probePod',
+    env: 'HARNESS_PROBE_POD',
+    parse: bool,
+    bare: 'true',
+    help: '--live: check CoreDNS and ClusterIPs from one client pod in namespace course-probe (manifests/verifier/probe-rbac.yaml)',
+  },
+  '--probe-image': {
+    key: 'probeImage',
+    env: 'HARNESS_PROBE_IMAGE',
+    parse: (raw, name) => {
+      if (/^[\w.\/:@-]+$/.test(raw)) return raw;
+      throw new UsageError(`${name}: "${raw}" is not an image reference`);
+    },
+    help: "the probe pod's image: a busybox with nslookup and wget",
+  },
 };
+
+/** HOST[:PORT] (PORT defaults to 80). */
+export function parseHostPort(raw: string, name: string): { host: string; port: number } {
+  const m = /^([\w.-]+)(?::(\d{1,5}))?$/.exec(raw);
+  if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) throw new UsageError(`${name}: "${raw}" is not HOST[:PORT]`);
+  return { host: m[1], port: m[2] ? Number(m[2]) : 80 };
+}
 
 /** `--no-keep-cluster` style negations for the boolean flags. */
 const NEGATIONS: Record<string, string> = {
@@ -259,8 +347,9 @@ function isValueFor(spec: FlagSpec, candidate: string): boolean {
 }
 
 export function usage(command: string): string {
+  const shown = (v: unknown) => v !== '' && v !== 0 && !(Array.isArray(v) && !v.length);
   const lines = Object.entries(FLAGS).map(
-    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}${DEFAULTS[spec.key] === '' || DEFAULTS[spec.key] === 0 ? '' : `, default ${String(DEFAULTS[spec.key])}`}]`,
+    ([flag, spec]) => `  ${flag.padEnd(24)} ${spec.help} [env ${spec.env}${shown(DEFAULTS[spec.key]) ? `, default ${String(DEFAULTS[spec.key])}` : ''}]`,
   );
   return [`usage: ${command} [flags]`, ...lines, '  --no-keep-cluster        delete the cluster after the run'].join('\n');
 }

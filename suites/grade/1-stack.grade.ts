@@ -4,13 +4,12 @@
 // fail; their causes name the submission's own namespaces and hosts.
 import type { X509Certificate } from 'node:crypto';
 import { dirname, relative, resolve } from 'node:path';
-import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { NetworkingV1Api } from '@kubernetes/client-node';
 import { evidenceOnFailure, servesGatewayApi, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
-import { CheckFailure, expectRouteOnEdges, expectServiceServes, GATEWAY, INGRESS, workloadPods, type EdgeVerdict } from '../../fixtures/checks.ts';
-import { get, untilConsecutive, type Exchange } from '../../fixtures/http.ts';
+import { CheckFailure, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, GATEWAY, INGRESS, type EdgeVerdict } from '../../fixtures/checks.ts';
 import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
-import { secretCertificate, serviceCauses } from '../../scripts/lib/diagnose.ts';
+import { secretCertificate } from '../../scripts/lib/diagnose.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
 import { OTHER_OBJECTS, readGradeState } from '../../scripts/lib/submission.ts';
 import { DEFAULT, DIR, graded, LUFFY, map, submission } from './student.ts';
@@ -75,30 +74,11 @@ test('lab 30-services: Service myblog serves the blog list from inside the names
 });
 
 test('lab 30-services: Service mysql selects the Ready mysql pod on its port', async ({ cluster }, testInfo) => {
-  await graded(testInfo, async () => {
-    const service = await cluster.core.readNamespacedService({ name: 'mysql', namespace: LUFFY }).catch(() => undefined);
-    if (!service) throw new Error(`Service mysql does not exist in ${LUFFY}`);
-    noProblems(serviceCauses(service, await workloadPods(cluster, LUFFY)));
-    const slices = await cluster.kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: LUFFY, labelSelector: 'kubernetes.io/service-name=mysql' });
-    if (!slices.items.some((s) => s.endpoints?.some((e) => e.conditions?.ready))) throw new Error('Service mysql has no Ready endpoint: the pod it selects is not Ready');
-  });
+  await graded(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql'));
 });
 
 test('lab 30-services: NodePort Service myblog-np serves the blog list on every node', async ({ cluster }, testInfo) => {
-  await graded(testInfo, async () => {
-    const service = await cluster.core.readNamespacedService({ name: 'myblog-np', namespace: LUFFY }).catch(() => undefined);
-    if (!service) throw new Error(`Service myblog-np does not exist in ${LUFFY}`);
-    const port = service.spec?.ports?.[0]?.nodePort;
-    if (service.spec?.type !== 'NodePort' || !port) throw new Error(`Service myblog-np is of type ${service.spec?.type}, not NodePort`);
-    noProblems(serviceCauses(service, await workloadPods(cluster, LUFFY)));
-    const transcript: Exchange[] = [];
-    for (const node of (await cluster.core.listNode()).items) {
-      const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
-      const ok = (e: Exchange) => e.status === 200 && e.body.includes(BLOG_LIST) && !!e.pod?.startsWith('myblog-');
-      transcript.push(...(await untilConsecutive(() => get(port, ip, '/blog/index/', 'http', ip), ok, `NodePort ${port} on ${node.metadata?.name} (${ip})`, { timeoutMs: 30_000 })));
-    }
-    return transcript;
-  });
+  await graded(testInfo, () => expectNodePortServes(cluster, LUFFY, 'myblog-np', { path: '/blog/index/', contains: BLOG_LIST, podPrefix: 'myblog-' }));
 });
 
 /** The certificate of the TLS secret the Ingresses name for `host`, if there is one. */

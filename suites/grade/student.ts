@@ -4,9 +4,8 @@
 import type { TestInfo } from '@playwright/test';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { harnessOptions, type Cluster } from '../../fixtures/cluster.ts';
-import { CheckFailure } from '../../fixtures/checks.ts';
-import { transcriptLine, type Exchange } from '../../fixtures/http.ts';
-import { PollTimeout } from '../../fixtures/poll.ts';
+import { withTranscript } from '../../fixtures/checks.ts';
+import type { Exchange } from '../../fixtures/http.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
 import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
 
@@ -18,17 +17,7 @@ export const LUFFY = map.namespace('luffy');
 export const DEFAULT = map.namespace('default');
 
 /** Runs a check; its HTTP transcript is attached, pass or fail, and a failure names the submission's namespaces and hosts. */
-export async function graded(testInfo: TestInfo, check: () => Promise<Exchange[] | void>): Promise<void> {
-  const attach = (transcript: Exchange[]) => testInfo.attach('http-transcript.txt', { body: transcript.map(transcriptLine).join('\n'), contentType: 'text/plain' });
-  try {
-    const transcript = await check();
-    if (transcript) await attach(transcript);
-  } catch (err) {
-    const seen = err instanceof CheckFailure ? err.transcript : err instanceof PollTimeout ? (err.attempts as Exchange[]) : [];
-    if (seen.length) await attach(seen);
-    throw new Error(map.unmap(err instanceof Error ? err.message : String(err)));
-  }
-}
+export const graded = (testInfo: TestInfo, check: () => Promise<Exchange[] | void>) => withTranscript(testInfo, check, (m) => map.unmap(m));
 
 /** The student's Deployment in luffy, or a "not run" failure naming why (lab 20 did not apply or roll out, or there is no such Deployment). */
 export async function deploymentOrNotRun(cluster: Cluster, name: string): Promise<V1Deployment> {

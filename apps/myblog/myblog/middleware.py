@@ -1,8 +1,12 @@
+import os
 import socket
 
 from django.conf import settings
 
 POD = socket.gethostname()
+# EXTRA_REPORT=off: answer as the course's own myblog image does, without the
+# harness's headers (the checks must judge that image too).
+EXTRA = os.environ.get("EXTRA_REPORT") != "off"
 
 
 def served_by(get_response):
@@ -12,6 +16,8 @@ def served_by(get_response):
 
     def middleware(request):
         response = get_response(request)
+        if not EXTRA:
+            return response
         response["X-App-Version"] = settings.APP_VERSION
         response["X-Pod-Name"] = POD
         response["X-Received-Path"] = request.path

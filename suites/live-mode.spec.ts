@@ -1,0 +1,163 @@
+// Live mode's proof, on the harness cluster taken for a course cluster: the
+// course deployed, the shipped verifier (manifests/verifier/rbac.yaml), and
+// `npm test -- --live` run through the verifier's kubeconfig (CA file,
+// kubectl's tokenFile, a context of its own), as an instructor would run it.
+// Every row this cluster can pass passes; the one it cannot (kube-proxy in
+// ipvs mode: this kernel has no IP_VS) fails naming the mode it runs. The API
+// server's audit log (the harness cluster is created with a policy that logs
+// the verifier's requests) shows no write by the verifier during the run, and
+// shows one when a write is attempted: the control that the log would tell.
+// With --probe-pod (and manifests/verifier/probe-rbac.yaml), the checks only
+// a pod can make pass too, and the verifier's writes stay in the probe's
+// namespace. Against backends that answer as the course's own images do (no
+// pod named, no path reported) the routes are judged by their answers, and
+// the one case that cannot be is skipped with its reason. Negative controls: a namespace without the course, and a
+// planted mistake (a NodePort Service selecting nothing), each failing with
+// its cause.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { expect, harnessOptions, test } from '../fixtures/cluster.ts';
+import { PROBE_NAMESPACE } from '../fixtures/probe.ts';
+import { patchDeployment, rollOut } from '../fixtures/rollout.ts';
+import { applyVerifier, PROBE_RBAC, removeVerifier, VERIFIER, VERIFIER_CONTEXT, verifierKubeconfig } from '../fixtures/verifier.ts';
+import { liveNotApplicable } from '../scripts/lib/applicability.ts';
+import { COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
+import { AUDIT } from '../scripts/lib/kind-config.ts';
+import { apiStatus, loadKubeconfig } from '../scripts/lib/kube.ts';
+import type { LabRow } from '../scripts/lib/lab-report.ts';
+
+test.use({ destructive: true });
+
+/** `npm test -- --live …` with its reports in their own folder; its lab report's rows and its summary line. */
+async function live(kubeconfig: string, reports: string, ...args: string[]) {
+  const r = await execa('npx', ['tsx', 'scripts/test.ts', '--live', '--kubeconfig', kubeconfig, ...args], { reject: false, env: { HARNESS_REPORT_DIR: reports }, all: true });
+  const report = JSON.parse(readFileSync(join(reports, 'labs.json'), 'utf8')) as { heading: string; rows: LabRow[] };
+  const row = (check: string): Partial<LabRow> => report.rows.find((x) => x.check.startsWith(check)) ?? { result: undefined, detail: `no row ${check}` };
+  return { exitCode: r.exitCode, output: String(r.all), ...report, row };
+}
+
+interface AuditEvent {
+  auditID: string;
+  verb: string;
+  user: { username: string };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
+}
+
+/** The verifier's requests since `since`, from the API server's audit log on the control-plane node (one per request). */
+async function verifierRequests(since: Date): Promise<AuditEvent[]> {
+  const node = `${harnessOptions().clusterName}-control-plane`;
+  const text = String((await execa('docker', ['exec', node, 'cat', AUDIT.log])).stdout);
+  const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
+  const byId = new Map(events.filter((e) => e.user.username === VERIFIER && new Date(e.requestReceivedTimestamp) >= since).map((e) => [e.auditID, e]));
+  return [...byId.values()];
+}
+
+const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+test('live mode: npm test -- --live through the read-only verifier judges the deployed course lab by lab, and the audit log shows it wrote nothing', async ({ cluster, ns, courseStack }) => {
+  void courseStack;
+  test.setTimeout(4 * 60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'live-'));
+  let objects: KubernetesObject[] = [];
+  try {
+    objects = await applyVerifier(cluster);
+    const kubeconfig = await verifierKubeconfig(cluster, dir, 'course-verifier', 'verifier', 'tokenFile');
+    // The authorizer learns of a new binding through its informer: the verifier's first read is awaited.
+    const asVerifier = loadKubeconfig(kubeconfig).makeApiClient(CoreV1Api);
+    await expect.poll(() => asVerifier.listNamespacedPod({ namespace: 'luffy' }).then(() => 200, apiStatus), { message: 'the verifier may list pods once its binding is known', timeout: 30_000 }).toBe(200);
+
+    const since = new Date();
+    const started = Date.now();
+    const run = await live(kubeconfig, join(dir, 'reports'));
+    const seconds = (Date.now() - started) / 1000;
+    const mode = cluster.record!.proxyMode;
+    expect(run.heading).toMatch(new RegExp(`live cluster ${cluster.kc.getCurrentCluster()!.server.replace(/[.]/g, '\\.')} \\(context ${VERIFIER_CONTEXT}\\), Kubernetes ${cluster.record!.kubernetesVersion}, kube-proxy ${mode}, ingress (Traefik|ingress-nginx) \\S+`));
+    const failed = run.rows.filter((r) => r.result === 'fail');
+    // ipvs is the course's mode; this cluster runs another, and the row says so in the cluster's own words.
+    expect(failed.map((r) => `${r.check}: ${r.detail}`)).toEqual([expect.stringMatching(new RegExp(`^kube-proxy runs in ipvs mode \\(the course's mode\\): configured ${mode}, running ${mode}: `))]);
+    const passed = run.rows.filter((r) => r.result === 'pass').map((r) => `${r.topic.replace('Live cluster: ', '')}: ${r.check}`);
+    for (const lab of ['01-namespace', '10-config', '20-deployments', '30-services', '40-ingress-myblog', '50-bookstore']) expect(passed.filter((p) => p.startsWith(`lab ${lab}:`)).length, `rows of lab ${lab} passed`).toBeGreaterThan(0);
+    expect(passed.length).toBe(22);
+    expect(run.row('SNI myblog.luffy.com gets the certificate of tls-myblog').result).toBe('pass');
+    expect(run.row('NodePort Service myblog-np serves the blog list on every node').result).toBe('pass');
+    expect(run.rows.filter((r) => r.result === 'n/a').map((r) => r.check)).toEqual(liveNotApplicable(false).map((c) => c.check));
+    expect(run.output).toContain('summary: 22 passed, 1 failed, 0 skipped');
+    expect(run.exitCode, 'a failed row fails the run').toBe(1);
+
+    // What the verifier asked the API server for during the run: reads only.
+    const requests = await verifierRequests(since);
+    const verbs = new Map<string, number>();
+    for (const r of requests) verbs.set(r.verb, (verbs.get(r.verb) ?? 0) + 1);
+    const writes = requests.filter((r) => WRITES.includes(r.verb));
+    expect(writes.map((w) => `${w.verb} ${w.objectRef?.resource}`), 'writes by the verifier during the live run').toEqual([]);
+    expect(requests.length, 'the audit log holds the run\'s requests').toBeGreaterThan(20);
+    test.info().annotations.push({ type: 'measurement', description: `--live against the warm cluster: ${seconds.toFixed(1)} s, ${requests.length} requests by the verifier (${[...verbs].map(([v, n]) => `${v} ${n}`).join(', ')}), writes 0` });
+
+    // The control: a write the verifier attempts is refused, and the audit log shows it.
+    const since2 = new Date();
+    const attempt = await asVerifier.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'written-by-the-verifier' } } }).then(() => 201, apiStatus);
+    expect(attempt, 'the API server refuses the verifier a write').toBe(403);
+    await expect
+      .poll(async () => (await verifierRequests(since2)).filter((r) => WRITES.includes(r.verb)).map((r) => `${r.verb} ${r.objectRef?.resource} in ${r.objectRef?.namespace}: ${r.responseStatus?.code}`), { message: 'the audit log shows the attempted write', timeout: 10_000 })
+      .toEqual([`create configmaps in ${ns}: 403`]);
+
+    // With --probe-pod: CoreDNS and the ClusterIP from the verifier's own client pod, whose writes stay in its namespace.
+    objects.push(...(await applyVerifier(cluster, [PROBE_RBAC])));
+    const probeSince = new Date();
+    await expect.poll(() => asVerifier.listNamespacedPod({ namespace: PROBE_NAMESPACE }).then(() => 200, apiStatus), { message: 'the verifier may list pods in the probe namespace once its binding is known', timeout: 30_000 }).toBe(200);
+    const probed = await live(kubeconfig, join(dir, 'probe'), '--probe-pod', '--probe-image', 'localhost/course-harness/busybox:1.35', '--grep', 'lab 30-');
+    expect(probed.row("CoreDNS resolves the course's Services by name from a pod")).toMatchObject({ result: 'pass' });
+    expect(probed.row('Service myblog serves the blog list through its ClusterIP from inside the cluster')).toMatchObject({ result: 'pass' });
+    expect(probed.rows.filter((r) => r.result === 'n/a').map((r) => r.check)).toEqual(liveNotApplicable(true).map((c) => c.check));
+    const probeRequests = await verifierRequests(probeSince);
+    const described = (r: AuditEvent) => `${r.verb} ${r.objectRef?.resource}${r.objectRef?.subresource ? `/${r.objectRef.subresource}` : ''} in ${r.objectRef?.namespace}`;
+    // The pod is created and deleted; exec (a websocket upgrade, audited as its GET) reaches into it alone.
+    expect(probeRequests.filter((r) => WRITES.includes(r.verb)).map(described).sort(), 'the verifier\'s writes').toEqual([`create pods in ${PROBE_NAMESPACE}`, `delete pods in ${PROBE_NAMESPACE}`]);
+    const execs = probeRequests.filter((r) => r.objectRef?.subresource === 'exec').map(described);
+    expect(execs.length, 'the checks exec-ed into the probe').toBeGreaterThan(0);
+    expect(execs.filter((e) => !e.endsWith(` in ${PROBE_NAMESPACE}`)), 'execs outside the probe namespace').toEqual([]);
+    expect((await cluster.core.listNamespacedPod({ namespace: PROBE_NAMESPACE })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name), 'the probe pod is gone').toEqual([]);
+
+    // The course's own images (the class registry's myblog, istio's details and reviews) tell less: no pod named, no
+    // path reported. The harness's, told EXTRA_REPORT=off, answer as they do; the same checks judge them by their answers.
+    const withoutReport = (off: boolean) =>
+      Promise.all(
+        ([['luffy', 'myblog'], ['default', 'details'], ['default', 'reviews']] as const).map(([namespace, name]) =>
+          rollOut(cluster.kc, namespace, name, () => patchDeployment(cluster.kc, namespace, name, { spec: { template: { spec: { containers: [{ name, env: [off ? { name: 'EXTRA_REPORT', value: 'off' } : { name: 'EXTRA_REPORT', $patch: 'delete' }] }] } } } })),
+        ),
+      );
+    await withoutReport(true);
+    try {
+      const upstream = await live(kubeconfig, join(dir, 'upstream'), '--grep', 'lab (30|40|50)-');
+      const routes = COURSE_ROUTES.map((r) => r.title);
+      const deeper = routes.find((t) => t.startsWith('the rewrite keeps deeper segments'))!;
+      expect(upstream.rows.filter((r) => routes.includes(r.check) && r.check !== deeper && r.result !== 'pass').map((r) => `${r.check}: ${r.detail}`), 'the routes judged by their answers').toEqual([]);
+      // A 404 from reviews that names no pod and holds nothing of its own cannot be told from another's: said, not judged.
+      expect(upstream.row(deeper)).toMatchObject({ result: 'skipped', detail: expect.stringContaining("cannot be judged here: Service reviews's answer (HTTP 404) names no pod (its image sends no X-Pod-Name)") });
+      expect(upstream.row('bookstore.luffy.com/details/0 reaches details').edges?.Ingress).toContain('judged by its answer: the backend names no pod');
+      expect(upstream.row('NodePort Service myblog-np serves the blog list on every node').result).toBe('pass');
+    } finally {
+      await withoutReport(false);
+    }
+
+    // A namespace without the course: each luffy lab fails with its cause.
+    const empty = await live(kubeconfig, join(dir, 'empty'), '--namespace', 'no-such-course', '--grep', 'lab (01|20|30)-');
+    expect(empty.row('namespace no-such-course exists')).toMatchObject({ result: 'fail', detail: 'namespace no-such-course not found' });
+    expect(empty.row('the cluster has Deployment/myblog, Deployment/mysql')).toMatchObject({ result: 'fail', detail: 'Deployment myblog not found in namespace no-such-course · Deployment mysql not found in namespace no-such-course' });
+    expect(empty.row('Service mysql selects the Ready mysql pod')).toMatchObject({ result: 'fail', detail: 'Service mysql does not select a Ready pod: Service mysql does not exist in namespace no-such-course (it has no Service)' });
+
+    // A planted mistake: a NodePort Service myblog-np that selects nothing, named as grading names it.
+    await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'myblog-np' }, spec: { type: 'NodePort', selector: { app: 'nothing' }, ports: [{ port: 80, targetPort: 8002 }] } } });
+    const planted = await live(kubeconfig, join(dir, 'planted'), '--namespace', ns, '--grep', 'lab (01|30)-');
+    expect(planted.row(`namespace ${ns} exists`).result).toBe('pass');
+    expect(planted.row('NodePort Service myblog-np serves the blog list on every node')).toMatchObject({ result: 'fail', detail: 'NodePort Service myblog-np does not serve: Service myblog-np selects app=nothing: no pod matches' });
+  } finally {
+    await removeVerifier(cluster, objects);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

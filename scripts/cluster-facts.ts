@@ -4,11 +4,9 @@
 // and its node, the node labels the manifests select on, MySQL's node.
 // Any cluster: no kind, no Docker. Exits 1 when a fact fails.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clusterFacts, formatFact } from './lib/cluster-facts.ts';
-import { loadKubeconfig } from './lib/kube.ts';
+import { defaultKubeconfig, loadKubeconfig } from './lib/kube.ts';
 import { main } from './lib/log.ts';
 import { UsageError } from './lib/options.ts';
 
@@ -19,7 +17,7 @@ main(async () => {
   } catch (err) {
     throw new UsageError(`${(err as Error).message} (usage: npm run cluster:facts -- [--kubeconfig FILE] [--context NAME] [--namespace NAME])`);
   }
-  const file = values.kubeconfig ?? (process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config'));
+  const file = values.kubeconfig ?? defaultKubeconfig();
   if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist (give one with --kubeconfig FILE)`);
   let kc;
   try {

@@ -12,18 +12,17 @@
 // harness's logs are searched for their values.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { execa } from 'execa';
-import type { V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
 import { runConfig, type RunConfig } from './lib/applicability.ts';
 import { ensureAppImages } from './lib/app-images.ts';
 import { clusterDown, clusterUp, kindBinary } from './lib/cluster.ts';
 import { readJUnit } from './lib/junit.ts';
-import { apiGet, apiMessage, loadKubeconfig, observe, type Observation } from './lib/kube.ts';
+import { apiGet, apiMessage, apiStatus, defaultKubeconfig, loadKubeconfig, observe, type Observation } from './lib/kube.ts';
 import { appendToLabReport, writeLabReport } from './lib/lab-report.ts';
 import { HarnessError, info, main, warn } from './lib/log.ts';
-import { parseArgs, usage, UsageError, type HarnessOptions } from './lib/options.ts';
+import { DEFAULTS, parseArgs, usage, UsageError, type HarnessOptions } from './lib/options.ts';
 import { loadRubric } from './lib/rubric.ts';
 import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from './lib/class-grading.ts';
 import { paths } from './lib/paths.ts';
@@ -81,19 +80,43 @@ function harnessEnv(o: HarnessOptions, config: RunConfig | undefined): Record<st
 async function liveTarget(o: HarnessOptions): Promise<HarnessOptions> {
   if (o.manifests || o.submissions) throw new UsageError('--live checks a cluster as it is deployed; it grades no folder (drop --manifests and --submissions)');
   if (o.allowForeignContext) throw new UsageError('--live already runs on a cluster the harness did not create; --allow-foreign-context runs the e2e suites there instead: give one of them');
-  const file = o.kubeconfig || process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+  const file = o.kubeconfig || defaultKubeconfig();
   if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist (give one with --kubeconfig FILE)`);
   let kc;
   try {
     kc = loadKubeconfig(file, o.context || undefined);
   } catch (err) {
-    throw new UsageError(`kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
+    const message = (err as Error).message.split('\n')[0];
+    throw new UsageError(message.startsWith('kubeconfig ') ? message : `kubeconfig ${file}: ${message}`);
   }
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new UsageError(`kubeconfig ${file} has no current context: give one with --context NAME (it has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+  const where = `the API server of context ${kc.getCurrentContext()} (${server})`;
   const version = await apiGet<{ gitVersion: string }>(kc, '/version').catch((err: unknown) => {
-    throw new HarnessError(`cannot reach the API server of context ${kc.getCurrentContext()} (${kc.getCurrentCluster()?.server}): ${apiMessage(err)}`);
+    throw new HarnessError(`cannot reach ${where}: ${apiMessage(err)}`);
   });
-  info(`live: checking the course as deployed in ${kc.getCurrentCluster()?.server} (context ${kc.getCurrentContext()}, Kubernetes ${version.gitVersion}), read-only`);
+  // /version answers anyone: whether the kubeconfig's credentials count shows on a read the verifier may make.
+  await kc.makeApiClient(CoreV1Api).readNamespace({ name: o.namespace }).catch((err: unknown) => {
+    const status = apiStatus(err);
+    if (status === 401 || (status === 403 && apiMessage(err).includes('"system:anonymous"'))) {
+      throw new HarnessError(`${where} takes the kubeconfig's user ${kc.getCurrentUser()?.name} for no one (${status}): its credentials are missing, expired or not readable: ${apiMessage(err)}`);
+    }
+  });
+  info(`live: checking the course as deployed in ${server} (context ${kc.getCurrentContext()}, Kubernetes ${version.gitVersion}), read-only`);
   return { ...o, kubeconfig: resolve(file), context: kc.getCurrentContext() };
+}
+
+/** The flags that only --live reads, as given (or set in the environment) on this command line. */
+function liveOnlyFlags(o: HarnessOptions): string[] {
+  return [
+    o.kubeconfig && '--kubeconfig',
+    o.context && '--context',
+    o.namespace !== DEFAULTS.namespace && '--namespace',
+    o.nodeAddresses.length && '--node-address',
+    o.ingressAddress && '--ingress-address',
+    o.probePod && '--probe-pod',
+    o.probeImage !== DEFAULTS.probeImage && '--probe-image',
+  ].filter((f): f is string => !!f);
 }
 
 /** Namespaces whose Secrets are the cluster's own, not the run's. */
@@ -136,6 +159,9 @@ main(async () => {
   }
   const parsed = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
   const rest = parsed.rest;
+  const ignored = parsed.options.live ? [] : liveOnlyFlags(parsed.options);
+  if (ignored.length) throw new UsageError(`${ignored.join(', ')} appl${ignored.length > 1 ? 'y' : 'ies'} to --live only (npm test -- --live ${ignored.join(' … ')} …)`);
+  if (REPORTS !== 'reports' && (resolve(REPORTS) === resolve('.') || resolve('.').startsWith(resolve(REPORTS) + sep))) throw new UsageError(`HARNESS_REPORT_DIR=${REPORTS} would be emptied at the start of the run, and it holds this folder: give a folder of its own`);
   const options = parsed.options.live ? await liveTarget(parsed.options) : parsed.options;
   const klass = classSubmissions(options);
   const shard = options.shard ? { k: Number(options.shard.split('/')[0]), n: Number(options.shard.split('/')[1]) } : undefined;
@@ -195,7 +221,7 @@ main(async () => {
     const chosen = options.parallel ? { parallel: options.parallel, why: 'as asked (--parallel)' } : await chooseParallel(kc, true);
     info(`${chosen.parallel} submission(s) at a time: ${chosen.why}`);
     const started = Date.now();
-    const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: 'reports', parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc, stop: stop.signal, cancel: cancel.signal });
+    const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: REPORTS, parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc, stop: stop.signal, cancel: cancel.signal });
     for (const r of results) {
       const line = r.rows.length ? `${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.graded ? '' : ' (reused)'}` : '    not graded (interrupted or not started)';
       console.log(`${r.name.padEnd(24)} ${line}`);
@@ -215,7 +241,7 @@ main(async () => {
     secrets.observation.stop();
     const values: SecretValue[] = [...secrets.values].map(([where, value]) => ({ where, value }));
     const scanned = values.filter((v) => v.value.length >= MIN_SCANNED_LENGTH);
-    const leaks = [...scanForSecrets('reports', scanned).map((l) => ({ ...l, file: `reports/${l.file}` })), ...scanForSecrets(paths.logs, scanned).map((l) => ({ ...l, file: `logs/${l.file}` }))];
+    const leaks = [...scanForSecrets(REPORTS, scanned).map((l) => ({ ...l, file: `${REPORTS}/${l.file}` })), ...scanForSecrets(paths.logs, scanned).map((l) => ({ ...l, file: `logs/${l.file}` }))];
     leaked = leaks.length > 0;
     // "ns/name key" grouped as "name key (in N namespaces)": the course's Secret is copied into many test namespaces.
     const shortByKey = new Map<string, number>();

@@ -96,6 +96,23 @@ test.describe('the Service check', () => {
   });
 });
 
+test('the upstream images\' contract: routes to backends that name no pod are judged by their answers, and still fail on a misroute, a wrong rewrite, a backend\'s 404', async ({ cluster, ns }) => {
+  test.setTimeout(4 * 60_000);
+  const objects = load('upstream-contract.yaml', ns);
+  await applyObjects(cluster.kc, objects, ns);
+  await waitForDeployments(cluster.kc, ns, ['details', 'reviews'], 120_000);
+  const host = `upstream-${ns}.luffy.com`;
+  const route = (path: string, c: Partial<RouteCase>): RouteCase => ({ host, path, scheme: 'http', ...c });
+  // Routed right: reviews names its pod in its JSON, and the id it echoes is the path's.
+  const transcript = await expectRoute(cluster, ns, route('/reviews/0', { backend: 'reviews', received: '/reviews/0', contains: '"reviews"' }));
+  expect(transcript.at(-1)).toMatchObject({ status: 200, received: undefined, id: '0', pod: expect.stringMatching(/^reviews-/) });
+  expect(await rejection(expectRoute(cluster, ns, route('/details/0', { backend: 'details', received: '/details/0', contains: '"author"' })))).toBe(`http://${host}/details/0 is not routed to Service details: answered HTTP 404 (no backend pod named itself)`);
+  expect(await rejection(expectRoute(cluster, ns, route('/api/reviews/7', { backend: 'reviews', received: '/reviews/7', contains: '"reviews"' })))).toBe(`http://${host}/api/reviews/7 is not routed as expected: Service reviews answered for id 17, not for /reviews/7`);
+  expect(await rejection(expectRoute(cluster, ns, route('/api/details/0', { status: 404 })))).toBe(
+    `http://${host}/api/details/0 should reach no backend: answered HTTP 404 with a body that is not the Ingress edge's own 404 page: a backend answered (${JSON.stringify('{"error":"please provide numeric product id"}\n')})`,
+  );
+});
+
 test.describe('the route check', () => {
   test('diagnosis: an Ingress host typo -> "no Ingress rule routes" the host, listing the typo', async ({ cluster, ns }) => {
     await deploy(cluster, ns, 'ingress-host-typo.yaml');

@@ -82,3 +82,16 @@ test("the verifier (manifests/verifier/rbac.yaml) is read-only: only get, list a
     if (r.resources?.includes('pods/log')) expect([r.kind, r.namespace]).toEqual(['Role', 'kube-system']);
   }
 });
+
+test("the probe's Role (manifests/verifier/probe-rbac.yaml) writes only pods, only in namespace course-probe, only for the verifier", () => {
+  const objects = parseManifests(readFileSync(join(MANIFESTS, 'verifier', 'probe-rbac.yaml'), 'utf8'), 'manifests/verifier/probe-rbac.yaml');
+  expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['Namespace/course-probe', 'Role/course-verifier-probe', 'RoleBinding/course-verifier-probe']);
+  for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata?.namespace, `${o.kind} ${o.metadata?.name}`).toBe('course-probe');
+  const role = objects.find((o) => o.kind === 'Role') as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+  expect(role.rules).toEqual([
+    { apiGroups: [''], resources: ['pods'], verbs: ['create', 'list', 'watch', 'delete'] },
+    { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
+  ]);
+  const binding = objects.find((o) => o.kind === 'RoleBinding') as unknown as { subjects: unknown[] };
+  expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'verifier', namespace: 'course-verifier' }]);
+});

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { DEFAULTS, parseArgs, parseKubernetesVersion, UsageError } from '../scripts/lib/options.ts';
+import { DEFAULTS, parseArgs, parseHostPort, parseKubernetesVersion, UsageError } from '../scripts/lib/options.ts';
 
 test('defaults: ipvs, nginx, offline auto, not strict, keep the cluster', () => {
   const { options, rest } = parseArgs([], {});
@@ -62,4 +62,15 @@ test('Playwright flags and everything after -- pass through', () => {
 test('--manifests: a folder, made absolute', () => {
   expect(parseArgs(['--manifests', 'manifests'], {}).options.manifests).toBe(resolve('manifests'));
   expect(parseArgs([], { HARNESS_MANIFESTS: 'unit' }).options.manifests).toBe(resolve('unit'));
+});
+
+test("--live's edges: node addresses without a port, the ingress address with its ports", () => {
+  expect(parseArgs(['--node-address', '10.0.0.11, k8s-slave1,fd00::2'], {}).options.nodeAddresses).toEqual(['10.0.0.11', 'k8s-slave1', 'fd00::2']);
+  expect(() => parseArgs(['--node-address', '10.0.0.11:30080'], {})).toThrow('--node-address: "10.0.0.11:30080" is not a host name or IP address (a NodePort is reached on its own port: give the address only)');
+  expect(parseHostPort('10.0.0.10', '--ingress-address')).toEqual({ host: '10.0.0.10', http: 80, https: 443 });
+  expect(parseHostPort('lab.example.org:8080:8443', '--ingress-address')).toEqual({ host: 'lab.example.org', http: 8080, https: 8443 });
+  for (const bad of ['10.0.0.10:0', 'host:80:99999', 'http://host', ''])
+    expect(() => parseArgs(['--ingress-address', bad], {}), bad).toThrow(`--ingress-address: "${bad}" is not HOST[:HTTP_PORT[:HTTPS_PORT]]`);
+  expect(parseArgs(['--live', '--probe-pod', '--namespace', 'alice-luffy'], {}).options).toMatchObject({ live: true, probePod: true, namespace: 'alice-luffy', probeImage: 'busybox:1.35' });
+  expect(() => parseArgs(['--namespace', 'Alice'], {})).toThrow('--namespace: "Alice" is not a namespace name');
 });

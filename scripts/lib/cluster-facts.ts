@@ -6,7 +6,7 @@
 // object) never hides another. Needs only get/list/watch
 // (manifests/verifier/rbac.yaml).
 import { AppsV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Container, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { apiGet, apiMessage, apiStatus, isReady, labelSelector } from './kube.ts';
+import { apiCause, apiGet, apiMessage, apiStatus, isReady, labelSelector } from './kube.ts';
 
 export interface Fact {
   check: string;
@@ -93,7 +93,7 @@ const notFound = (err: unknown): undefined => {
 const unreadable = (check: string, err: unknown): Fact => ({
   check,
   result: 'fail',
-  detail: apiStatus(err) === 403 ? `not allowed: ${apiMessage(err)}` : apiMessage(err),
+  detail: apiCause(err),
 });
 
 async function fact(check: string, read: () => Promise<Omit<Fact, 'check'>>): Promise<Fact> {

@@ -51,7 +51,7 @@ const auditPatch = [
   'kind: ClusterConfiguration',
   'apiServer:',
   '  extraArgs:',
-  '    audit-policy-file: /etc/kubernetes/audit/policy.yaml',
+  `    audit-policy-file: /etc/kubernetes/audit/${AUDIT.policyFile}`,
   `    audit-log-path: ${AUDIT.log}`,
   '    audit-log-maxsize: "20"',
   '    audit-log-maxbackup: "1"',

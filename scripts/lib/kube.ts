@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import yaml from 'js-yaml';
 import { Exec, KubeConfig, Watch, type V1LabelSelector, type V1Status } from '@kubernetes/client-node';
@@ -19,19 +20,29 @@ export interface KubeObject {
   metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string };
 }
 
+/** The kubeconfig kubectl would use: $KUBECONFIG's first file, else ~/.kube/config. */
+export function defaultKubeconfig(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
+}
+
 /** A kubeconfig file, with `context` made current when given. */
 export function loadKubeconfig(path: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
-  // kubectl writes a token file as `tokenFile`; client-node reads only `token-file`, and would go anonymous.
-  const users = (yaml.load(readFileSync(path, 'utf8')) as { users?: { name: string; user?: { tokenFile?: string } }[] } | undefined)?.users ?? [];
-  for (const u of users.filter((x) => x.user?.tokenFile)) {
-    const user = kc.users.find((x) => x.name === u.name);
-    if (user && !user.token) Object.assign(user, { token: readFileSync(resolve(dirname(path), u.user!.tokenFile!), 'utf8').trim() });
-  }
   if (context) {
     if (!kc.getContextObject(context)) throw new Error(`kubeconfig ${path} has no context "${context}" (it has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
     kc.setCurrentContext(context);
+  }
+  // kubectl writes a token file as `tokenFile`; client-node reads only `token-file`, and would go anonymous.
+  // Only the current user's is read (as kubectl, relative to the kubeconfig); one it cannot read is named.
+  const current = kc.getCurrentUser();
+  const file = ((yaml.load(readFileSync(path, 'utf8')) as { users?: { name: string; user?: { tokenFile?: string } }[] } | undefined)?.users ?? []).find((u) => u.name === current?.name)?.user?.tokenFile;
+  if (current && file && !current.token) {
+    try {
+      Object.assign(current, { token: readFileSync(resolve(dirname(path), file), 'utf8').trim() });
+    } catch (err) {
+      throw new Error(`kubeconfig ${path}: user ${current.name}'s tokenFile ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
   }
   return kc;
 }
@@ -97,6 +108,11 @@ export function apiMessage(err: unknown): string {
   if (typeof body === 'string') message = (tryJson(body) as { message?: string } | undefined)?.message;
   else message = body?.message;
   return (message ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
+}
+
+/** An API error as a cause: a refusal says so ("not allowed: pods is forbidden: … cannot list resource "pods" …"). */
+export function apiCause(err: unknown): string {
+  return `${apiStatus(err) === 403 ? 'not allowed: ' : ''}${apiMessage(err)}`;
 }
 
 /** The HTTP status of an error from a typed client or apiGet (0 when there was none). */

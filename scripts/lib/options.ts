@@ -1,6 +1,7 @@
 // The harness's options: flags override HARNESS_* environment variables,
 // which override the defaults. Every bad value is a UsageError with one line.
 import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
@@ -40,13 +41,13 @@ export interface HarnessOptions {
   context: string;
   /** addresses to reach NodePorts at, instead of every node's InternalIP (nodes behind NAT) */
   nodeAddresses: string[];
-  /** HOST[:PORT] of the ingress controller's HTTP (HTTPS on 443), instead of the node its pod runs on ('' = found) */
+  /** HOST[:HTTP_PORT[:HTTPS_PORT]] of the ingress controller, instead of the node its pod runs on ('' = found) */
   ingressAddress: string;
   /** the namespace --live finds the course's luffy labs in (a shared cluster gives each student their own) */
   namespace: string;
   /** --live: the checks only a pod can make, from one client pod in namespace course-probe */
   probePod: boolean;
-  /** the probe pod's image (busybox: nslookup and wget) */
+  /** the probe pod's image (a busybox: its nslookup and nc) */
   probeImage: string;
 }
 
@@ -213,8 +214,8 @@ const FLAGS: Record<string, FlagSpec> = {
     env: 'HARNESS_NODE_ADDRESS',
     parse: (raw, name) => {
       const list = raw.split(',').map((a) => a.trim());
-      const bad = list.find((a) => !/^[\w.:-]+$/.test(a));
-      if (bad !== undefined) throw new UsageError(`${name}: "${bad}" is not a host name or IP address`);
+      const bad = list.find((a) => !(isIP(a) || /^[\w.-]+$/.test(a)));
+      if (bad !== undefined) throw new UsageError(`${name}: "${bad}" is not a host name or IP address (a NodePort is reached on its own port: give the address only)`);
       return list;
     },
     help: "--live: where NodePorts are reached (comma-separated; default every node's InternalIP)",
@@ -226,7 +227,7 @@ const FLAGS: Record<string, FlagSpec> = {
       parseHostPort(raw, name);
       return raw;
     },
-    help: "--live: HOST[:PORT] of the ingress controller's HTTP, HTTPS on 443 (default the node its pod runs on)",
+    help: "--live: HOST[:HTTP_PORT[:HTTPS_PORT]] of the ingress controller (default the node its pod runs on, 80 and 443)",
   },
   '--namespace': {
     key: 'namespace',
@@ -242,7 +243,7 @@ const FLAGS: Record<string, FlagSpec> = {
     env: 'HARNESS_PROBE_POD',
     parse: bool,
     bare: 'true',
-    help: '--live: check CoreDNS and ClusterIPs from one client pod in namespace course-probe (manifests/verifier/probe-rbac.yaml)',
+    help: '--live: check CoreDNS and a ClusterIP from one client pod in namespace course-probe (manifests/verifier/probe-rbac.yaml)',
   },
   '--probe-image': {
     key: 'probeImage',
@@ -251,15 +252,17 @@ const FLAGS: Record<string, FlagSpec> = {
       if (/^[\w.\/:@-]+$/.test(raw)) return raw;
       throw new UsageError(`${name}: "${raw}" is not an image reference`);
     },
-    help: "the probe pod's image: a busybox with nslookup and wget",
+    help: "the probe pod's image: a busybox (its nslookup and nc)",
   },
 };
 
-/** HOST[:PORT] (PORT defaults to 80). */
-export function parseHostPort(raw: string, name: string): { host: string; port: number } {
-  const m = /^([\w.-]+)(?::(\d{1,5}))?$/.exec(raw);
-  if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) throw new UsageError(`${name}: "${raw}" is not HOST[:PORT]`);
-  return { host: m[1], port: m[2] ? Number(m[2]) : 80 };
+/** HOST[:HTTP_PORT[:HTTPS_PORT]] (ports 80 and 443 by default; an IPv6 address is not taken). */
+export function parseHostPort(raw: string, name: string): { host: string; http: number; https: number } {
+  const m = /^([\w.-]+)(?::(\d{1,5}))?(?::(\d{1,5}))?$/.exec(raw);
+  const port = (p: string | undefined, fallback: number) => (p === undefined ? fallback : Number(p));
+  const ok = (n: number) => n >= 1 && n <= 65535;
+  if (!m || !ok(port(m[2], 80)) || !ok(port(m[3], 443))) throw new UsageError(`${name}: "${raw}" is not HOST[:HTTP_PORT[:HTTPS_PORT]]`);
+  return { host: m[1], http: port(m[2], 80), https: port(m[3], 443) };
 }
 
 /** `--no-keep-cluster` style negations for the boolean flags. */

@@ -6,7 +6,7 @@ import type { X509Certificate } from 'node:crypto';
 import { dirname, relative, resolve } from 'node:path';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { evidenceOnFailure, servesGatewayApi, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
-import { CheckFailure, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, GATEWAY, INGRESS, type EdgeVerdict } from '../../fixtures/checks.ts';
+import { CheckFailure, noProblems, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, GATEWAY, INGRESS, type EdgeVerdict } from '../../fixtures/checks.ts';
 import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
 import { secretCertificate } from '../../scripts/lib/diagnose.ts';
@@ -18,11 +18,6 @@ const reference = loadLabs();
 test.describe.configure({ timeout: 3 * 60_000 });
 
 evidenceOnFailure(LUFFY, DEFAULT);
-
-/** Passes when there is nothing to report; fails with one line per problem. */
-function noProblems(problems: string[]): void {
-  if (problems.length) throw new Error(problems.join('\n'));
-}
 
 // Files are named from the submitted folder's name down (student/30-services/svc.yaml).
 const named = (path: string) => relative(dirname(DIR), resolve(path));

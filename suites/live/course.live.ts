@@ -8,25 +8,20 @@
 // (scripts/lib/applicability.ts LIVE_NOT_APPLICABLE); those that need a
 // client pod run with --probe-pod, in a namespace of the verifier's own.
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
-import { evidenceOnFailure, harnessOptions, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
-import { CannotJudge, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, INGRESS, withTranscript, workloadPods, type Edge, type EdgeVerdict } from '../../fixtures/checks.ts';
+import { evidenceOnFailure, harnessOptions, liveKubeconfig, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
+import { CannotJudge, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, INGRESS, noProblems, withTranscript, workloadPods, type Edge, type EdgeVerdict } from '../../fixtures/checks.ts';
 import { liveIngressEdge } from '../../fixtures/live.ts';
 import { probeGets, probeResolve, startProbe, stopProbe } from '../../fixtures/probe.ts';
 import { clusterFacts, FACTS, type Fact } from '../../scripts/lib/cluster-facts.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
 import { podCauses } from '../../scripts/lib/diagnose.ts';
-import { apiMessage, apiStatus, loadKubeconfig, rolledOut } from '../../scripts/lib/kube.ts';
+import { apiCause, apiStatus, rolledOut } from '../../scripts/lib/kube.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
 
 const options = harnessOptions();
 const LUFFY = options.namespace;
-test.describe.configure({ timeout: 2 * 60_000 });
+test.describe.configure({ timeout: 3 * 60_000 });
 evidenceOnFailure(LUFFY, 'default');
-
-/** Passes when there is nothing to report; fails with one line per problem. */
-function noProblems(problems: string[]): void {
-  if (problems.length) throw new Error(problems.join('\n'));
-}
 
 // What the cluster is: read once, one row per fact, none hiding another.
 let facts: Promise<Fact[]> | undefined;
@@ -42,19 +37,20 @@ test(`lab 01-namespace: ${title.namespace}`, factRow(title.namespace));
 test(`lab 20-deployments: ${title.mysql}`, factRow(title.mysql));
 
 // Every object of the reference labs, by kind and name, in its namespace (lab 60's Gateway API is not the course's).
-const namespaceOf = (ns?: string) => (ns === 'luffy' ? LUFFY : ns);
+// The labs' objects name luffy, or no namespace: the bookstore's default (never the kubeconfig context's own).
+const inLuffy = (ns?: string) => (ns === 'luffy' ? LUFFY : (ns ?? 'default'));
 for (const lab of loadLabs().filter((l) => !l.objects.every((o) => o.apiVersion?.startsWith('gateway.networking.k8s.io/')))) {
-  const keys = lab.objects.map((o) => `${o.kind}/${o.metadata?.name}`);
-  test(`lab ${lab.name}: the cluster has ${keys.join(', ')}`, async ({ cluster }) => {
+  const named = (o: (typeof lab.objects)[number]) => (o.kind === 'Namespace' ? inLuffy(o.metadata?.name) : o.metadata!.name!);
+  test(`lab ${lab.name}: the cluster has ${lab.objects.map((o) => `${o.kind}/${named(o)}`).join(', ')}`, async ({ cluster }) => {
     const client = KubernetesObjectApi.makeApiClient(cluster.kc);
     const problems = await Promise.all(
       lab.objects.map(async (o) => {
-        const namespace = namespaceOf(o.metadata?.namespace);
-        const name = o.kind === 'Namespace' ? namespaceOf(o.metadata?.name)! : o.metadata!.name!;
+        const name = named(o);
+        const namespace = o.kind === 'Namespace' ? undefined : inLuffy(o.metadata?.namespace);
         const where = namespace ? ` in namespace ${namespace}` : '';
         return client.read({ apiVersion: o.apiVersion!, kind: o.kind!, metadata: { name, namespace } }).then(
           () => '',
-          (err: unknown) => (apiStatus(err) === 404 ? `${o.kind} ${name} not found${where}` : `${o.kind} ${name}${where}: ${apiStatus(err) === 403 ? 'not allowed: ' : ''}${apiMessage(err)}`),
+          (err: unknown) => (apiStatus(err) === 404 ? `${o.kind} ${name} not found${where}` : `${o.kind} ${name}${where}: ${apiCause(err)}`),
         );
       }),
     );
@@ -68,7 +64,7 @@ async function expectRolledOut(cluster: Cluster, namespace: string, names: strin
   const problems: string[] = [];
   for (const name of names) {
     const d = await apps.readNamespacedDeployment({ name, namespace }).catch((err: unknown) => {
-      problems.push(apiStatus(err) === 404 ? `Deployment ${name} not found in namespace ${namespace}` : `Deployment ${name}: ${apiMessage(err)}`);
+      problems.push(apiStatus(err) === 404 ? `Deployment ${name} not found in namespace ${namespace}` : `Deployment ${name} in namespace ${namespace}: ${apiCause(err)}`);
       return undefined;
     });
     if (d && !rolledOut(d)) problems.push(`Deployment ${name} is not rolled out: ${d.status?.availableReplicas ?? 0} of ${d.spec?.replicas ?? 1} replicas available, ${d.status?.updatedReplicas ?? 0} updated`);
@@ -116,7 +112,7 @@ if (options.probePod) {
   let probe: Promise<string> | undefined;
   const probePod = (cluster: Cluster) => (probe ??= startProbe(cluster, options.probeImage));
   test.afterAll(async () => {
-    if (probe) await stopProbe(loadKubeconfig(options.kubeconfig, options.context || undefined).makeApiClient(CoreV1Api), await probe.catch(() => ''));
+    if (probe) await stopProbe(liveKubeconfig().makeApiClient(CoreV1Api), await probe.catch(() => ''));
   });
 
   const SERVICES: [string, string][] = [[LUFFY, 'myblog'], [LUFFY, 'mysql'], [LUFFY, 'myblog-np'], ['default', 'details'], ['default', 'reviews']];
@@ -126,7 +122,7 @@ if (options.probePod) {
       const problems: string[] = [];
       for (const [namespace, name] of SERVICES) {
         const fqdn = `${name}.${namespace}.svc.cluster.local`;
-        const service = await cluster.core.readNamespacedService({ name, namespace }).catch(() => undefined);
+        const service = await cluster.core.readNamespacedService({ name, namespace }).catch((err: unknown) => (apiStatus(err) === 404 ? undefined : Promise.reject(err)));
         const answer = await probeResolve(cluster, pod, fqdn);
         if (!service) problems.push(`Service ${name} not found in namespace ${namespace}${answer.addresses.length ? `, yet ${fqdn} resolves to ${answer.addresses.join(', ')}` : ''}`);
         else if (answer.error) problems.push(`${fqdn} does not resolve: ${answer.error}`);

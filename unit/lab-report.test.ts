@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { errorCause, labReportHtml, labReportMarkdown, labRow } from '../scripts/lib/lab-report.ts';
+import { appendToLabReport, errorCause, labReportHtml, labReportMarkdown, labRow, writeLabReport, type LabRow } from '../scripts/lib/lab-report.ts';
+import { tempDir } from './temp.ts';
 
 test('labRow: the topic from the suite, the skip reason, the failure cause without colours or stack, the measurements', () => {
   expect(labRow('/x/suites/pod-labs.spec.ts', 'split pods', 'passed', [{ type: 'measurement', description: 'a: 1.0 s' }, { type: 'measurement', description: 'a: 1.0 s' }])).toEqual({
@@ -58,4 +61,26 @@ test('errorCause: the cause lines up to the stack, code frame or call log (any c
   expect(errorCause('Error: Deployment web is stuck\nat least 2 pods are not Ready\n    at rollOut (/repo/fixtures/rollout.ts:12:5)\n    at x.ts:3')).toBe('Deployment web is stuck · at least 2 pods are not Ready');
   expect(errorCause('Error: expect(received).toBe(expected)\n\nCall Log:\n- Timeout 5000ms exceeded')).toBe('expect(received).toBe(expected)');
   expect(errorCause('Error: boom\n\n  > 12 | await check();\n       |       ^')).toBe('boom');
+});
+
+test("a command's section appended to the run's lab report: counted apart when known to be the environment's, and a re-run's rows replace its topic", () => {
+  const dir = tempDir('labs-');
+  process.env.HARNESS_REPORT_DIR = dir;
+  try {
+    writeLabReport([labRow('suites/pod-labs.spec.ts', 'a', 'passed', [])], 'the run');
+    const section = (detail: string): LabRow[] => [
+      { topic: 'Kubernetes conformance', check: 'the specs', result: 'pass', detail },
+      { topic: 'Kubernetes conformance', check: 'same port', result: 'known', detail: 'known environment failure: the network answers' },
+    ];
+    appendToLabReport(section('first'), { replaceTopic: 'Kubernetes conformance' });
+    appendToLabReport(section('second'), { replaceTopic: 'Kubernetes conformance' });
+    const report = JSON.parse(readFileSync(join(dir, 'labs.json'), 'utf8')) as { heading: string; rows: LabRow[] };
+    expect(report.heading).toBe('the run');
+    expect(report.rows.map((r) => `${r.check}: ${r.detail}`)).toEqual(['a: ', 'the specs: second', 'same port: known environment failure: the network answers']);
+    const md = readFileSync(join(dir, 'labs.md'), 'utf8');
+    expect(md).toContain('the run: 2 passed, 0 failed, 0 skipped, 1 known environment failure(s)');
+    expect(md).toContain('| same port | known | known environment failure: the network answers |');
+  } finally {
+    delete process.env.HARNESS_REPORT_DIR;
+  }
 });

@@ -68,7 +68,7 @@ export async function ensureAppImages(kind: string, clusterName: string, offline
 }
 
 /** The local image ID of the base, pulling a pinned online base first when it is not here. */
-async function baseImageId(base: string, log: string): Promise<string> {
+export async function baseImageId(base: string, log: string): Promise<string> {
   const inspect = () => execa('docker', ['image', 'inspect', '--format', '{{.Id}}', base], { reject: false });
   let r = await inspect();
   if (r.exitCode !== 0) {

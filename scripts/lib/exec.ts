@@ -13,6 +13,8 @@ export interface RunOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** with `log`: called with each whole line of output (the caller then says what the step is doing) */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -37,12 +39,14 @@ export async function run(file: string, args: string[], o: RunOptions = {}): Pro
       pending += decoder.write(chunk);
       const end = Math.max(pending.lastIndexOf('\n'), pending.lastIndexOf('\r'));
       if (end < 0) return void (pending = pending.slice(-4096));
-      if (pending.slice(0, end).trim()) doing(pending.slice(0, end));
+      if (o.onLine) pending.slice(0, end).split(/[\r\n]/).forEach(o.onLine);
+      else if (pending.slice(0, end).trim()) doing(pending.slice(0, end));
       pending = pending.slice(end + 1);
     });
     child.all?.on('end', () => {
       const rest = pending + decoder.end();
-      if (rest.trim()) doing(rest);
+      if (o.onLine) rest.split(/[\r\n]/).forEach(o.onLine);
+      else if (rest.trim()) doing(rest);
     });
     child.all?.pipe(logStream, { end: false });
   }

@@ -44,7 +44,8 @@ const TOPICS: Record<string, string> = {
 export interface LabRow {
   topic: string;
   check: string;
-  result: 'pass' | 'fail' | 'skipped' | 'n/a';
+  /** known: failed for a cause of the machine, with the evidence (conformance's known environment failures) */
+  result: 'pass' | 'fail' | 'skipped' | 'n/a' | 'known';
   detail: string;
   /** a route case's verdict per edge ("Ingress" -> "as expected"), shown side by side */
   edges?: Record<string, string>;
@@ -97,7 +98,7 @@ function grouped(rows: LabRow[]): [string, LabRow[]][] {
 
 const totals = (rows: LabRow[]) => {
   const n = (result: LabRow['result']) => rows.filter((r) => r.result === result).length;
-  return `${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${n('n/a') ? `, ${n('n/a')} not applicable` : ''}`;
+  return `${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${n('n/a') ? `, ${n('n/a')} not applicable` : ''}${n('known') ? `, ${n('known')} known environment failure(s)` : ''}`;
 };
 
 /** The checks this configuration does not register, as rows (none in a grading run: its rows are the submission's). */
@@ -119,7 +120,7 @@ export function labReportMarkdown(rows: LabRow[], heading: string): string {
 }
 
 export function labReportHtml(rows: LabRow[], heading: string): string {
-  const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700', 'n/a': '#57606a' };
+  const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700', 'n/a': '#57606a', known: '#8250df' };
   const sections = grouped(rows)
     .map(([topic, list]) => {
       const edges = edgeNames(list);
@@ -167,9 +168,10 @@ export function writeLabReport(rows: LabRow[], heading: string, dir = reportsDir
   writeFileSync(`${dir}/labs.json`, JSON.stringify({ heading, rows }, null, 2) + '\n');
 }
 
-/** Adds rows to the lab report written by the run (or starts one). */
-export function appendToLabReport(rows: LabRow[], heading = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`): void {
+/** Adds rows to the lab report written by the run (or starts one); `replaceTopic`: a re-run's rows replace that topic's. */
+export function appendToLabReport(rows: LabRow[], { replaceTopic }: { replaceTopic?: string } = {}): void {
   const file = `${reportsDir()}/labs.json`;
+  const heading = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { heading: string; rows: LabRow[] }) : { heading, rows: [] };
-  writeLabReport([...previous.rows, ...rows], previous.heading);
+  writeLabReport([...previous.rows.filter((r) => r.topic !== replaceTopic), ...rows], previous.heading);
 }

@@ -28,7 +28,7 @@ const DEBIAN_MIRROR = process.env.HARNESS_DEBIAN_MIRROR || 'http://deb.debian.or
 const logFile = (name: string) => join(paths.logs, `offline-${name}.log`);
 
 /** Runs a cached build step, naming its log on screen. */
-async function buildStep(title: string, component: string, version: string, rebuild: boolean, build: (dir: string, log: string) => Promise<void>) {
+export async function buildStep(title: string, component: string, version: string, rebuild: boolean, build: (dir: string, log: string) => Promise<void>) {
   const log = logFile(component);
   const dir = artifactDir(component, version);
   await step(`${title} ${version}`, async () => {

@@ -20,6 +20,8 @@ export interface GoBuild {
   tags?: string[];
   /** name of the binary, when one package is built (default: Go's choice) */
   binaryName?: string;
+  /** build the package's test binary (`go test -c`, without vet) instead of a command */
+  test?: boolean;
 }
 
 export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<void> {
@@ -36,7 +38,7 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
       for (const [name, content] of Object.entries(files)) writeFileSync(join(work, folder, name), content);
     }
     const output = b.binaryName ? join(outDir, b.binaryName) : outDir + '/';
-    const args = ['build', '-trimpath', '-o', output];
+    const args = [...(b.test ? ['test', '-c', '-vet=off'] : ['build']), '-trimpath', '-o', output];
     if (b.ldflags) args.push('-ldflags', b.ldflags);
     if (b.tags?.length) args.push('-tags', b.tags.join(','));
     await run('go', [...args, ...b.packages], { cwd: work, env, log });

@@ -1,0 +1,142 @@
+// The verdict of a conformance run: Ginkgo's JSON report read into one result
+// per spec, and each failure judged against the known environment failures
+// (suites/conformance/known-failures.yaml). A failure counts as the
+// environment's only when its message is the one the entry explains and the
+// entry's evidence held on this run; any other failure fails the command.
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { HarnessError } from '../log.ts';
+
+export interface SpecResult {
+  /** the spec's full text, as --focus matches it */
+  name: string;
+  state: 'passed' | 'failed' | 'skipped';
+  seconds: number;
+  /** a failure's message (Ginkgo's words, the first lines) and where it failed */
+  failure?: string;
+}
+
+export interface KnownFailure {
+  /** the spec's full text, or a part of it */
+  spec: string;
+  /** a regular expression the failure's message must match */
+  failure: string;
+  cause: string;
+  evidence: Evidence;
+}
+
+/** What must hold on the machine for the failure to be the environment's. */
+export interface Evidence {
+  /** a TCP connection to an address that no one holds is accepted and answered */
+  tcpAnswer: { host: string; port: number };
+}
+
+/** What the evidence probe observed: whether it holds, in words. */
+export interface Observed {
+  holds: boolean;
+  detail: string;
+}
+
+export interface Judged extends SpecResult {
+  verdict: 'passed' | 'failed' | 'known' | 'skipped';
+  /** for a failure: why it is (or is not) the environment's */
+  explanation?: string;
+}
+
+interface GinkgoSpecReport {
+  ContainerHierarchyTexts?: string[] | null;
+  LeafNodeText?: string;
+  LeafNodeType?: string;
+  State?: string;
+  RunTime?: number;
+  Failure?: { Message?: string; Location?: { FileName?: string; LineNumber?: number }; FailureNodeType?: string };
+}
+
+const FAILED_STATES = new Set(['failed', 'panicked', 'timedout', 'interrupted', 'aborted']);
+
+/**
+ * One result per spec that ran, from the report of `ginkgo --json-report`.
+ * Suite-level nodes (BeforeSuite and the like) appear only when they failed:
+ * a failed set-up is a failure even though no spec names it.
+ */
+export function parseGinkgoReport(json: string): SpecResult[] {
+  const suites = JSON.parse(json) as { SpecReports?: GinkgoSpecReport[] | null }[];
+  const results: SpecResult[] = [];
+  for (const r of suites.flatMap((s) => s.SpecReports ?? [])) {
+    const state = r.State ?? '';
+    const failed = FAILED_STATES.has(state);
+    if (r.LeafNodeType !== 'It' && !failed) continue;
+    // Specs the focus left out are reported as skipped with no run time: not part of this run.
+    if (state === 'skipped' && !r.RunTime) continue;
+    const name = [...(r.ContainerHierarchyTexts ?? []), r.LeafNodeText || r.LeafNodeType || ''].filter(Boolean).join(' ');
+    const where = r.Failure?.Location?.FileName ? ` (${r.Failure.Location.FileName.replace(/^(.*\/)?k8s\.io\/kubernetes@[^/]+\//, '')}:${r.Failure.Location.LineNumber})` : '';
+    results.push({
+      name,
+      state: failed ? 'failed' : state === 'passed' ? 'passed' : 'skipped',
+      seconds: Math.round((r.RunTime ?? 0) / 1e8) / 10,
+      ...(failed ? { failure: `${state}: ${firstLines(r.Failure?.Message ?? '')}${where}` } : {}),
+    });
+  }
+  return results;
+}
+
+const firstLines = (text: string) => text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' · ').slice(0, 600);
+
+/** The known environment failures file, checked for shape: a malformed entry is one clear line. */
+export function parseKnownFailures(text: string, file: string): KnownFailure[] {
+  const list = yaml.load(text);
+  if (!Array.isArray(list)) throw new HarnessError(`${file}: expected a list of known failures`);
+  return list.map((e: Partial<KnownFailure>, i) => {
+    const at = `${file}: entry ${i + 1}`;
+    for (const key of ['spec', 'failure', 'cause'] as const) {
+      if (typeof e?.[key] !== 'string' || !e[key]) throw new HarnessError(`${at}: "${key}" is missing`);
+    }
+    try {
+      new RegExp(e.failure!);
+    } catch {
+      throw new HarnessError(`${at}: "failure" is not a regular expression: ${e.failure}`);
+    }
+    const tcp = e.evidence?.tcpAnswer;
+    if (!tcp || typeof tcp.host !== 'string' || !Number.isInteger(tcp.port)) throw new HarnessError(`${at}: "evidence" needs tcpAnswer: {host, port}`);
+    return e as KnownFailure;
+  });
+}
+
+export function readKnownFailures(file: string): KnownFailure[] {
+  return parseKnownFailures(readFileSync(file, 'utf8'), file);
+}
+
+/** Each result with its verdict; `observe` runs an entry's evidence probe (once per entry). */
+export async function judge(results: SpecResult[], known: KnownFailure[], observe: (e: Evidence) => Promise<Observed>): Promise<Judged[]> {
+  const seen = new Map<KnownFailure, Observed>();
+  const judged: Judged[] = [];
+  for (const r of results) {
+    if (r.state !== 'failed') {
+      judged.push({ ...r, verdict: r.state });
+      continue;
+    }
+    const entry = known.find((k) => r.name.includes(k.spec));
+    if (!entry) {
+      judged.push({ ...r, verdict: 'failed' });
+      continue;
+    }
+    if (!new RegExp(entry.failure).test(r.failure ?? '')) {
+      judged.push({ ...r, verdict: 'failed', explanation: `listed as known, but failed otherwise than it explains (expected /${entry.failure}/)` });
+      continue;
+    }
+    if (!seen.has(entry)) seen.set(entry, await observe(entry.evidence));
+    const observed = seen.get(entry)!;
+    judged.push(
+      observed.holds
+        ? { ...r, verdict: 'known', explanation: `${entry.cause} Evidence on this run: ${observed.detail}.` }
+        : { ...r, verdict: 'failed', explanation: `listed as known, but its evidence does not hold here: ${observed.detail}` },
+    );
+  }
+  return judged;
+}
+
+export function counts(judged: Judged[]): Record<Judged['verdict'], number> {
+  const c = { passed: 0, failed: 0, known: 0, skipped: 0 };
+  for (const j of judged) c[j.verdict]++;
+  return c;
+}

@@ -11,20 +11,21 @@
 // a pod can make pass too, and the verifier's writes stay in the probe's
 // namespace. Against backends that answer as the course's own images do (no
 // pod named, no path reported) the routes are judged by their answers, and
-// the one case that cannot be is skipped with its reason. Negative controls: a namespace without the course, and a
-// planted mistake (a NodePort Service selecting nothing), each failing with
-// its cause.
+// the one case that cannot be is skipped with its reason. Negative controls: a namespace without the course, and
+// planted mistakes (a NodePort Service selecting nothing; for --probe-pod's rows, the half of each check that
+// reads objects and the half that judges the answer), each failing with its cause.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, harnessOptions, test } from '../fixtures/cluster.ts';
+import { echoPod, runPods } from '../fixtures/pods.ts';
 import { PROBE_NAMESPACE } from '../fixtures/probe.ts';
 import { patchDeployment, rollOut } from '../fixtures/rollout.ts';
 import { applyVerifier, PROBE_RBAC, removeVerifier, VERIFIER, VERIFIER_CONTEXT, verifierKubeconfig } from '../fixtures/verifier.ts';
 import { liveNotApplicable } from '../scripts/lib/applicability.ts';
-import { COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
+import { BLOG_LIST, COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
 import { AUDIT } from '../scripts/lib/kind-config.ts';
 import { apiStatus, loadKubeconfig } from '../scripts/lib/kube.ts';
 import type { LabRow } from '../scripts/lib/lab-report.ts';
@@ -155,11 +156,40 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
     expect(empty.row('the cluster has Deployment/myblog, Deployment/mysql')).toMatchObject({ result: 'fail', detail: 'Deployment myblog not found in namespace no-such-course · Deployment mysql not found in namespace no-such-course' });
     expect(empty.row('Service mysql selects the Ready mysql pod')).toMatchObject({ result: 'fail', detail: 'Service mysql does not select a Ready pod: Service mysql does not exist in namespace no-such-course (it has no Service)' });
 
-    // A planted mistake: a NodePort Service myblog-np that selects nothing, named as grading names it.
+    // Planted mistakes, named as grading names them, each half of each check: a NodePort Service myblog-np that
+    // selects nothing; for --probe-pod's rows, a Service myblog that selects a Ready pod that is not the blog (its
+    // objects look right, its answer does not) and no Service mysql (CoreDNS's row: the object is missing).
     await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'myblog-np' }, spec: { type: 'NodePort', selector: { app: 'nothing' }, ports: [{ port: 80, targetPort: 8002 }] } } });
-    const planted = await live(kubeconfig, join(dir, 'planted'), '--namespace', ns, '--grep', 'lab (01|30)-');
+    await runPods(cluster, ns, [echoPod('not-the-blog', { app: 'myblog' })]);
+    await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'myblog' }, spec: { selector: { app: 'myblog' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+    const probeArgs = ['--probe-pod', '--probe-image', 'localhost/course-harness/busybox:1.35'];
+    const planted = await live(kubeconfig, join(dir, 'planted'), '--namespace', ns, ...probeArgs, '--grep', 'lab (01|30)-');
     expect(planted.row(`namespace ${ns} exists`).result).toBe('pass');
-    expect(planted.row('NodePort Service myblog-np serves the blog list on every node')).toMatchObject({ result: 'fail', detail: 'NodePort Service myblog-np does not serve: Service myblog-np selects app=nothing: no pod matches' });
+    expect(planted.row('NodePort Service myblog-np serves the blog list on every node')).toMatchObject({ result: 'fail', detail: 'NodePort Service myblog-np does not serve: Service myblog-np selects app=nothing: no pod matches (pods have app=myblog)' });
+    expect(planted.row('Service myblog serves the blog list through its ClusterIP')).toMatchObject({
+      result: 'fail',
+      detail: expect.stringMatching(new RegExp(`^Service myblog does not serve: 5 of 5 answers to GET http://myblog\\.${ns}\\.svc\\.cluster\\.local/blog/index/: pod not-the-blog answered 200 without "${BLOG_LIST}"`)),
+    });
+    expect(planted.row("CoreDNS resolves the course's Services")).toMatchObject({ result: 'fail', detail: `Service mysql not found in namespace ${ns}` });
+
+    // The other halves, in a second namespace: a Service myblog that selects nothing (rejected before any request),
+    // and a headless Service mysql: it exists, yet its name resolves to its pod, not to a ClusterIP.
+    const other = `${ns}-b`;
+    await cluster.core.createNamespace({ body: { metadata: { name: other, labels: { 'course-harness/test': 'true' } } } });
+    try {
+      await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'myblog' }, spec: { selector: { app: 'nothing' }, ports: [{ port: 80, targetPort: 8080 }] } } });
+      const [mysqlPod] = await runPods(cluster, other, [echoPod('headless-mysql', { app: 'mysql' })]);
+      await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'mysql' }, spec: { clusterIP: 'None', selector: { app: 'mysql' }, ports: [{ port: 3306, targetPort: 8080 }] } } });
+      await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'myblog-np' }, spec: { type: 'NodePort', selector: { app: 'nothing' }, ports: [{ port: 80, targetPort: 8002 }] } } });
+      const second = await live(kubeconfig, join(dir, 'planted-b'), '--namespace', other, ...probeArgs, '--grep', 'lab 30-services: (CoreDNS|Service myblog serves)');
+      expect(second.row('Service myblog serves the blog list through its ClusterIP')).toMatchObject({ result: 'fail', detail: 'Service myblog does not serve: Service myblog selects app=nothing: no pod matches (pods have app=mysql)' });
+      expect(second.row("CoreDNS resolves the course's Services")).toMatchObject({
+        result: 'fail',
+        detail: `mysql.${other}.svc.cluster.local resolves to ${mysqlPod.status?.podIP}, not Service mysql's ClusterIP None`,
+      });
+    } finally {
+      await cluster.core.deleteNamespace({ name: other });
+    }
   } finally {
     await removeVerifier(cluster, objects);
     rmSync(dir, { recursive: true, force: true });

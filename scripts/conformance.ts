@@ -6,7 +6,8 @@
 // real ones). Failures listed in suites/conformance/known-failures.yaml are
 // reported as the environment's when their evidence holds on this run; any
 // other failure, or a known one under --strict, fails the command.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { clusterUp, kindBinary } from './lib/cluster.ts';
 import { observe } from './lib/conformance/evidence.ts';
@@ -71,24 +72,27 @@ main(async () => {
   if (options.live) throw new UsageError('--live: conformance creates objects; it runs only on the harness cluster');
   const known = readKnownFailures(KNOWN);
 
-  const { record } = await clusterUp(options);
-  const tools = await buildConformanceTools(record.kubernetesVersion, options.rebuild);
-  if (!own.dryRun) {
-    if (record.offline) await ensureTestImages(tools, record.kubernetesVersion, await kindBinary(options), record.name, options.rebuild);
-    else info('online cluster: the nodes pull the upstream test images');
-  }
+  // A dry run lists the specs of the asked version: it needs no cluster.
+  const record = own.dryRun ? undefined : (await clusterUp(options)).record;
+  const version = record?.kubernetesVersion ?? options.kubernetesVersion;
+  const tools = await buildConformanceTools(version, options.rebuild);
+  if (record?.offline) await ensureTestImages(tools, version, await kindBinary(options), record.name, options.rebuild);
+  else if (record) info('online cluster: the nodes pull the upstream test images');
 
-  mkdirSync(OUTPUT, { recursive: true });
+  // A dry run's reports are thrown away: they must not replace a real run's.
+  const outputDir = record ? OUTPUT : mkdtempSync(join(tmpdir(), 'conformance-dry-run-'));
+  mkdirSync(outputDir, { recursive: true });
   const started = Date.now();
-  const ran = await step(`conformance: e2e.test ${record.kubernetesVersion} on ${own.nodes} workers (log: ${join(OUTPUT, 'ginkgo.log')})`, () =>
-    runConformance(tools, { focus: own.focus, skip: own.skip, nodes: own.nodes, kubeconfig: record.kubeconfigPath, outputDir: OUTPUT, dryRun: own.dryRun }),
+  const ran = await step(`conformance: e2e.test ${version}${record ? ` on ${own.nodes} workers` : ' (dry run)'} (log: ${join(outputDir, 'ginkgo.log')})`, () =>
+    runConformance(tools, { focus: own.focus, skip: own.skip, nodes: own.nodes, kubeconfig: record?.kubeconfigPath, outputDir, dryRun: !record }),
   );
   const minutes = (Date.now() - started) / 60_000;
   const results = parseGinkgoReport(readFileSync(ran.report, 'utf8'));
   if (!results.length) throw new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`, ran.log);
-  if (own.dryRun) {
+  if (!record) {
     for (const r of results) console.log(r.name);
     info(`${results.length} specs selected (dry run: nothing ran)`);
+    rmSync(outputDir, { recursive: true, force: true });
     return;
   }
 
@@ -99,11 +103,11 @@ main(async () => {
   const summary = `${results.length} specs: ${c.passed} passed, ${c.failed} failed, ${c.known} known environment failure(s)${c.skipped ? `, ${c.skipped} skipped by the spec itself` : ''}, in ${minutes.toFixed(1)} min`;
   writeFileSync(
     join(OUTPUT, 'summary.json'),
-    JSON.stringify({ kubernetesVersion: record.kubernetesVersion, focus: own.focus, skip: own.skip, nodes: own.nodes, minutes: Number(minutes.toFixed(1)), counts: c, specs: judged }, null, 2) + '\n',
+    JSON.stringify({ kubernetesVersion: version, focus: own.focus, skip: own.skip, nodes: own.nodes, minutes: Number(minutes.toFixed(1)), counts: c, specs: judged }, null, 2) + '\n',
   );
-  appendToLabReport(labRows(judged, record.kubernetesVersion, summary, c.failed > 0 || (options.strict && c.known > 0)), { replaceTopic: TOPIC(record.kubernetesVersion) });
+  appendToLabReport(labRows(judged, version, summary, c.failed > 0 || (options.strict && c.known > 0)), { replaceTopic: TOPIC(version) });
   info(`conformance: ${summary}`);
-  info(`reports: ${OUTPUT}/junit.xml (JUnit), report.json (Ginkgo), summary.json, ginkgo.log; the lab report's section "${TOPIC(record.kubernetesVersion)}"`);
+  info(`reports: ${OUTPUT}/junit.xml (JUnit), report.json (Ginkgo), summary.json, ginkgo.log; the lab report's section "${TOPIC(version)}"`);
   if (c.failed) return 1;
   if (options.strict && c.known) {
     warn(`--strict: ${c.known} known environment failure(s) count as failures`);

@@ -24,7 +24,8 @@ export interface ConformanceRun {
   focus: string[];
   skip: string[];
   nodes: number;
-  kubeconfig: string;
+  /** none for a dry run */
+  kubeconfig?: string;
   outputDir: string;
   dryRun?: boolean;
 }
@@ -78,7 +79,7 @@ export async function runConformance(tools: ConformanceTools, r: ConformanceRun)
     ...(r.dryRun ? ['--dry-run'] : []),
     tools.e2eTest,
     '--',
-    `--kubeconfig=${r.kubeconfig}`,
+    ...(r.kubeconfig ? [`--kubeconfig=${r.kubeconfig}`] : []),
     '--provider=skeleton',
   ];
   try {

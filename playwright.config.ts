@@ -4,8 +4,8 @@ import { parseArgs } from './scripts/lib/options.ts';
 // Creates or reuses the cluster; may build everything offline on a cold machine.
 const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 };
 
-// Reports: a list on the terminal, HTML for people, JUnit for CI, and the
-// lab report (reports/labs.md and labs.html), all under reports/.
+// Reports: a list on the terminal, HTML for people, JUnit for CI, JSON (the
+// timings), and the lab report (reports/labs.md and labs.html), all under reports/.
 // HARNESS_REPORT_DIR: where a run's reports go (a student's folder when a class is graded).
 const reports = process.env.HARNESS_REPORT_DIR || 'reports';
 
@@ -15,6 +15,8 @@ export default defineConfig({
     [process.env.CI ? 'line' : 'list'],
     ['html', { outputFolder: `${reports}/html`, open: 'never' }],
     ['junit', { outputFile: `${reports}/junit.xml` }],
+    // Each test's start and duration: npm run bench:test reads where the time goes.
+    ['json', { outputFile: `${reports}/results.json` }],
     ['./scripts/lib/lab-report.ts'],
   ],
   forbidOnly: !!process.env.CI,

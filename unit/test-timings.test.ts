@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { testTimings } from '../scripts/lib/test-timings.ts';
+
+const result = (startTime: string, seconds: number, status = 'passed') => ({ startTime, duration: seconds * 1000, status });
+
+test("where a run's time goes: each project's wall time from first start to last end, the slowest tests with their describe blocks", () => {
+  const report = {
+    suites: [
+      {
+        title: 'suites/cluster.setup.ts',
+        file: 'suites/cluster.setup.ts',
+        specs: [{ title: 'the cluster is up', file: 'suites/cluster.setup.ts', tests: [{ projectName: 'cluster', results: [result('2026-12-01T03:00:00.000Z', 60)] }] }],
+      },
+      {
+        title: 'suites/rollout.spec.ts',
+        file: 'suites/rollout.spec.ts',
+        specs: [{ title: 'zero downtime', file: 'suites/rollout.spec.ts', tests: [{ projectName: 'e2e', results: [result('2026-12-01T03:01:00.000Z', 120)] }] }],
+        suites: [
+          {
+            title: 'under load',
+            file: 'suites/rollout.spec.ts',
+            // a retried test: both attempts took time
+            specs: [{ title: 'https', file: 'suites/rollout.spec.ts', tests: [{ projectName: 'e2e', results: [result('2026-12-01T03:03:10.000Z', 30, 'failed'), result('2026-12-01T03:03:40.000Z', 20)] }] }],
+          },
+        ],
+      },
+      {
+        title: 'unit/a.test.ts',
+        file: 'unit/a.test.ts',
+        specs: [
+          { title: 'x', file: 'unit/a.test.ts', tests: [{ projectName: 'unit', results: [result('2026-12-01T02:59:58.000Z', 1.04)] }] },
+          { title: 'y', file: 'unit/a.test.ts', tests: [{ projectName: 'unit', results: [result('2026-12-01T02:59:58.500Z', 1)] }] },
+        ],
+      },
+    ],
+  };
+  const t = testTimings(report, 3);
+  expect(t.projects).toEqual([
+    { project: 'cluster', seconds: 60, tests: 1 },
+    { project: 'e2e', seconds: 180, tests: 3 },
+    { project: 'unit', seconds: 1.5, tests: 2 },
+  ]);
+  expect(t.slowest).toEqual([
+    { project: 'e2e', file: 'suites/rollout.spec.ts', title: 'zero downtime', seconds: 120, status: 'passed' },
+    { project: 'cluster', file: 'suites/cluster.setup.ts', title: 'the cluster is up', seconds: 60, status: 'passed' },
+    { project: 'e2e', file: 'suites/rollout.spec.ts', title: 'under load › https', seconds: 30, status: 'failed' },
+  ]);
+});

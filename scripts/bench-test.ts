@@ -8,19 +8,21 @@ import { execa } from 'execa';
 import { HarnessError, info, main } from './lib/log.ts';
 import { testTimings } from './lib/test-timings.ts';
 
+const REPORTS = process.env.HARNESS_REPORT_DIR || 'reports'; // as playwright.config.ts
+
 main(async () => {
-  rmSync('reports/results.json', { force: true }); // never another run's figures
+  rmSync(`${REPORTS}/results.json`, { force: true }); // never another run's figures
   const started = Date.now();
   const result = await execa('npx', ['tsx', 'scripts/test.ts', ...process.argv.slice(2)], { stdio: 'inherit', reject: false });
   const wallSeconds = Math.round((Date.now() - started) / 1000);
-  if (!existsSync('reports/results.json')) throw new HarnessError(`npm test wrote no reports/results.json (exit ${result.exitCode})`);
-  const { projects, slowest } = testTimings(JSON.parse(readFileSync('reports/results.json', 'utf8')));
-  writeFileSync('reports/bench-test.json', JSON.stringify({ measuredAt: new Date().toISOString(), args: process.argv.slice(2), exitCode: result.exitCode, wallSeconds, projects, slowest }, null, 2) + '\n');
+  if (!existsSync(`${REPORTS}/results.json`)) throw new HarnessError(`npm test wrote no ${REPORTS}/results.json (exit ${result.exitCode})`);
+  const { projects, slowest } = testTimings(JSON.parse(readFileSync(`${REPORTS}/results.json`, 'utf8')));
+  writeFileSync(`${REPORTS}/bench-test.json`, JSON.stringify({ measuredAt: new Date().toISOString(), args: process.argv.slice(2), exitCode: result.exitCode, wallSeconds, projects, slowest }, null, 2) + '\n');
   console.log(`\nnpm test: ${(wallSeconds / 60).toFixed(1)} min wall, exit ${result.exitCode}`);
   console.log('project       wall (s)  tests');
   for (const p of projects) console.log(`${p.project.padEnd(13)} ${String(p.seconds).padStart(8)}  ${p.tests}`);
   console.log('\nslowest tests (s)');
   for (const t of slowest) console.log(`${String(t.seconds).padStart(7)}  [${t.project}] ${t.file} › ${t.title}${t.status === 'passed' ? '' : ` (${t.status})`}`);
-  info('reports/bench-test.json');
+  info(`${REPORTS}/bench-test.json`);
   return result.exitCode ?? 1;
 });

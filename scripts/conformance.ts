@@ -9,12 +9,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { clusterUp, kindBinary } from './lib/cluster.ts';
 import { observe } from './lib/conformance/evidence.ts';
 import { counts, judge, parseGinkgoReport, readKnownFailures, type Judged } from './lib/conformance/results.ts';
 import { ALWAYS_SKIP, DEFAULT_FOCUS, runConformance } from './lib/conformance/run.ts';
 import { buildConformanceTools, ensureTestImages } from './lib/conformance/tools.ts';
 import { appendToLabReport, errorCause, type LabRow } from './lib/lab-report.ts';
+import { loadKubeconfig } from './lib/kube.ts';
 import { HarnessError, info, main, step, warn } from './lib/log.ts';
 import { parseCommandLine, usage, UsageError } from './lib/options.ts';
 
@@ -71,59 +73,103 @@ main(async () => {
   const options = parseCommandLine(COMMAND, own.rest)!;
   if (options.live) throw new UsageError('--live: conformance creates objects; it runs only on the harness cluster');
   const known = readKnownFailures(KNOWN);
+  if (own.dryRun) return dryRun(own, options.kubernetesVersion, options.rebuild);
 
-  // A dry run lists the specs of the asked version: it needs no cluster.
-  const record = own.dryRun ? undefined : (await clusterUp(options)).record;
-  const version = record?.kubernetesVersion ?? options.kubernetesVersion;
-  const tools = await buildConformanceTools(version, options.rebuild);
-  if (record?.offline) await ensureTestImages(tools, version, await kindBinary(options), record.name, options.rebuild);
-  else if (record) info('online cluster: the nodes pull the upstream test images');
+  // Nothing of a previous run is left to be read as this one's, in the folder or in the lab report.
+  rmSync(OUTPUT, { recursive: true, force: true });
+  mkdirSync(OUTPUT, { recursive: true });
+  let version = options.kubernetesVersion;
+  try {
+    const { record } = await clusterUp(options);
+    version = record.kubernetesVersion;
+    const tools = await buildConformanceTools(version, options.rebuild);
+    if (record.offline) await ensureTestImages(tools, version, await kindBinary(options), record.name, options.rebuild);
+    else info('online cluster: the nodes pull the upstream test images');
+    await step('namespaces left by an interrupted conformance run', () => deleteE2eNamespaces(record.kubeconfigPath));
 
-  // A dry run's reports are thrown away: they must not replace a real run's.
-  const outputDir = record ? OUTPUT : mkdtempSync(join(tmpdir(), 'conformance-dry-run-'));
-  mkdirSync(outputDir, { recursive: true });
-  const started = Date.now();
-  const ran = await step(`conformance: e2e.test ${version}${record ? ` on ${own.nodes} workers` : ' (dry run)'} (log: ${join(outputDir, 'ginkgo.log')})`, () =>
-    runConformance(tools, { focus: own.focus, skip: own.skip, nodes: own.nodes, kubeconfig: record?.kubeconfigPath, outputDir, dryRun: !record }),
-  );
-  const minutes = (Date.now() - started) / 60_000;
-  const results = parseGinkgoReport(readFileSync(ran.report, 'utf8'));
-  if (!results.length) throw new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`, ran.log);
-  if (!record) {
-    for (const r of results) console.log(r.name);
-    info(`${results.length} specs selected (dry run: nothing ran)`);
-    rmSync(outputDir, { recursive: true, force: true });
-    return;
-  }
+    // Ctrl-C reaches Ginkgo too (one process group): it stops the specs and deletes
+    // their namespaces. This process waits for that, then says so.
+    let interrupted = false;
+    const onSignal = () => void (interrupted = true);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const started = Date.now();
+    const ran = await step(`conformance: e2e.test ${version} on ${own.nodes} workers (log: ${join(OUTPUT, 'ginkgo.log')})`, () =>
+      runConformance(tools, { focus: own.focus, skip: own.skip, nodes: own.nodes, kubeconfig: record.kubeconfigPath, outputDir: OUTPUT }),
+    ).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+    const minutes = (Date.now() - started) / 60_000;
+    if (interrupted) throw new Interrupted();
+    const suite = parseGinkgoReport(readFileSync(ran.report, 'utf8'), ran.report);
+    if (!suite.specs.length && !suite.problems.length) throw new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`, ran.log);
+    // A run that ended early is the run's failure, with Ginkgo's own words when it has them.
+    if (suite.problems.length) throw new HarnessError(`${suite.problems.join('; ')}${ran.error ? ` (${ran.error.message})` : ''}`, ran.log);
 
-  const judged = await judge(results, known, (e) => observe(e));
-  const c = counts(judged);
-  for (const j of judged.filter((x) => x.verdict === 'failed')) console.log(`FAIL ${j.name}\n     ${j.failure}${j.explanation ? `\n     ${j.explanation}` : ''}`);
-  for (const j of judged.filter((x) => x.verdict === 'known')) console.log(`KNOWN (environment) ${j.name}\n     ${j.failure}\n     ${j.explanation}`);
-  const summary = `${results.length} specs: ${c.passed} passed, ${c.failed} failed, ${c.known} known environment failure(s)${c.skipped ? `, ${c.skipped} skipped by the spec itself` : ''}, in ${minutes.toFixed(1)} min`;
-  writeFileSync(
-    join(OUTPUT, 'summary.json'),
-    JSON.stringify({ kubernetesVersion: version, focus: own.focus, skip: own.skip, nodes: own.nodes, minutes: Number(minutes.toFixed(1)), counts: c, specs: judged }, null, 2) + '\n',
-  );
-  appendToLabReport(labRows(judged, version, summary, c.failed > 0 || (options.strict && c.known > 0)), { replaceTopic: TOPIC(version) });
-  info(`conformance: ${summary}`);
-  info(`reports: ${OUTPUT}/junit.xml (JUnit), report.json (Ginkgo), summary.json, ginkgo.log; the lab report's section "${TOPIC(version)}"`);
-  if (c.failed) return 1;
-  if (options.strict && c.known) {
-    warn(`--strict: ${c.known} known environment failure(s) count as failures`);
-    return 1;
+    const judged = await judge(suite.specs, known, (e) => observe(e));
+    const c = counts(judged);
+    for (const j of judged.filter((x) => x.verdict === 'failed')) console.log(`FAIL ${j.name}\n     ${j.failure}${j.explanation ? `\n     ${j.explanation}` : ''}`);
+    for (const j of judged.filter((x) => x.verdict === 'known')) console.log(`KNOWN (environment) ${j.name}\n     ${j.failure}\n     ${j.explanation}`);
+    for (const j of judged.filter((x) => x.verdict === 'skipped')) console.log(`SKIPPED ${j.name}\n     ${j.failure}`);
+    const summary = `${suite.specs.length} specs: ${c.passed} passed, ${c.failed} failed, ${c.known} known environment failure(s)${c.skipped ? `, ${c.skipped} skipped by the spec itself` : ''}, in ${minutes.toFixed(1)} min on ${own.nodes} workers`;
+    const strictFailures = options.strict ? c.known + c.skipped : 0;
+    writeFileSync(join(OUTPUT, 'summary.json'), JSON.stringify({ kubernetesVersion: version, focus: own.focus, skip: own.skip, nodes: own.nodes, minutes: Number(minutes.toFixed(1)), counts: c, specs: judged }, null, 2) + '\n');
+    appendToLabReport(labRows(judged, version, summary, c.failed + strictFailures > 0), { replaceTopic: TOPIC });
+    info(`conformance: ${summary}`);
+    info(`reports: ${OUTPUT}/junit.xml (JUnit), report.json (Ginkgo), summary.json, ginkgo.log; the lab report's section "${TOPIC}"`);
+    if (c.failed) return 1;
+    if (strictFailures) {
+      warn(`--strict: ${c.known} known environment failure(s) and ${c.skipped} skipped spec(s) count as failures`);
+      return 1;
+    }
+  } catch (err) {
+    // The lab report says the run failed and why, rather than keeping an older run's section.
+    const cause = err instanceof Interrupted ? 'interrupted (the run was stopped; Ginkgo deleted its namespaces)' : err instanceof Error ? err.message : String(err);
+    appendToLabReport([{ topic: TOPIC, check: `the upstream conformance specs the course relies on (e2e.test ${version})`, result: err instanceof Interrupted ? 'skipped' : 'fail', detail: cause }], { replaceTopic: TOPIC });
+    if (err instanceof Interrupted) {
+      warn(cause);
+      return 130;
+    }
+    throw err;
   }
 });
 
-const TOPIC = (version: string) => `Kubernetes conformance (e2e.test ${version}, npm run conformance)`;
+class Interrupted extends Error {}
+
+/** Lists the specs the focus selects in the asked version's e2e.test: no cluster, and no report kept. */
+async function dryRun(own: ReturnType<typeof ownFlags>, version: string, rebuild: boolean): Promise<void> {
+  const tools = await buildConformanceTools(version, rebuild);
+  const outputDir = mkdtempSync(join(tmpdir(), 'conformance-dry-run-'));
+  try {
+    const ran = await step(`conformance: e2e.test ${version} (dry run)`, () => runConformance(tools, { focus: own.focus, skip: own.skip, nodes: 1, outputDir, dryRun: true }));
+    const { specs } = parseGinkgoReport(readFileSync(ran.report, 'utf8'), ran.report);
+    if (ran.error && !specs.length) throw ran.error;
+    if (!specs.length) throw new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`);
+    for (const r of specs) console.log(r.name);
+    info(`${specs.length} specs selected in e2e.test ${version} (dry run: nothing ran)`);
+  } finally {
+    rmSync(outputDir, { recursive: true, force: true });
+  }
+}
+
+/** Deletes the namespaces a killed conformance run left (the e2e framework labels its namespaces e2e-run). */
+async function deleteE2eNamespaces(kubeconfig: string): Promise<void> {
+  const core = loadKubeconfig(kubeconfig).makeApiClient(CoreV1Api);
+  const left = (await core.listNamespace({ labelSelector: 'e2e-run' })).items.filter((n) => !n.metadata?.deletionTimestamp);
+  for (const n of left) await core.deleteNamespace({ name: n.metadata!.name! });
+  if (left.length) info(`  deleted ${left.length}: ${left.map((n) => n.metadata!.name).join(', ')}`);
+}
+
+const TOPIC = 'Kubernetes conformance (npm run conformance)';
 
 /** The lab report's section: the counts, then every spec that did not pass, with its message. */
 function labRows(judged: Judged[], version: string, summary: string, failed: boolean): LabRow[] {
-  const topic = TOPIC(version);
-  const rows: LabRow[] = [{ topic, check: 'the upstream conformance specs the course relies on', result: failed ? 'fail' : 'pass', detail: summary }];
-  for (const j of judged.filter((x) => x.verdict === 'failed' || x.verdict === 'known')) {
+  const rows: LabRow[] = [{ topic: TOPIC, check: `the upstream conformance specs the course relies on (e2e.test ${version})`, result: failed ? 'fail' : 'pass', detail: summary }];
+  for (const j of judged.filter((x) => x.verdict !== 'passed')) {
     const detail = errorCause(`${j.failure ?? ''}${j.explanation ? `\n${j.explanation}` : ''}`);
-    rows.push({ topic, check: j.name, result: j.verdict === 'known' ? 'known' : 'fail', detail: j.verdict === 'known' ? `known environment failure: ${detail}` : detail });
+    const prefix = { known: 'known environment failure: ', skipped: 'skipped by the spec: ', failed: '', passed: '' }[j.verdict];
+    rows.push({ topic: TOPIC, check: j.name, result: j.verdict === 'known' ? 'known' : j.verdict === 'skipped' ? 'skipped' : 'fail', detail: `${prefix}${detail}` });
   }
   return rows;
 }

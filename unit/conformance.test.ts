@@ -18,6 +18,8 @@ const spec = (texts: string[], leaf: string, state: string, runTime: number, fai
 test("Ginkgo's JSON report: one result per spec that ran; specs the focus left out are not results; a failed suite node is", () => {
   const report = JSON.stringify([
     {
+      SuiteSucceeded: false,
+      PreRunStats: { SpecsThatWillRun: 3 },
       SpecReports: [
         spec([], '', 'passed', 1000, undefined, 'ReportBeforeSuite'),
         spec(['[sig-network] Services'], 'should serve a basic endpoint from pods [Conformance]', 'passed', 12_345_000_000),
@@ -28,15 +30,32 @@ test("Ginkgo's JSON report: one result per spec that ran; specs the focus left o
       ],
     },
   ]);
-  const results = parseGinkgoReport(report);
-  expect(results.map((r) => [r.name, r.state, r.seconds])).toEqual([
+  const { specs, problems } = parseGinkgoReport(report, 'report.json');
+  expect(specs.map((r) => [r.name, r.state, r.seconds])).toEqual([
     ['[sig-network] Services should serve a basic endpoint from pods [Conformance]', 'passed', 12.3],
     ['[sig-network] Services should serve endpoints on same port and different protocols [Conformance]', 'failed', 30],
     ['[sig-network] Networking should work over IPv6', 'skipped', 0],
     ['SynchronizedBeforeSuite', 'failed', 5],
   ]);
-  expect(results[1].failure).toBe('failed: connection to 10.96.1.2:80 succeeded · expected it to fail (test/e2e/network/service.go:4242)');
-  expect(results[3].failure).toMatch(/^timedout: nodes not ready/);
+  expect(specs[1].failure).toBe('failed: connection to 10.96.1.2:80 succeeded · expected it to fail (test/e2e/network/service.go:4242)');
+  expect(specs[2].failure).toBe('Only supported for providers [gce]');
+  expect(specs[3].failure).toMatch(/^timedout: nodes not ready/);
+  // Its failed specs say why the suite failed: nothing more to add.
+  expect(problems).toEqual([]);
+});
+
+test('a run that ended early is a problem of the run, never a pass: fewer specs than selected, a suite that failed with no failed spec, an empty report', () => {
+  const suite = (o: object) => JSON.stringify([{ PreRunStats: { SpecsThatWillRun: 3 }, SuiteSucceeded: true, ...o }]);
+  const two = [spec(['[sig-node] Pods'], 'a', 'passed', 1e9), spec(['[sig-node] Pods'], 'b', 'passed', 1e9)];
+  expect(parseGinkgoReport(suite({ SpecReports: [...two, spec(['[sig-node] Pods'], 'c', 'skipped', 0)], SuiteSucceeded: false, SpecialSuiteFailureReasons: ['Suite Timeout Elapsed'] }), 'r').problems).toEqual([
+    '1 of the 3 selected specs did not run (Suite Timeout Elapsed)',
+  ]);
+  expect(parseGinkgoReport(suite({ SpecReports: [...two, spec(['[sig-node] Pods'], 'c', 'passed', 1e9)], SuiteSucceeded: false, SpecialSuiteFailureReasons: ['Interrupted by User'] }), 'r').problems).toEqual([
+    'the suite did not succeed: Interrupted by User',
+  ]);
+  expect(parseGinkgoReport(suite({ SpecReports: [...two, spec(['[sig-node] Pods'], 'c', 'passed', 1e9)] }), 'r').problems).toEqual([]);
+  expect(parseGinkgoReport('[]', 'r').problems).toEqual(['the run wrote an empty report: no worker reported (see the log)']);
+  expect(() => parseGinkgoReport('{"trunc', 'reports/conformance/report.json')).toThrow(/^reports\/conformance\/report\.json is not Ginkgo's JSON report: /);
 });
 
 const failing = (name: string, failure: string): SpecResult => ({ name, state: 'failed', seconds: 1, failure });
@@ -71,7 +90,12 @@ test('a known failure is the environment\'s only with its own message and its ev
   expect(otherwise[0]).toMatchObject({ verdict: 'failed', explanation: 'listed as known, but failed otherwise than it explains (expected /succeeded/)' });
   expect(probes).toBe(0);
 
+  // Two entries for one spec: the one whose message matches explains it.
+  const two = await judge([failing('z same port and different protocols', 'failed: udp timed out')], [entry(), entry({ failure: 'udp', cause: 'The UDP cause.' })], holds);
+  expect(two[0]).toMatchObject({ verdict: 'known', explanation: expect.stringMatching(/^The UDP cause\. /) });
+
   // One probe per entry, however many specs it explains.
+  probes = 0;
   await judge([failing('x same port and different protocols', 'succeeded'), failing('y same port and different protocols', 'succeeded')], [entry()], holds);
   expect(probes).toBe(1);
 });
@@ -84,6 +108,9 @@ test('the known failures file: the shipped one reads, and a malformed entry is o
   const sameport = shipped.find((k) => k.spec.includes('same port and different protocols'))!;
   expect('failed: Timed out after 30.001s. · Expected · <nil>: nil · not to be nil (test/e2e/network/service.go:3853)').toMatch(new RegExp(sameport.failure));
   expect('failed: Timed out after 300.000s. · pod execpod not running (test/e2e/framework/pod/pod.go:120)').not.toMatch(new RegExp(sameport.failure));
+  // The spec's UDP wait fails with the same words two dozen lines earlier: that is not the network's TCP answer.
+  expect('failed: Timed out after 30.001s. · Expected · <nil>: nil · not to be nil (test/e2e/network/service.go:3830)').not.toMatch(new RegExp(sameport.failure));
+  expect(() => parseKnownFailures('- spec: [x\n', 'k.yaml')).toThrow(/^k\.yaml: not YAML: /);
   expect(() => parseKnownFailures('{}', 'k.yaml')).toThrow('k.yaml: expected a list of known failures');
   expect(() => parseKnownFailures('- spec: x\n  failure: y\n', 'k.yaml')).toThrow('k.yaml: entry 1: "cause" is missing');
   expect(() => parseKnownFailures('- spec: x\n  failure: "("\n  cause: c\n', 'k.yaml')).toThrow('k.yaml: entry 1: "failure" is not a regular expression: (');

@@ -12,8 +12,15 @@ export interface SpecResult {
   name: string;
   state: 'passed' | 'failed' | 'skipped';
   seconds: number;
-  /** a failure's message (Ginkgo's words, the first lines) and where it failed */
+  /** a failure's message (Ginkgo's words, the first lines) and where it failed; a skip's reason */
   failure?: string;
+}
+
+/** The run as a whole: its specs, and why the suite did not complete when it did not. */
+export interface SuiteResult {
+  specs: SpecResult[];
+  /** problems of the run beyond its specs: fewer specs than selected, a suite timeout, an interruption */
+  problems: string[];
 }
 
 export interface KnownFailure {
@@ -43,6 +50,13 @@ export interface Judged extends SpecResult {
   explanation?: string;
 }
 
+interface GinkgoSuiteReport {
+  SuiteSucceeded?: boolean;
+  SpecialSuiteFailureReasons?: string[] | null;
+  PreRunStats?: { SpecsThatWillRun?: number };
+  SpecReports?: GinkgoSpecReport[] | null;
+}
+
 interface GinkgoSpecReport {
   ContainerHierarchyTexts?: string[] | null;
   LeafNodeText?: string;
@@ -57,34 +71,54 @@ const FAILED_STATES = new Set(['failed', 'panicked', 'timedout', 'interrupted', 
 /**
  * One result per spec that ran, from the report of `ginkgo --json-report`.
  * Suite-level nodes (BeforeSuite and the like) appear only when they failed:
- * a failed set-up is a failure even though no spec names it.
+ * a failed set-up is a failure even though no spec names it. A run that
+ * ended early (a suite timeout, an interruption, a crashed worker) has fewer
+ * specs than it selected: that is a problem of the run, never a pass.
  */
-export function parseGinkgoReport(json: string): SpecResult[] {
-  const suites = JSON.parse(json) as { SpecReports?: GinkgoSpecReport[] | null }[];
-  const results: SpecResult[] = [];
+export function parseGinkgoReport(json: string, file: string): SuiteResult {
+  let suites: GinkgoSuiteReport[];
+  try {
+    suites = JSON.parse(json) as GinkgoSuiteReport[];
+  } catch (err) {
+    throw new HarnessError(`${file} is not Ginkgo's JSON report: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const specs: SpecResult[] = [];
+  let ran = 0;
   for (const r of suites.flatMap((s) => s.SpecReports ?? [])) {
     const state = r.State ?? '';
     const failed = FAILED_STATES.has(state);
     if (r.LeafNodeType !== 'It' && !failed) continue;
     // Specs the focus left out are reported as skipped with no run time: not part of this run.
     if (state === 'skipped' && !r.RunTime) continue;
+    if (r.LeafNodeType === 'It') ran++;
     const name = [...(r.ContainerHierarchyTexts ?? []), r.LeafNodeText || r.LeafNodeType || ''].filter(Boolean).join(' ');
     const where = r.Failure?.Location?.FileName ? ` (${r.Failure.Location.FileName.replace(/^(.*\/)?k8s\.io\/kubernetes@[^/]+\//, '')}:${r.Failure.Location.LineNumber})` : '';
-    results.push({
+    specs.push({
       name,
       state: failed ? 'failed' : state === 'passed' ? 'passed' : 'skipped',
       seconds: Math.round((r.RunTime ?? 0) / 1e8) / 10,
-      ...(failed ? { failure: `${state}: ${firstLines(r.Failure?.Message ?? '')}${where}` } : {}),
+      ...(failed ? { failure: `${state}: ${firstLines(r.Failure?.Message ?? '')}${where}` } : state === 'skipped' ? { failure: firstLines(r.Failure?.Message ?? '') } : {}),
     });
   }
-  return results;
+  const problems: string[] = [];
+  const selected = suites.reduce((n, s) => n + (s.PreRunStats?.SpecsThatWillRun ?? 0), 0);
+  const reasons = [...new Set(suites.flatMap((s) => s.SpecialSuiteFailureReasons ?? []))];
+  if (!suites.length) problems.push('the run wrote an empty report: no worker reported (see the log)');
+  else if (ran < selected) problems.push(`${selected - ran} of the ${selected} selected specs did not run${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
+  else if (suites.some((s) => s.SuiteSucceeded === false) && !specs.some((r) => r.state === 'failed')) problems.push(`the suite did not succeed${reasons.length ? `: ${reasons.join('; ')}` : ''}`);
+  return { specs, problems };
 }
 
 const firstLines = (text: string) => text.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' · ').slice(0, 600);
 
 /** The known environment failures file, checked for shape: a malformed entry is one clear line. */
 export function parseKnownFailures(text: string, file: string): KnownFailure[] {
-  const list = yaml.load(text);
+  let list: unknown;
+  try {
+    list = yaml.load(text);
+  } catch (err) {
+    throw new HarnessError(`${file}: not YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+  }
   if (!Array.isArray(list)) throw new HarnessError(`${file}: expected a list of known failures`);
   return list.map((e: Partial<KnownFailure>, i) => {
     const at = `${file}: entry ${i + 1}`;
@@ -115,7 +149,8 @@ export async function judge(results: SpecResult[], known: KnownFailure[], observ
       judged.push({ ...r, verdict: r.state });
       continue;
     }
-    const entry = known.find((k) => r.name.includes(k.spec));
+    const listed = known.filter((k) => r.name.includes(k.spec));
+    const entry = listed.find((k) => new RegExp(k.failure).test(r.failure ?? '')) ?? listed[0];
     if (!entry) {
       judged.push({ ...r, verdict: 'failed' });
       continue;

@@ -1,7 +1,7 @@
 // Running e2e.test under the Ginkgo CLI (specs spread over several workers,
 // each in its own namespaces), with its progress on the heartbeat line and
 // its reports (JUnit, Ginkgo's JSON) in the output folder.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../exec.ts';
 import { doing, HarnessError } from '../log.ts';
@@ -43,9 +43,9 @@ export class Progress {
     const will = /^Will run (\d+) of \d+ specs/.exec(l);
     if (will) this.total = Number(will[1]);
     // A finished spec: "• [12.345 seconds]" or "• [FAILED] [12.345 seconds]", its full text on the next line.
-    else if (/^• (\[(FAILED|PANICKED|TIMEDOUT|INTERRUPTED)\] )?\[[\d.]+ seconds\]$/.test(l)) {
+    else if (/^• (\[(FAILED|PANICKED|TIMEDOUT|INTERRUPTED|ABORTED)\] )?\[[\d.]+ seconds\]$/.test(l)) {
       this.done++;
-      if (/\[(FAILED|PANICKED|TIMEDOUT|INTERRUPTED)\]/.test(l)) this.failed++;
+      if (/\[(FAILED|PANICKED|TIMEDOUT|INTERRUPTED|ABORTED)\]/.test(l)) this.failed++;
       this.pendingName = true;
     } else if (this.pendingName && l) {
       // Ginkgo appends the spec's labels: "[sig-network, Conformance]".
@@ -59,11 +59,14 @@ export class Progress {
   }
 }
 
-export async function runConformance(tools: ConformanceTools, r: ConformanceRun): Promise<{ report: string; junit: string; log: string; progress: Progress }> {
+/**
+ * Runs the specs; returns where the reports are, and Ginkgo's error when it
+ * failed (failed specs make it exit 1: the report judges them; a report with
+ * fewer specs than selected makes the error the cause).
+ */
+export async function runConformance(tools: ConformanceTools, r: ConformanceRun): Promise<{ report: string; log: string; error?: HarnessError }> {
   const report = join(r.outputDir, 'report.json');
-  const junit = join(r.outputDir, 'junit.xml');
   const log = join(r.outputDir, 'ginkgo.log');
-  for (const f of [report, junit, log]) rmSync(f, { force: true });
   const progress = new Progress();
   const args = [
     // Ginkgo dry-runs only in series.
@@ -90,9 +93,10 @@ export async function runConformance(tools: ConformanceTools, r: ConformanceRun)
         doing(progress.toString());
       },
     });
+    return { report, log };
   } catch (err) {
-    // Failed specs make Ginkgo exit 1: the report judges them. No report means the run itself broke.
-    if (!existsSync(report)) throw err instanceof HarnessError ? err : new HarnessError(String(err), log);
+    const error = err instanceof HarnessError ? err : new HarnessError(String(err), log);
+    if (!existsSync(report)) throw error;
+    return { report, log, error };
   }
-  return { report, junit, log, progress };
 }

@@ -55,7 +55,7 @@ export function imagesToBuild(listed: string[]): { tag: string; recipe: string }
 }
 
 /** Builds the test images from Debian packages under their upstream tags and loads them into the nodes. */
-export async function ensureTestImages(tools: ConformanceTools, kubernetesVersion: string, kind: string, clusterName: string, rebuild: boolean): Promise<string[]> {
+export async function ensureTestImages(tools: ConformanceTools, kubernetesVersion: string, kind: string, clusterName: string, rebuild: boolean): Promise<void> {
   const log = join(paths.logs, 'conformance-images.log');
   const debian = await debianImage(false);
   const debianId = await baseImageId(debian, log);
@@ -72,7 +72,6 @@ export async function ensureTestImages(tools: ConformanceTools, kubernetesVersio
       await dockerBuild({ tag: image.tag, recipe, files, buildArgs: { DEBIAN_IMAGE: debian }, input, log, noCache: rebuild });
     });
   }
-  info(`  test images built here: ${images.length}; the specs that need another fail to pull it`);
+  info(`  test images built here: ${images.length}; a spec that needs another fails to pull it`);
   await step('loading the test images into the nodes', () => run(kind, ['load', 'docker-image', '--name', clusterName, ...images.map((i) => i.tag)], { log }));
-  return images.map((i) => i.tag);
 }

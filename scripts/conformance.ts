@@ -104,7 +104,7 @@ main(async () => {
     const minutes = (Date.now() - started) / 60_000;
     if (interrupted) throw new Interrupted();
     const suite = parseGinkgoReport(readFileSync(ran.report, 'utf8'), ran.report);
-    if (!suite.specs.length && !suite.problems.length) throw new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`, ran.log);
+    if (!suite.specs.length && !suite.problems.length) throw noSpec(own, ran.log);
     // A run that ended early is the run's failure, with Ginkgo's own words when it has them.
     if (suite.problems.length) throw new HarnessError(`${suite.problems.join('; ')}${ran.error ? ` (${ran.error.message})` : ''}`, ran.log);
 
@@ -138,6 +138,8 @@ main(async () => {
 
 class Interrupted extends Error {}
 
+const noSpec = (own: ReturnType<typeof ownFlags>, log?: string) => new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`, log);
+
 /** Lists the specs the focus selects in the asked version's e2e.test: no cluster, and no report kept. */
 async function dryRun(own: ReturnType<typeof ownFlags>, version: string, rebuild: boolean): Promise<void> {
   const tools = await buildConformanceTools(version, rebuild);
@@ -146,7 +148,7 @@ async function dryRun(own: ReturnType<typeof ownFlags>, version: string, rebuild
     const ran = await step(`conformance: e2e.test ${version} (dry run)`, () => runConformance(tools, { focus: own.focus, skip: own.skip, nodes: 1, outputDir, dryRun: true }));
     const { specs } = parseGinkgoReport(readFileSync(ran.report, 'utf8'), ran.report);
     if (ran.error && !specs.length) throw ran.error;
-    if (!specs.length) throw new HarnessError(`no spec matches the focus ${own.focus.join(' | ')} (skip ${own.skip.join(' | ')})`);
+    if (!specs.length) throw noSpec(own);
     for (const r of specs) console.log(r.name);
     info(`${specs.length} specs selected in e2e.test ${version} (dry run: nothing ran)`);
   } finally {

@@ -39,7 +39,7 @@ export async function buildConformanceTools(version: string, rebuild: boolean): 
 }
 
 /** The images this e2e.test runs, as it names them (registry/name:tag). */
-export async function listImages(e2eTest: string): Promise<string[]> {
+async function listImages(e2eTest: string): Promise<string[]> {
   return (await run(e2eTest, ['--list-images'])).split('\n').map((l) => l.trim()).filter(Boolean);
 }
 

@@ -35,14 +35,20 @@ export default defineConfig({
         // (2-updates: mysql's update, a frozen pod's probes...; 3-load: the rolling update
         // under load, which a class runs one submission at a time). One worker runs the files
         // in name order; none depends on another, so one file's failure drops no other's rows.
-        { name: 'grade', testDir: 'suites/grade', testMatch: /\d-[\w-]+\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 8 * 60_000 },
+        { name: 'grade', testDir: 'suites/grade', testMatch: /\d-[\w-]+\.grade\.ts$/, dependencies: ['grade-setup'], timeout: 8 * 60_000, workers: 1 },
       ]
     : [
         // The harness's own logic; needs no cluster.
         { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
         cluster,
-        // The suites, against the cluster, one test at a time (they share one cluster).
+        // The suites, against the cluster, on two workers: each file's tests in
+        // order on one worker, each test in its own namespace. A file that
+        // changes what others read, claims what one test alone can hold, or
+        // measures timing under load declares Playwright's exclusive lock
+        // (test.describe.configure({ lock: '-exclusive-' }), with its reason):
+        // it runs only when nothing else does. Playwright then runs the other
+        // files first, two at a time, and those one after another.
         { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
       ],
-  workers: 1,
+  workers: 2,
 });

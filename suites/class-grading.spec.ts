@@ -15,6 +15,8 @@ import { GRADE_LABEL, gradeId } from '../scripts/lib/submission.ts';
 import { execa } from 'execa';
 
 test.use({ destructive: true });
+// Runs when no other test does: four grading runs, two at a time, each with a rollout under load; it reads every pod's CPU request.
+test.describe.configure({ lock: '-exclusive-' });
 
 /** A copy of the reference labs as student `name`, with `edits` (file, from, to) planted. */
 function student(root: string, name: string, edits: [string, string, string][] = []): void {

@@ -14,6 +14,8 @@ import { expect, test } from '../fixtures/cluster.ts';
 import { applyVerifier, removeVerifier, VERIFIER, verifierKubeconfig } from '../fixtures/verifier.ts';
 
 test.use({ destructive: true });
+// Runs when no other test does: it owns the ClusterRole and namespace course-verifier, which live-mode uses too.
+test.describe.configure({ lock: '-exclusive-' });
 
 const facts = async (kubeconfig: string, ...args: string[]) => {
   const r = await execa('npx', ['tsx', 'scripts/cluster-facts.ts', '--kubeconfig', kubeconfig, ...args], { reject: false });

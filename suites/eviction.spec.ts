@@ -19,6 +19,8 @@ import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { NODE_LABELS } from '../scripts/lib/kind-config.ts';
 
 test.use({ destructive: true });
+// Runs when no other test does: it pauses a worker node.
+test.describe.configure({ lock: '-exclusive-' });
 
 test('Pod驱逐策略: a pod gets the default not-ready and unreachable tolerations of 300 s; the kubelet reports its eviction thresholds', async ({ cluster, ns }, testInfo) => {
   const [pod] = await runPods(cluster, ns, [echoPod('plain')]);

@@ -9,6 +9,9 @@ import { echoPod, runPods } from '../fixtures/pods.ts';
 import { PORTS } from '../scripts/lib/kind-config.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
 
+// Runs when no other test does: its *.luffy.com certificate would make Traefik choose at random among wildcard certificates for other tests' hosts.
+test.describe.configure({ lock: '-exclusive-' });
+
 function tlsIngress(name: string, host: string, annotations: Record<string, string> = {}): V1Ingress {
   return {
     metadata: { name, annotations },

@@ -21,6 +21,8 @@ import { waitForDeployments } from '../scripts/lib/labs.ts';
 import type { ProxyMode } from '../scripts/lib/options.ts';
 
 test.use({ destructive: true });
+// Runs when no other test does: it switches kube-proxy's mode and recreates its pods.
+test.describe.configure({ lock: '-exclusive-' });
 
 const onNode = async (node: string, command: string[]) => String((await execa('docker', ['exec', node, ...command], { reject: false })).stdout);
 

@@ -31,6 +31,8 @@ import { apiStatus, loadKubeconfig } from '../scripts/lib/kube.ts';
 import type { LabRow } from '../scripts/lib/lab-report.ts';
 
 test.use({ destructive: true });
+// Runs when no other test does: it patches luffy and default (planted mistakes), owns namespaces course-verifier and course-probe, and reads the audit log.
+test.describe.configure({ lock: '-exclusive-' });
 
 /** `npm test -- --live …` with its reports in their own folder; its lab report's rows and its summary line. */
 async function live(kubeconfig: string, reports: string, ...args: string[]) {

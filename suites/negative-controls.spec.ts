@@ -19,6 +19,9 @@ import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 
+// Each test in its own namespaces: they may run on both workers at once.
+test.describe.configure({ mode: 'parallel' });
+
 const DIR = join(import.meta.dirname, 'negative-controls');
 const load = (file: string, ns: string) => parseManifests(readFileSync(join(DIR, file), 'utf8').replaceAll('NS', ns), file);
 const key = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;

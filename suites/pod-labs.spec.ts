@@ -13,6 +13,9 @@ import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 import { findLab, inNamespace, MANIFESTS } from '../scripts/lib/labs.ts';
 
+// Runs when no other test does: MySQL on the host network of the component=mysql node (port 3306).
+test.describe.configure({ lock: '-exclusive-' });
+
 /**
  * A pod lab's objects (or only those of `files`) in namespace ns, its hostPath
  * folders made private to ns and its placeholders (MYSQL_NODE_IP) filled in.

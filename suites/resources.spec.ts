@@ -6,6 +6,9 @@ import type { Cluster } from '../fixtures/cluster.ts';
 import { unschedulable } from '../fixtures/pods.ts';
 import { waitFor } from '../scripts/lib/kube.ts';
 
+// Runs when no other test does: it measures CPU throttling.
+test.describe.configure({ lock: '-exclusive-' });
+
 const PYTHON = 'localhost/course-harness/myblog:v1'; // has python3
 
 async function runToEnd(cluster: Cluster, ns: string, pods: { name: string; container: V1Container }[]): Promise<V1Pod[]> {

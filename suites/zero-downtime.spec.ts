@@ -15,6 +15,8 @@ import { applyObjects } from '../scripts/lib/apply.ts';
 import { findLab, waitForDeployments } from '../scripts/lib/labs.ts';
 
 test.use({ destructive: true });
+// Runs when no other test does: it rolls luffy's myblog under load and judges the load generator's schedule.
+test.describe.configure({ lock: '-exclusive-' });
 test.setTimeout(10 * 60_000);
 
 /** Requests per second per stream; `npm run bench:rollout` measures how far this can go. */

@@ -14,7 +14,7 @@ test("courseSteps: the course's order, with the steps it does by hand between th
     '20-deployments apply: lab 20-deployments',
     '30-services apply: lab 30-services',
     '20-deployments ready: mysql ready, then python3 manage.py migrate in a myblog pod (luffy)',
-    '40-ingress-myblog apply: TLS secret tls-myblog for myblog.luffy.com in luffy (openssl, made now)',
+    '40-ingress-myblog apply: TLS secret tls-myblog for myblog.luffy.com in luffy (openssl: made now, or kept if one for these hosts is there)',
     '40-ingress-myblog apply: lab 40-ingress-myblog',
     '50-bookstore apply: lab 50-bookstore',
     '50-bookstore ready: bookinfo details and reviews available (default)',

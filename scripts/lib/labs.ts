@@ -3,10 +3,11 @@
 // made with openssl, `python3 manage.py migrate` run in the myblog pod).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { KubeConfig, KubernetesObject, V1Ingress, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Ingress, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { applyObjects, parseManifests } from './apply.ts';
+import { secretCertificate, secretTlsCauses } from './diagnose.ts';
 import type { HTTPRoute } from './gateway-api.ts';
-import { execInPod, rolledOut, waitFor, type DeploymentLike, type KubeObject } from './kube.ts';
+import { apiGet, apiStatus, execInPod, rolledOut, waitFor, type DeploymentLike, type KubeObject } from './kube.ts';
 import { step } from './log.ts';
 import { selfSignedCertificate } from './tls.ts';
 
@@ -101,7 +102,7 @@ export function courseSteps(kc: KubeConfig, labs: Lab[], ns: StackNamespaces = R
   const tlsLab = labs.find((l) => l.name.startsWith('40-') || l.objects.some((o) => o.kind === 'Gateway'))?.name;
   for (const lab of labs) {
     if (lab.name === tlsLab && !defines('Secret', 'tls-myblog') && tlsHosts.length) {
-      steps.push({ lab: lab.name, phase: 'apply', what: `TLS secret tls-myblog for ${tlsHosts.join(', ')} in ${ns.luffy} (openssl, made now)`, run: () => tlsSecret(kc, ns.luffy, tlsHosts) });
+      steps.push({ lab: lab.name, phase: 'apply', what: `TLS secret tls-myblog for ${tlsHosts.join(', ')} in ${ns.luffy} (openssl: made now, or kept if one for these hosts is there)`, run: () => tlsSecret(kc, ns.luffy, tlsHosts) });
     }
     steps.push({ lab: lab.name, phase: 'apply', what: `lab ${lab.name}`, run: () => applyObjects(kc, lab.objects) });
     if (lab.name.startsWith('30-')) {
@@ -160,6 +161,15 @@ async function waitForGatewayApi(kc: KubeConfig, gateways: KubernetesObject[], r
 }
 
 async function tlsSecret(kc: KubeConfig, namespace: string, hosts: string[]): Promise<void> {
+  // Kept when it serves every host for a day more, by name (no wildcard, as
+  // above): a second deploy (the other worker's) must not swap the certificate
+  // under a check comparing it with what the ingress presents.
+  const existing = await apiGet<V1Secret>(kc, `/api/v1/namespaces/${namespace}/secrets/tls-myblog`).catch((err) => {
+    if (apiStatus(err) === 404) return undefined;
+    throw err;
+  });
+  const current = existing && secretCertificate(existing).cert;
+  if (current && !current.subjectAltName?.includes('DNS:*') && Date.parse(current.validTo) > Date.now() + 86_400_000 && hosts.every((h) => !secretTlsCauses('tls-myblog', existing, h, 'host').length)) return;
   const { cert, key } = await selfSignedCertificate(hosts);
   const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls-myblog', namespace }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } };
   await applyObjects(kc, [secret as KubernetesObject]);

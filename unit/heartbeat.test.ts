@@ -45,3 +45,21 @@ test('heartbeat: a nested step beats for itself; once it ends, the outer step sh
   expect(after.length, stdout).toBeGreaterThanOrEqual(1);
   for (const l of after) expect(l).toMatch(/ {3}outer: \d+s · preparing the outer thing$/);
 });
+
+// Traefik's build runs beside the node image's: each step's commands report to
+// that step, and the beat shows both.
+test('heartbeat: steps side by side each show their own activity on the one line', async () => {
+  const dir = tempDir('heartbeat-');
+  const script = join(dir, 'side.mts');
+  const lib = join(process.cwd(), 'scripts/lib');
+  writeFileSync(
+    script,
+    `import { step } from '${lib}/log.ts';\nimport { run } from '${lib}/exec.ts';\n` +
+      `const a = step('left', () => run('sh', ['-c', 'echo left line; sleep 2'], { log: '${dir}/left.log' }));\n` +
+      `await new Promise((r) => setTimeout(r, 300));\n` +
+      `await Promise.all([a, step('right', () => run('sh', ['-c', 'echo right line; sleep 1.5'], { log: '${dir}/right.log' }))]);\n`,
+  );
+  const { stdout } = await execa('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } });
+  expect(stdout.split('\n').some((l) => / {3}left: \d+s · left line \| {2}right: \d+s · right line$/.test(l)), stdout).toBe(true);
+  expect(stdout).not.toMatch(/left: \d+s · right line|right: \d+s · left line/);
+});

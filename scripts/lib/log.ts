@@ -1,4 +1,5 @@
 // Progress output and one-line failures for the harness's commands.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { UsageError } from './options.ts';
 
 /** An expected failure: printed as one line (plus the log file), never a stack trace. */
@@ -31,6 +32,7 @@ interface Running {
   name: string;
   start: number;
   activity: string;
+  parent?: Running;
 }
 const running: Running[] = [];
 let beat: NodeJS.Timeout | undefined;
@@ -38,17 +40,24 @@ let lineShown = false;
 const tty = Boolean(process.stdout.isTTY);
 const every = Number(process.env.HARNESS_HEARTBEAT_MS) || (tty ? 1000 : 30_000);
 
-/** What the innermost running step is doing, for its heartbeat ('' clears it). */
+// The step a piece of code runs in: steps may run side by side (Traefik's
+// build beside the node image's), and each one's commands report to it.
+const inStep = new AsyncLocalStorage<Running>();
+
+/** What the running step is doing, for its heartbeat ('' clears it). */
 export function doing(what: string): void {
-  const current = running[running.length - 1];
+  // A callback that outlived its step reports to the innermost running one.
+  const own = inStep.getStore();
+  const current = own && running.includes(own) ? own : running[running.length - 1];
   // Colour codes and carriage-return progress bars would garble the one line.
   if (current) current.activity = (what.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').split(/[\r\n]/).map((l) => l.trim()).filter(Boolean).pop() ?? '').slice(0, 200);
 }
 
+// The heartbeat shows the innermost steps: one, or each of those running side by side.
 function heartbeat(): void {
-  const current = running[running.length - 1];
-  if (!current) return;
-  const line = `  ${current.name}: ${Math.round((Date.now() - current.start) / 1000)}s${current.activity ? ` · ${current.activity}` : ''}`;
+  const innermost = running.filter((r) => !running.some((o) => o.parent === r));
+  if (!innermost.length) return;
+  const line = innermost.map((r) => `  ${r.name}: ${Math.round((Date.now() - r.start) / 1000)}s${r.activity ? ` · ${r.activity}` : ''}`).join(' |');
   if (tty) {
     process.stdout.write(`\r\u001b[K${line.slice(0, (process.stdout.columns || 120) - 1)}`);
     lineShown = true;
@@ -62,7 +71,7 @@ function clearHeartbeat(): void {
 }
 
 function startBeat(name: string): Running {
-  const entry = { name, start: Date.now(), activity: '' };
+  const entry = { name, start: Date.now(), activity: '', parent: inStep.getStore() };
   running.push(entry);
   if (!beat) {
     beat = setInterval(heartbeat, every);
@@ -90,7 +99,7 @@ export async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   info(`> ${name}`);
   const beating = startBeat(name);
   try {
-    const result = await fn();
+    const result = await inStep.run(beating, fn);
     if (result === CACHED) {
       info(`  ${name}: cached`);
       return result;

@@ -11,7 +11,7 @@ import { installIngress } from './ingress.ts';
 import { isReady, loadKubeconfig, apiGet, rolledOut, waitFor, type DeploymentLike } from './kube.ts';
 import { AUDIT, CLUSTER_LAYOUT, kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
-import { buildKind, buildOffline } from './offline/build.ts';
+import { buildKind, buildOffline, buildTraefikImage } from './offline/build.ts';
 import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
 import { paths } from './paths.ts';
 import { formatCheck, preflight } from './preflight.ts';
@@ -154,8 +154,13 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   const pre = preflight(facts, o, choice.offline);
   for (const c of pre.checks) info(formatCheck(c));
   if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
-  const nodeImage = choice.offline ? await buildOffline(o) : choice.image!;
   const ingress = choice.offline && o.ingress === 'nginx' ? offlineIngress() : o.ingress;
+  // Traefik's image (a build of minutes on a cold machine) is made beside the
+  // node image and the cluster's creation, which wait on much besides the CPU;
+  // installing the controller then finds it built.
+  const traefik = ingress === 'traefik' ? buildTraefikImage(o.rebuild) : undefined;
+  traefik?.catch(() => undefined); // its failure is reported where it is awaited
+  const nodeImage = choice.offline ? await buildOffline(o) : choice.image!;
   if (replaceReason) {
     warn(`recreating cluster "${o.clusterName}": ${replaceReason}`);
     await deleteCluster(kind, o.clusterName);
@@ -181,7 +186,8 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     );
     await step('nodes Ready', () => waitForNodes(kubeconfig, 300_000));
     await step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000));
-    await step(`ingress controller (${ingress})`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: o.rebuild }, ingress));
+    await traefik;
+    await step(`ingress controller (${ingress})`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: false }, ingress));
   };
   // Ctrl-C or a failure while creating: delete what was made, so nothing
   // half-created is ever taken for a cluster (the identity file comes last).

@@ -1,14 +1,20 @@
-// npm run bench:cluster: times the offline `cluster:up`, step by step.
+// npm run bench:cluster [-- --warm]: times the offline `cluster:up`, step by step.
 //   cold: empty harness cache, empty Go build and module caches, images
 //         rebuilt without Docker's layer cache (a fresh machine, less apt/npm)
 //   warm: everything cached, no cluster
+//   bare: `kind create cluster --wait` with the warm run's node image and
+//         config, side by side with it: what the harness adds to kind's own
+//         creation (readiness of every system pod, the ingress controller)
+// --warm: the warm and bare runs only, with the harness's own caches.
 // Results go to reports/bench-cluster.json and are printed as a table.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { info, main } from './lib/log.ts';
+import { kindBinary } from './lib/cluster.ts';
 import { parseCommandLine } from './lib/options.ts';
+import { paths } from './lib/paths.ts';
 
 interface Run {
   name: string;
@@ -33,27 +39,50 @@ async function timedUp(name: string, args: string[], env: Record<string, string>
   return { name, totalSeconds: (Date.now() - start) / 1000, steps };
 }
 
+/** `kind create cluster --wait` with the config (and so the node image) the warm cluster:up used, kept before its cluster went. */
+async function timedBare(kind: string, clusterName: string, config: string, nodeImage: string): Promise<Run> {
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'harness-bench-')), 'kubeconfig');
+  info(`bare: kind create cluster --config ${config} --wait 5m (node image ${nodeImage})`);
+  const start = Date.now();
+  await execa(kind, ['create', 'cluster', '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', '--retain=false'], { stdio: 'inherit' });
+  const totalSeconds = (Date.now() - start) / 1000;
+  await execa(kind, ['delete', 'cluster', '--name', clusterName, '--kubeconfig', kubeconfig], { stdio: 'inherit' });
+  return { name: 'bare', totalSeconds, steps: [] };
+}
+
 main(async () => {
-  const options = parseCommandLine('npm run bench:cluster --');
+  const argv = process.argv.slice(2);
+  const warmOnly = argv.includes('--warm');
+  const options = parseCommandLine('npm run bench:cluster -- [--warm]', argv.filter((a) => a !== '--warm'));
   if (!options) return;
-  const down = () => execa('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { stdio: 'inherit' });
+  const down = (env: Record<string, string>) => execa('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { stdio: 'inherit', env });
   const fresh = mkdtempSync(join(tmpdir(), 'harness-bench-'));
-  const coldEnv = { HARNESS_HOME: join(fresh, 'home'), GOCACHE: join(fresh, 'gocache'), GOMODCACHE: join(fresh, 'gomod') };
+  const env: Record<string, string> = warmOnly ? {} : { HARNESS_HOME: join(fresh, 'home'), GOCACHE: join(fresh, 'gocache'), GOMODCACHE: join(fresh, 'gomod') };
+  const home = env.HARNESS_HOME ?? paths.home;
   const args = ['--offline', `--cluster-name=${options.clusterName}`, `--k8s-version=${options.kubernetesVersion}`];
 
-  await down();
-  const cold = await timedUp('cold', [...args, '--rebuild'], coldEnv);
-  await down();
-  const warm = await timedUp('warm', args, coldEnv);
-  const results = { date: new Date().toISOString(), cores: (await import('node:os')).cpus().length, runs: [cold, warm] };
+  await down(env);
+  const cold = warmOnly ? undefined : await timedUp('cold', [...args, '--rebuild'], env);
+  if (cold) await down(env);
+  const warm = await timedUp('warm', args, env);
+  const dir = join(home, 'clusters', options.clusterName);
+  const config = join(mkdtempSync(join(tmpdir(), 'harness-bench-')), 'kind-config.json');
+  copyFileSync(join(dir, 'kind-config.json'), config);
+  const { nodeImage } = JSON.parse(readFileSync(join(dir, 'identity.json'), 'utf8')) as { nodeImage: string };
+  await down(env);
+  const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage);
+  const results = { date: new Date().toISOString(), cores: cpus().length, runs: [...(cold ? [cold] : []), warm, bare], warmOverBare: +(warm.totalSeconds / bare.totalSeconds).toFixed(2) };
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/bench-cluster.json', JSON.stringify(results, null, 2) + '\n');
 
-  console.log('\n| step | cold (s) | warm (s) |\n|---|---|---|');
-  for (const s of cold.steps) {
-    const w = warm.steps.find((x) => x.step === s.step);
-    console.log(`| ${s.step} | ${s.seconds.toFixed(1)} | ${w ? (w.cached ? 'cached' : w.seconds.toFixed(1)) : '-'} |`);
-  }
-  console.log(`| **total** | ${cold.totalSeconds.toFixed(0)} | ${warm.totalSeconds.toFixed(0)} |`);
-  info('results: reports/bench-cluster.json');
+  const base = cold ?? warm;
+  console.log(`\n| step |${cold ? ' cold (s) |' : ''} warm (s) |\n|---|${cold ? '---|' : ''}---|`);
+  const cell = (r: Run, step: string) => {
+    const s = r.steps.find((x) => x.step === step);
+    return s ? (s.cached ? 'cached' : s.seconds.toFixed(1)) : '-';
+  };
+  for (const s of base.steps) console.log(`| ${s.step} |${cold ? ` ${cell(cold, s.step)} |` : ''} ${cell(warm, s.step)} |`);
+  console.log(`| **total** |${cold ? ` ${cold.totalSeconds.toFixed(0)} |` : ''} ${warm.totalSeconds.toFixed(0)} |`);
+  console.log(`\nwarm cluster:up ${warm.totalSeconds.toFixed(1)} s; bare kind create --wait ${bare.totalSeconds.toFixed(1)} s; ratio ${results.warmOverBare}`);
+  info('results: reports/bench-cluster.json (no cluster is left running: npm run cluster:up makes one)');
 });

@@ -184,10 +184,12 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     await step(`kind create cluster "${o.clusterName}" (log: ${log})`, () =>
       run(kind, ['create', 'cluster', '--config', configFile, '--kubeconfig', kubeconfig, '--retain=false'], { log }),
     );
-    await step('nodes Ready', () => waitForNodes(kubeconfig, 300_000));
-    await step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000));
-    await traefik;
-    await step(`ingress controller (${ingress})`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: false }, ingress));
+    // The controller's CRDs, image and objects go in while the nodes come up:
+    // its own wait for its pod covers their readiness.
+    await Promise.all([
+      step('nodes Ready', () => waitForNodes(kubeconfig, 300_000)).then(() => step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000))),
+      Promise.resolve(traefik).then(() => step(`ingress controller (${ingress})`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: false }, ingress))),
+    ]);
   };
   // Ctrl-C or a failure while creating: delete what was made, so nothing
   // half-created is ever taken for a cluster (the identity file comes last).

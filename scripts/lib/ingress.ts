@@ -56,7 +56,8 @@ export async function installIngress(t: IngressTarget, ingress: IngressControlle
     // Built here on both paths: the same image online and offline. Its Gateway provider needs the CRDs first.
     await installGatewayApi(kc);
     const image = await buildTraefikImage(t.rebuild);
-    await run(t.kind, ['load', 'docker-image', '--name', t.clusterName, image], { log: join(paths.logs, 'ingress.log') });
+    // Only where its pod runs: the ingress node (the control plane, kind-config.ts).
+    await run(t.kind, ['load', 'docker-image', '--name', t.clusterName, '--nodes', `${t.clusterName}-control-plane`, image], { log: join(paths.logs, 'ingress.log') });
     const text = readFileSync(TRAEFIK_MANIFEST, 'utf8').replace('TRAEFIK_IMAGE', image);
     await applyObjects(kc, parseManifests(text, TRAEFIK_MANIFEST));
     await waitForDeployment(kc, 'traefik', 'traefik');

@@ -29,8 +29,9 @@ function create(path: string): boolean {
 
 /**
  * Removes the file if its holder is gone (a worker that died holding it).
- * Another waiter may have done so and taken it in between: the pid is read
- * again just before removing, so only a file still naming the dead pid goes.
+ * Another waiter may have done so and taken it in between: reading the pid
+ * again just before removing narrows that window to a few microseconds; it
+ * cannot close it (it needs a worker dead mid-deploy and two waiters).
  */
 function removeIfAbandoned(path: string): void {
   const holder = () => {

@@ -13,14 +13,22 @@ require (
 	k8s.io/client-go v0.0.0
 )
 
+require k8s.io/klog/v2 v2.130.1
+
 replace (
 	k8s.io/api => ./staging/src/k8s.io/api
 	k8s.io/client-go => ./staging/src/k8s.io/client-go // the staging copy
+	k8s.io/sample-cli-plugin => ./staging/src/k8s.io/sample-cli-plugin
 )
 `;
 const etcdGoMod = `module go.etcd.io/etcd/server/v3
 
 go 1.23.0
+
+require (
+	go.etcd.io/etcd/api/v3 v3.6.4
+	// a comment line
+)
 
 replace (
 	go.etcd.io/etcd/api/v3 => ../api
@@ -40,7 +48,9 @@ test('parseGoMod reads the go directive, godebug and every replace form', () => 
   expect(k.replaces).toEqual([
     { from: 'k8s.io/api', to: './staging/src/k8s.io/api' },
     { from: 'k8s.io/client-go', to: './staging/src/k8s.io/client-go' },
+    { from: 'k8s.io/sample-cli-plugin', to: './staging/src/k8s.io/sample-cli-plugin' },
   ]);
+  expect(k.requires).toEqual(['k8s.io/api', 'k8s.io/client-go', 'k8s.io/klog/v2']);
   expect(parseGoMod(etcdGoMod).replaces.map((r) => r.from)).toEqual([
     'go.etcd.io/etcd/api/v3',
     'go.etcd.io/etcd/client/v3',
@@ -51,7 +61,10 @@ test('parseGoMod reads the go directive, godebug and every replace form', () => 
 
 test('Kubernetes: staging replaces become the published v0.MINOR.PATCH modules', () => {
   const mod = wrapperGoMod({ module: 'k8s.io/kubernetes', version: 'v1.34.0', goMod: kubernetesGoMod }, (m) => `${m} ${kubernetesStagingVersion('v1.34.0')}`);
-  expect(mod).toContain('require k8s.io/kubernetes v1.34.0');
+  expect(mod).toContain('\tk8s.io/kubernetes v1.34.0\n');
+  // required at the published version too, so the build cache is shared with other builds of client-go v0.34.0
+  expect(mod).toContain('\tk8s.io/client-go v0.34.0\n');
+  expect(mod, 'a sibling the target does not require is not required: the proxy may not serve it').not.toContain('\tk8s.io/sample-cli-plugin v');
   expect(mod).toContain('go 1.24.0');
   expect(mod).toContain('godebug default=go1.24');
   expect(mod).toContain('\tk8s.io/api => k8s.io/api v0.34.0');
@@ -64,6 +77,7 @@ test('etcd: sibling replaces use the same version, FORBIDDEN_DEPENDENCY is dropp
   expect(mod).toContain('\tgo.etcd.io/etcd/api/v3 => go.etcd.io/etcd/api/v3 v3.6.4');
   expect(mod).toContain('\tgo.etcd.io/etcd/client/v3 => go.etcd.io/etcd/client/v3 v3.6.4');
   expect(mod).not.toContain('FORBIDDEN');
+  expect(mod).toContain('\tgo.etcd.io/etcd/api/v3 v3.6.4\n');
   expect(mod).toContain('\tgithub.com/gorilla/mux => github.com/containous/mux v0.0.0-2025');
 });
 
@@ -78,6 +92,7 @@ exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible
 `;
   const mod = wrapperGoMod({ module: 'github.com/traefik/traefik/v3', version: 'v3.7.9', goMod: traefikGoMod }, () => './ext');
   expect(mod).toContain('\tgithub.com/traefik/traefik/dynamic/ext => ./ext');
+  expect(mod, 'a folder is not required at a version').not.toContain('\tgithub.com/traefik/traefik/dynamic/ext v');
   expect(mod).toContain('exclude github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible');
   expect(parseGoMod(traefikGoMod).excludes).toEqual(['github.com/tencentcloud/tencentcloud-sdk-go v3.0.83+incompatible']);
 });

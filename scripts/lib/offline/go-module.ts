@@ -8,6 +8,7 @@ export interface GoModFacts {
   goDirective: string; // "1.24.0"
   godebug: string[]; // "default=go1.24"
   replaces: { from: string; to: string }[];
+  requires: string[]; // module paths
   excludes: string[]; // "module version"
 }
 
@@ -22,7 +23,11 @@ export function parseGoMod(text: string): GoModFacts {
   for (const block of text.matchAll(/^replace\s*\(([\s\S]*?)^\)/gm)) block[1].split('\n').forEach(addLine);
   for (const single of text.matchAll(/^replace\s+([^(\n].*)$/gm)) addLine(single[1]);
   const excludes = [...text.matchAll(/^exclude\s+([^(\s]\S*\s+\S+)/gm)].map((m) => m[1]);
-  return { goDirective, godebug, replaces, excludes };
+  const requires = [
+    ...[...text.matchAll(/^require\s*\(([\s\S]*?)^\)/gm)].flatMap((b) => [...b[1].matchAll(/^\s*([^\s/]\S*)\s+v\S+/gm)].map((m) => m[1])),
+    ...[...text.matchAll(/^require\s+([^(\s]\S*)\s+v\S+/gm)].map((m) => m[1]),
+  ];
+  return { goDirective, godebug, replaces, requires, excludes };
 }
 
 /**
@@ -38,18 +43,25 @@ export function wrapperGoMod(
   localReplace: (modulePath: string) => string = (m) => `${m} ${target.version}`,
 ): string {
   const facts = parseGoMod(target.goMod);
-  const lines = [`module harness.local/build/${target.module.replace(/[^a-zA-Z0-9]+/g, '-')}`, '', `go ${facts.goDirective}`, ''];
-  for (const d of facts.godebug) lines.push(`godebug ${d}`);
-  lines.push('', `require ${target.module} ${target.version}`, '', 'replace (');
+  const requires = [`${target.module} ${target.version}`];
+  const replaces: string[] = [];
   for (const { from, to } of facts.replaces) {
     if (to.startsWith('.') || to.startsWith('/')) {
       if (to.includes('FORBIDDEN')) continue;
-      lines.push(`\t${from} => ${localReplace(from)}`);
+      const published = localReplace(from);
+      replaces.push(`\t${from} => ${published}`);
+      // Required at its published version too (when the target requires it):
+      // Kubernetes requires its siblings as v0.0.0, and Go's build cache keys
+      // each package by its module's selected version, so only then do other
+      // builds of that version (kindnet-lite's client-go) reuse this one's.
+      if (published.startsWith(`${from} v`) && facts.requires.includes(from)) requires.push(published);
     } else {
-      lines.push(`\t${from} => ${to}`);
+      replaces.push(`\t${from} => ${to}`);
     }
   }
-  lines.push(')', '');
+  const lines = [`module harness.local/build/${target.module.replace(/[^a-zA-Z0-9]+/g, '-')}`, '', `go ${facts.goDirective}`, ''];
+  for (const d of facts.godebug) lines.push(`godebug ${d}`);
+  lines.push('', 'require (', ...requires.map((r) => `\t${r}`), ')', '', 'replace (', ...replaces, ')', '');
   for (const e of facts.excludes) lines.push(`exclude ${e}`);
   return lines.join('\n') + (facts.excludes.length ? '\n' : '');
 }

@@ -10,6 +10,7 @@ import { CACHED, HarnessError, info, step } from '../log.ts';
 import type { HarnessOptions } from '../options.ts';
 import { paths } from '../paths.ts';
 import { artifactDir, cached } from './cache.ts';
+import { checkCorednsPlugins } from './coredns.ts';
 import { dockerBuild, hashDir, hashInputs, imageIsCurrent, INPUT_LABEL } from './docker-image.ts';
 import { goBuild, goBuildLocal, goModuleSource } from './go-build.ts';
 import { kubernetesLdflags, kubernetesStagingVersion } from './go-module.ts';
@@ -53,6 +54,9 @@ export async function buildKind(version: string, rebuild: boolean): Promise<stri
 export async function buildOffline(o: HarnessOptions): Promise<string> {
   const rebuild = o.rebuild;
   const version = o.kubernetesVersion;
+  // debootstrap waits mostly on the Debian mirror: it runs beside the Go builds.
+  const debianBuild = debianImage(rebuild);
+  debianBuild.catch(() => undefined); // its failure is reported where it is awaited
 
   const k8s = await buildStep('Kubernetes', 'kubernetes', version, rebuild, (out, log) =>
     goBuild(
@@ -88,9 +92,22 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
     goBuild({ module: 'go.etcd.io/etcd/server/v3', version: etcdVersion, packages: ['go.etcd.io/etcd/server/v3'], binaryName: 'etcd', ldflags: '-s -w' }, out, log),
   );
   const corednsVersion = required.coredns.split(':')[1];
-  const coredns = await buildStep('CoreDNS', 'coredns', corednsVersion, rebuild, (out, log) =>
-    goBuild({ module: 'github.com/coredns/coredns', version: corednsVersion, packages: ['github.com/coredns/coredns'], ldflags: '-s -w' }, out, log),
+  // Our own main (offline/coredns): the plugins a cluster's Corefile uses, not upstream's every plugin.
+  const corednsMain = join(RECIPES, 'coredns');
+  const coredns = await buildStep('CoreDNS', 'coredns', `${corednsVersion}-${hashDir(corednsMain)}`, rebuild, (out, log) =>
+    goBuild(
+      {
+        module: 'github.com/coredns/coredns',
+        version: corednsVersion,
+        packages: ['./coredns'],
+        ldflags: '-s -w',
+        localModules: { coredns: { 'main.go': readFileSync(join(corednsMain, 'main.go'), 'utf8') } },
+      },
+      out,
+      log,
+    ),
   );
+  await checkCorednsPlugins(join(k8s.dir, 'kubeadm'), version, join(coredns.dir, 'coredns'));
   const pauseSource = join(RECIPES, 'images/pause');
   const pause = await buildStep('pause', 'pause', hashDir(pauseSource), rebuild, (out, log) =>
     run('gcc', ['-static', '-O2', '-Wall', '-o', join(out, 'pause'), join(pauseSource, 'pause.c')], { log }).then(() => undefined),
@@ -100,7 +117,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
     goBuildLocal(kindnetSource, join(out, 'kindnet-lite'), log),
   );
 
-  const debian = await debianImage(rebuild);
+  const debian = await debianBuild;
   const kindFiles = await goModuleSource('sigs.k8s.io/kind', o.kindVersion); // for images/base/files
   // kind's containerd config names its own sandbox image, besides kubeadm's pause tag.
   const containerdConfig = readFileSync(join(kindFiles, 'images/base/files/etc/containerd/config.toml'), 'utf8');

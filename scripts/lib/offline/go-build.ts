@@ -10,7 +10,7 @@ import { wrapperGoMod } from './go-module.ts';
 export interface GoBuild {
   module: string;
   version: string;
-  /** import paths of the main packages to build */
+  /** import paths of the main packages to build, or ./folder for one written by localModules */
   packages: string[];
   ldflags?: string;
   /** right-hand side for a module the target replaces with a local path (see wrapperGoMod) */
@@ -38,7 +38,8 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
       for (const [name, content] of Object.entries(files)) writeFileSync(join(work, folder, name), content);
     }
     const output = b.binaryName ? join(outDir, b.binaryName) : outDir + '/';
-    const args = [...(b.test ? ['test', '-c', '-vet=off'] : ['build']), '-trimpath', '-o', output];
+    // -v names each package as it is compiled: the heartbeat's last log line shows how far the build is.
+    const args = [...(b.test ? ['test', '-c', '-vet=off'] : ['build', '-v']), '-trimpath', '-o', output];
     if (b.ldflags) args.push('-ldflags', b.ldflags);
     if (b.tags?.length) args.push('-tags', b.tags.join(','));
     await run('go', [...args, ...b.packages], { cwd: work, env, log });
@@ -49,7 +50,7 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
 
 /** Builds a Go program whose source is in this repository (its own go.mod). */
 export async function goBuildLocal(sourceDir: string, outFile: string, log: string): Promise<void> {
-  await run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', outFile, '.'], {
+  await run('go', ['build', '-v', '-trimpath', '-ldflags', '-s -w', '-o', outFile, '.'], {
     cwd: sourceDir,
     env: { CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=mod' },
     log,

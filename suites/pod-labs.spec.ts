@@ -13,8 +13,10 @@ import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 import { findLab, inNamespace, MANIFESTS } from '../scripts/lib/labs.ts';
 
-// Runs when no other test does: MySQL on the host network of the component=mysql node (port 3306).
-test.describe.configure({ lock: '-exclusive-' });
+// MySQL on the host network of the component=mysql node holds its port 3306:
+// only this file's labs 05 and 06 bind it (the course stack's MySQL has no
+// hostNetwork), so they take this lock and run beside the other suites.
+test.describe.configure({ lock: 'host-port-3306-on-the-mysql-node' });
 
 /**
  * A pod lab's objects (or only those of `files`) in namespace ns, its hostPath

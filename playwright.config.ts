@@ -47,7 +47,9 @@ export default defineConfig({
         // measures timing under load declares Playwright's exclusive lock
         // (test.describe.configure({ lock: '-exclusive-' }), with its reason):
         // it runs only when nothing else does. Playwright then runs the other
-        // files first, two at a time, and those one after another.
+        // files first, two at a time, and those one after another. A file
+        // holding what only others of its kind want takes a lock named for it
+        // (pod-labs: MySQL's host port) and runs beside the rest.
         { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
       ],
   workers: 2,

@@ -15,7 +15,7 @@ import { findLab, inNamespace, MANIFESTS } from '../scripts/lib/labs.ts';
 
 // MySQL on the host network of the component=mysql node holds its port 3306:
 // only this file's labs 05 and 06 bind it (the course stack's MySQL has no
-// hostNetwork), so they take this lock and run beside the other suites.
+// hostNetwork), so the file takes this lock and runs beside the other suites.
 test.describe.configure({ lock: 'host-port-3306-on-the-mysql-node' });
 
 /**

@@ -67,3 +67,7 @@ test("a CoreDNS without a plugin kubeadm's Corefile uses: that plugin is named",
   expect(missingPlugins(kubeadmCorefile(manifests), plugins)).toEqual(['loop']);
   expect(missingPlugins(kubeadmCorefile(manifests), plugins + 'loop\n')).toEqual([]);
 });
+
+test('a Corefile without a { } server block: one line saying so, not an empty list that checks nothing', () => {
+  expect(() => corefileDirectives('.:53\nerrors\n')).toThrow('no plugin found in the Corefile: is it in a { } server block?');
+});

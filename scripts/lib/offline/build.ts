@@ -1,7 +1,7 @@
 // The offline path: builds kind, Kubernetes, every image the cluster runs and
 // the kind node image on this machine, from Debian packages and Go modules.
 // Each step is cached by component and version; a second run rebuilds nothing.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -54,9 +54,6 @@ export async function buildKind(version: string, rebuild: boolean): Promise<stri
 export async function buildOffline(o: HarnessOptions): Promise<string> {
   const rebuild = o.rebuild;
   const version = o.kubernetesVersion;
-  // debootstrap waits mostly on the Debian mirror: it runs beside the Go builds.
-  const debianBuild = debianImage(rebuild);
-  debianBuild.catch(() => undefined); // its failure is reported where it is awaited
 
   const k8s = await buildStep('Kubernetes', 'kubernetes', version, rebuild, (out, log) =>
     goBuild(
@@ -101,7 +98,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
         version: corednsVersion,
         packages: ['./coredns'],
         ldflags: '-s -w',
-        localModules: { coredns: { 'main.go': readFileSync(join(corednsMain, 'main.go'), 'utf8') } },
+        localModules: { coredns: Object.fromEntries(readdirSync(corednsMain).map((f) => [f, readFileSync(join(corednsMain, f), 'utf8')])) },
       },
       out,
       log,
@@ -117,7 +114,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
     goBuildLocal(kindnetSource, join(out, 'kindnet-lite'), log),
   );
 
-  const debian = await debianBuild;
+  const debian = await debianImage(rebuild);
   const kindFiles = await goModuleSource('sigs.k8s.io/kind', o.kindVersion); // for images/base/files
   // kind's containerd config names its own sandbox image, besides kubeadm's pause tag.
   const containerdConfig = readFileSync(join(kindFiles, 'images/base/files/etc/containerd/config.toml'), 'utf8');

@@ -1,12 +1,13 @@
 // CoreDNS is built here with our own main (offline/coredns/main.go) and only
 // the plugins a cluster's Corefile uses. kubeadm writes that Corefile; a
-// kubeadm that starts using another plugin would leave CoreDNS crash-looping
-// on "Unknown directive". This check fails the build first, naming the plugin.
+// kubeadm that starts using another plugin would leave CoreDNS unable to start
+// ("no action found for directive"). This check fails the build first,
+// naming the plugin.
 import { loadAll } from 'js-yaml';
 import { run } from '../exec.ts';
 import { HarnessError } from '../log.ts';
 
-/** The directives of every server block of a Corefile (the plugins it uses), in order, once each. */
+/** The directives of every `{ }` server block of a Corefile (the plugins it uses), in order, once each; kubeadm's form (no imports or snippets). */
 export function corefileDirectives(corefile: string): string[] {
   const found: string[] = [];
   let depth = 0;
@@ -21,6 +22,7 @@ export function corefileDirectives(corefile: string): string[] {
     }
     depth += (line.match(/{/g) ?? []).length - (line.match(/}/g) ?? []).length;
   }
+  if (!found.length) throw new HarnessError('no plugin found in the Corefile: is it in a { } server block?');
   return found;
 }
 

@@ -1,17 +1,19 @@
 // npm run bench:cluster [-- --warm]: times the offline `cluster:up`, step by step.
 //   cold: empty harness cache, empty Go build and module caches, images
-//         rebuilt without Docker's layer cache (a fresh machine, less apt/npm)
+//         rebuilt without Docker's layer cache (a fresh machine, less apt/npm,
+//         Docker's engine and the kind binary: both are ready before the timing)
 //   warm: everything cached, no cluster
 //   bare: `kind create cluster --wait` with the warm run's node image and
 //         config, side by side with it: what the harness adds to kind's own
 //         creation (readiness of every system pod, the ingress controller)
 // --warm: the warm and bare runs only, with the harness's own caches.
 // Results go to reports/bench-cluster.json and are printed as a table.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { info, main } from './lib/log.ts';
+import { ensureDockerEngine } from './lib/docker-engine.ts';
+import { info, main, step } from './lib/log.ts';
 import { kindBinary } from './lib/cluster.ts';
 import { parseCommandLine } from './lib/options.ts';
 import { paths } from './lib/paths.ts';
@@ -56,33 +58,41 @@ main(async () => {
   const options = parseCommandLine('npm run bench:cluster -- [--warm]', argv.filter((a) => a !== '--warm'));
   if (!options) return;
   const down = (env: Record<string, string>) => execa('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { stdio: 'inherit', env });
+  // Docker's engine is started from the harness's own home, not the cold run's
+  // (removed at the end): its start is the machine's, not the set-up's.
+  await step('Docker engine', ensureDockerEngine);
   const fresh = mkdtempSync(join(tmpdir(), 'harness-bench-'));
-  const env: Record<string, string> = warmOnly ? {} : { HARNESS_HOME: join(fresh, 'home'), GOCACHE: join(fresh, 'gocache'), GOMODCACHE: join(fresh, 'gomod') };
-  const home = env.HARNESS_HOME ?? paths.home;
-  const args = ['--offline', `--cluster-name=${options.clusterName}`, `--k8s-version=${options.kubernetesVersion}`];
+  try {
+    const env: Record<string, string> = warmOnly ? {} : { HARNESS_HOME: join(fresh, 'home'), GOCACHE: join(fresh, 'gocache'), GOMODCACHE: join(fresh, 'gomod') };
+    const home = env.HARNESS_HOME ?? paths.home;
+    const args = ['--offline', `--cluster-name=${options.clusterName}`, `--k8s-version=${options.kubernetesVersion}`];
 
-  await down(env);
-  const cold = warmOnly ? undefined : await timedUp('cold', [...args, '--rebuild'], env);
-  if (cold) await down(env);
-  const warm = await timedUp('warm', args, env);
-  const dir = join(home, 'clusters', options.clusterName);
-  const config = join(mkdtempSync(join(tmpdir(), 'harness-bench-')), 'kind-config.json');
-  copyFileSync(join(dir, 'kind-config.json'), config);
-  const { nodeImage } = JSON.parse(readFileSync(join(dir, 'identity.json'), 'utf8')) as { nodeImage: string };
-  await down(env);
-  const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage);
-  const results = { date: new Date().toISOString(), cores: cpus().length, runs: [...(cold ? [cold] : []), warm, bare], warmOverBare: +(warm.totalSeconds / bare.totalSeconds).toFixed(2) };
-  mkdirSync('reports', { recursive: true });
-  writeFileSync('reports/bench-cluster.json', JSON.stringify(results, null, 2) + '\n');
+    await down(env);
+    const cold = warmOnly ? undefined : await timedUp('cold', [...args, '--rebuild'], env);
+    if (cold) await down(env);
+    const warm = await timedUp('warm', args, env);
+    const dir = join(home, 'clusters', options.clusterName);
+    const config = join(mkdtempSync(join(tmpdir(), 'harness-bench-')), 'kind-config.json');
+    copyFileSync(join(dir, 'kind-config.json'), config);
+    const { nodeImage } = JSON.parse(readFileSync(join(dir, 'identity.json'), 'utf8')) as { nodeImage: string };
+    await down(env);
+    const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage);
+    const results = { date: new Date().toISOString(), cores: cpus().length, runs: [...(cold ? [cold] : []), warm, bare], warmOverBare: +(warm.totalSeconds / bare.totalSeconds).toFixed(2) };
+    mkdirSync('reports', { recursive: true });
+    writeFileSync('reports/bench-cluster.json', JSON.stringify(results, null, 2) + '\n');
 
-  const base = cold ?? warm;
-  console.log(`\n| step |${cold ? ' cold (s) |' : ''} warm (s) |\n|---|${cold ? '---|' : ''}---|`);
-  const cell = (r: Run, step: string) => {
-    const s = r.steps.find((x) => x.step === step);
-    return s ? (s.cached ? 'cached' : s.seconds.toFixed(1)) : '-';
-  };
-  for (const s of base.steps) console.log(`| ${s.step} |${cold ? ` ${cell(cold, s.step)} |` : ''} ${cell(warm, s.step)} |`);
-  console.log(`| **total** |${cold ? ` ${cold.totalSeconds.toFixed(0)} |` : ''} ${warm.totalSeconds.toFixed(0)} |`);
-  console.log(`\nwarm cluster:up ${warm.totalSeconds.toFixed(1)} s; bare kind create --wait ${bare.totalSeconds.toFixed(1)} s; ratio ${results.warmOverBare}`);
-  info('results: reports/bench-cluster.json (no cluster is left running: npm run cluster:up makes one)');
+    const base = cold ?? warm;
+    console.log(`\n| step |${cold ? ' cold (s) |' : ''} warm (s) |\n|---|${cold ? '---|' : ''}---|`);
+    const cell = (r: Run, step: string) => {
+      const s = r.steps.find((x) => x.step === step);
+      return s ? (s.cached ? 'cached' : s.seconds.toFixed(1)) : '-';
+    };
+    for (const s of base.steps) console.log(`| ${s.step} |${cold ? ` ${cell(cold, s.step)} |` : ''} ${cell(warm, s.step)} |`);
+    console.log(`| **total** |${cold ? ` ${cold.totalSeconds.toFixed(0)} |` : ''} ${warm.totalSeconds.toFixed(0)} |`);
+    console.log(`\nwarm cluster:up ${warm.totalSeconds.toFixed(1)} s; bare kind create --wait ${bare.totalSeconds.toFixed(1)} s; ratio ${results.warmOverBare}`);
+    info('results: reports/bench-cluster.json (no cluster is left running: npm run cluster:up makes one)');
+  } finally {
+    // The cold run's home and Go caches (about 12 GB) go with it.
+    rmSync(fresh, { recursive: true, force: true });
+  }
 });

@@ -42,8 +42,7 @@ async function timedUp(name: string, args: string[], env: Record<string, string>
 }
 
 /** `kind create cluster --wait` with the config (and so the node image) the warm cluster:up used, kept before its cluster went. */
-async function timedBare(kind: string, clusterName: string, config: string, nodeImage: string): Promise<Run> {
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'harness-bench-')), 'kubeconfig');
+async function timedBare(kind: string, clusterName: string, config: string, nodeImage: string, kubeconfig: string): Promise<Run> {
   info(`bare: kind create cluster --config ${config} --wait 5m (node image ${nodeImage})`);
   const start = Date.now();
   await execa(kind, ['create', 'cluster', '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', '--retain=false'], { stdio: 'inherit' });
@@ -72,19 +71,19 @@ main(async () => {
     if (cold) await down(env);
     const warm = await timedUp('warm', args, env);
     const dir = join(home, 'clusters', options.clusterName);
-    const config = join(mkdtempSync(join(tmpdir(), 'harness-bench-')), 'kind-config.json');
+    const config = join(fresh, 'kind-config.json');
     copyFileSync(join(dir, 'kind-config.json'), config);
     const { nodeImage } = JSON.parse(readFileSync(join(dir, 'identity.json'), 'utf8')) as { nodeImage: string };
     await down(env);
-    const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage);
+    const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage, join(fresh, 'bare-kubeconfig'));
     const results = { date: new Date().toISOString(), cores: cpus().length, runs: [...(cold ? [cold] : []), warm, bare], warmOverBare: +(warm.totalSeconds / bare.totalSeconds).toFixed(2) };
     mkdirSync('reports', { recursive: true });
     writeFileSync('reports/bench-cluster.json', JSON.stringify(results, null, 2) + '\n');
 
     const base = cold ?? warm;
     console.log(`\n| step |${cold ? ' cold (s) |' : ''} warm (s) |\n|---|${cold ? '---|' : ''}---|`);
-    const cell = (r: Run, step: string) => {
-      const s = r.steps.find((x) => x.step === step);
+    const cell = (r: Run, name: string) => {
+      const s = r.steps.find((x) => x.step === name);
       return s ? (s.cached ? 'cached' : s.seconds.toFixed(1)) : '-';
     };
     for (const s of base.steps) console.log(`| ${s.step} |${cold ? ` ${cell(cold, s.step)} |` : ''} ${cell(warm, s.step)} |`);
@@ -92,7 +91,7 @@ main(async () => {
     console.log(`\nwarm cluster:up ${warm.totalSeconds.toFixed(1)} s; bare kind create --wait ${bare.totalSeconds.toFixed(1)} s; ratio ${results.warmOverBare}`);
     info('results: reports/bench-cluster.json (no cluster is left running: npm run cluster:up makes one)');
   } finally {
-    // The cold run's home and Go caches (about 12 GB) go with it.
+    // The cold run's home and Go caches (about 12 GB) go with it, and the bare run's files.
     rmSync(fresh, { recursive: true, force: true });
   }
 });

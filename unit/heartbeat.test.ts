@@ -4,18 +4,19 @@ import { expect, test } from '@playwright/test';
 import { execa } from 'execa';
 import { tempDir } from './temp.ts';
 
+/** Runs `body` (a module using step, doing and run from scripts/lib) with a fast heartbeat; its stdout. `DIR` in body is a temporary folder. */
+async function stepsOutput(body: string): Promise<string> {
+  const dir = tempDir('heartbeat-');
+  const script = join(dir, 'steps.mts');
+  const lib = join(process.cwd(), 'scripts/lib');
+  writeFileSync(script, `import { doing, step } from '${lib}/log.ts';\nimport { run } from '${lib}/exec.ts';\n` + body.replaceAll('DIR', dir));
+  return (await execa('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } })).stdout;
+}
+
 // A step that runs a command printing a line and then working silently: its
 // heartbeat names the step, the elapsed seconds and the command's last line.
 test('heartbeat: a long step prints its elapsed time and the last line of its log as plain lines when not on a terminal', async () => {
-  const dir = tempDir('heartbeat-');
-  const script = join(dir, 'step.mts');
-  const lib = join(process.cwd(), 'scripts/lib');
-  writeFileSync(
-    script,
-    `import { step } from '${lib}/log.ts';\nimport { run } from '${lib}/exec.ts';\n` +
-      `await step('building foo', () => run('sh', ['-c', 'echo "\\u001b[32mcompiling foo.go\\u001b[0m"; sleep 2'], { log: '${dir}/foo.log' }));\n`,
-  );
-  const { stdout } = await execa('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } });
+  const stdout = await stepsOutput(`await step('building foo', () => run('sh', ['-c', 'echo "\\u001b[32mcompiling foo.go\\u001b[0m"; sleep 2'], { log: 'DIR/foo.log' }));\n`);
   const lines = stdout.split('\n');
   expect(lines[0]).toMatch(/^\[\s*[\d.]+s\] > building foo$/);
   // Timing on a busy machine decides how many beats come before the command's first line: not asserted.
@@ -26,17 +27,11 @@ test('heartbeat: a long step prints its elapsed time and the last line of its lo
 });
 
 test('heartbeat: a nested step beats for itself; once it ends, the outer step shows its own activity again', async () => {
-  const dir = tempDir('heartbeat-');
-  const script = join(dir, 'nested.mts');
-  const lib = join(process.cwd(), 'scripts/lib');
-  writeFileSync(
-    script,
-    `import { doing, step } from '${lib}/log.ts';\nimport { run } from '${lib}/exec.ts';\n` +
-      `await step('outer', async () => {\n  doing('preparing the outer thing');\n` +
-      `  await step('inner', () => run('sh', ['-c', 'echo inner line; sleep 1'], { log: '${dir}/inner.log' }));\n` +
+  const stdout = await stepsOutput(
+    `await step('outer', async () => {\n  doing('preparing the outer thing');\n` +
+      `  await step('inner', () => run('sh', ['-c', 'echo inner line; sleep 1'], { log: 'DIR/inner.log' }));\n` +
       `  await new Promise((r) => setTimeout(r, 1200));\n});\n`,
   );
-  const { stdout } = await execa('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } });
   const lines = stdout.split('\n');
   const innerDone = lines.findIndex((l) => / {3}inner: done in /.test(l));
   expect(innerDone, stdout).toBeGreaterThan(0);
@@ -49,17 +44,11 @@ test('heartbeat: a nested step beats for itself; once it ends, the outer step sh
 // Traefik's build runs beside the node image's: each step's commands report to
 // that step, and the beat shows both.
 test('heartbeat: steps side by side each show their own activity on the one line', async () => {
-  const dir = tempDir('heartbeat-');
-  const script = join(dir, 'side.mts');
-  const lib = join(process.cwd(), 'scripts/lib');
-  writeFileSync(
-    script,
-    `import { step } from '${lib}/log.ts';\nimport { run } from '${lib}/exec.ts';\n` +
-      `const a = step('left', () => run('sh', ['-c', 'echo left line; sleep 2'], { log: '${dir}/left.log' }));\n` +
+  const stdout = await stepsOutput(
+    `const a = step('left', () => run('sh', ['-c', 'echo left line; sleep 2'], { log: 'DIR/left.log' }));\n` +
       `await new Promise((r) => setTimeout(r, 300));\n` +
-      `await Promise.all([a, step('right', () => run('sh', ['-c', 'echo right line; sleep 1.5'], { log: '${dir}/right.log' }))]);\n`,
+      `await Promise.all([a, step('right', () => run('sh', ['-c', 'echo right line; sleep 1.5'], { log: 'DIR/right.log' }))]);\n`,
   );
-  const { stdout } = await execa('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } });
   expect(stdout.split('\n').some((l) => / {3}left: \d+s · left line \| {2}right: \d+s · right line$/.test(l)), stdout).toBe(true);
   expect(stdout).not.toMatch(/left: \d+s · right line|right: \d+s · left line/);
 });

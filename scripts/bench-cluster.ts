@@ -1,4 +1,4 @@
-// npm run bench:cluster [-- --warm]: times the offline `cluster:up`, step by step.
+// npm run bench:cluster [-- --warm] [--runs N]: times the offline `cluster:up`, step by step.
 //   cold: empty harness cache, empty Go build and module caches, images
 //         rebuilt without Docker's layer cache (a fresh machine, less apt/npm,
 //         Docker's engine and the kind binary: both are ready before the timing)
@@ -7,6 +7,8 @@
 //         config, side by side with it: what the harness adds to kind's own
 //         creation (readiness of every system pod, the ingress controller)
 // --warm: the warm and bare runs only, with the harness's own caches.
+// --runs N: N warm/bare pairs, one right after the other (kind's own creation
+//   varies by a third from run to run); the ratio is the median of the pairs'.
 // Results go to reports/bench-cluster.json and are printed as a table.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -15,7 +17,8 @@ import { execa } from 'execa';
 import { ensureDockerEngine } from './lib/docker-engine.ts';
 import { info, main, step } from './lib/log.ts';
 import { kindBinary } from './lib/cluster.ts';
-import { parseCommandLine } from './lib/options.ts';
+import { parseArgs, usage, UsageError } from './lib/options.ts';
+import { percentile } from '../fixtures/load.ts';
 import { paths } from './lib/paths.ts';
 
 interface Run {
@@ -51,11 +54,32 @@ async function timedBare(kind: string, clusterName: string, config: string, node
   return { name: 'bare', totalSeconds, steps: [] };
 }
 
+const COMMAND = 'npm run bench:cluster -- [--warm] [--runs N]';
+
+/** The bench's own flags, after the harness's: --warm, --runs N (1 to 20). */
+function ownFlags(rest: string[]): { warmOnly: boolean; pairs: number } {
+  let warmOnly = false;
+  let pairs = 1;
+  for (let i = 0; i < rest.length; i++) {
+    const [name, inline] = rest[i].split('=', 2);
+    if (name === '--warm') warmOnly = true;
+    else if (name === '--runs') {
+      const raw = inline ?? rest[++i];
+      if (!/^([1-9]|1\d|20)$/.test(raw ?? '')) throw new UsageError(`--runs: "${raw ?? ''}" is not a number of warm/bare pairs from 1 to 20`);
+      pairs = Number(raw);
+    } else throw new UsageError(`unexpected argument ${rest[i]} (usage: ${COMMAND})`);
+  }
+  return { warmOnly, pairs };
+}
+
 main(async () => {
   const argv = process.argv.slice(2);
-  const warmOnly = argv.includes('--warm');
-  const options = parseCommandLine('npm run bench:cluster -- [--warm]', argv.filter((a) => a !== '--warm'));
-  if (!options) return;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`${usage(COMMAND)}\n  --warm                   the warm and bare runs only\n  --runs N                 N warm/bare pairs; the ratio is their median (default 1)`);
+    return;
+  }
+  const { options, rest } = parseArgs(argv, process.env, { '--warm': 'bare', '--runs': 'value' });
+  const { warmOnly, pairs } = ownFlags(rest);
   const down = (env: Record<string, string>) => execa('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { stdio: 'inherit', env });
   // Docker's engine is started from the harness's own home, not the cold run's
   // (removed at the end): its start is the machine's, not the set-up's.
@@ -69,14 +93,27 @@ main(async () => {
     await down(env);
     const cold = warmOnly ? undefined : await timedUp('cold', [...args, '--rebuild'], env);
     if (cold) await down(env);
-    const warm = await timedUp('warm', args, env);
-    const dir = join(home, 'clusters', options.clusterName);
-    const config = join(fresh, 'kind-config.json');
-    copyFileSync(join(dir, 'kind-config.json'), config);
-    const { nodeImage } = JSON.parse(readFileSync(join(dir, 'identity.json'), 'utf8')) as { nodeImage: string };
-    await down(env);
-    const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage, join(fresh, 'bare-kubeconfig'));
-    const results = { date: new Date().toISOString(), cores: cpus().length, runs: [...(cold ? [cold] : []), warm, bare], warmOverBare: +(warm.totalSeconds / bare.totalSeconds).toFixed(2) };
+    const measured: { warm: Run; bare: Run; ratio: number }[] = [];
+    for (let k = 1; k <= pairs; k++) {
+      if (pairs > 1) info(`pair ${k} of ${pairs}`);
+      const warm = await timedUp('warm', args, env);
+      const dir = join(home, 'clusters', options.clusterName);
+      const config = join(fresh, 'kind-config.json');
+      copyFileSync(join(dir, 'kind-config.json'), config);
+      const { nodeImage } = JSON.parse(readFileSync(join(dir, 'identity.json'), 'utf8')) as { nodeImage: string };
+      await down(env);
+      const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage, join(fresh, 'bare-kubeconfig'));
+      measured.push({ warm, bare, ratio: warm.totalSeconds / bare.totalSeconds });
+    }
+    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+    const warm = measured.find((m) => m.ratio === median(measured.map((p) => p.ratio)))!.warm; // the median pair's steps
+    const results = {
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      runs: [...(cold ? [cold] : []), ...measured.flatMap((m) => [m.warm, m.bare])],
+      pairs: measured.map((m) => ({ warmSeconds: +m.warm.totalSeconds.toFixed(1), bareSeconds: +m.bare.totalSeconds.toFixed(1), ratio: +m.ratio.toFixed(2) })),
+      warmOverBare: +median(measured.map((m) => m.ratio)).toFixed(2),
+    };
     mkdirSync('reports', { recursive: true });
     writeFileSync('reports/bench-cluster.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -88,7 +125,8 @@ main(async () => {
     };
     for (const s of base.steps) console.log(`| ${s.step} |${cold ? ` ${cell(cold, s.step)} |` : ''} ${cell(warm, s.step)} |`);
     console.log(`| **total** |${cold ? ` ${cold.totalSeconds.toFixed(0)} |` : ''} ${warm.totalSeconds.toFixed(0)} |`);
-    console.log(`\nwarm cluster:up ${warm.totalSeconds.toFixed(1)} s; bare kind create --wait ${bare.totalSeconds.toFixed(1)} s; ratio ${results.warmOverBare}`);
+    for (const p of results.pairs) console.log(`warm cluster:up ${p.warmSeconds} s; bare kind create --wait ${p.bareSeconds} s; ratio ${p.ratio}`);
+    if (pairs > 1) console.log(`median ratio of ${pairs} pairs: ${results.warmOverBare} (the table shows the median pair's warm run)`);
     info('results: reports/bench-cluster.json (no cluster is left running: npm run cluster:up makes one)');
   } finally {
     // The cold run's home and Go caches (about 12 GB) go with it, and the bare run's files.

@@ -29,13 +29,20 @@ function student(root: string, name: string, edits: [string, string, string][] =
   }
 }
 
-test('a class of four: the reference scores full marks; a selector typo, a RollingUpdate mysql and a myblog without probes lose the checks they break, with their causes', async ({ cluster }) => {
+test('a class of four: the reference scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes', async ({ cluster }) => {
   test.setTimeout(25 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'class-'));
   const root = join(work, 'class');
   student(root, 'a-reference');
   student(root, 'b-selector-typo', [['30-services/svc-myblog.yaml', 'app: myblog', 'app: myblg']]);
-  student(root, 'c-mysql-rolling', [['20-deployments/deploy-mysql.yaml', 'type: Recreate', 'type: RollingUpdate']]);
+  // c: a RollingUpdate mysql; a myblog readinessProbe that looks right (httpGet /blog/index/) but needs 1000 failures,
+  // so a hung pod stays in the Service; myblog-np a ClusterIP, so the load row can run through the Ingress only.
+  student(root, 'c-subtle-mistakes', [
+    ['20-deployments/deploy-mysql.yaml', 'type: Recreate', 'type: RollingUpdate'],
+    ['20-deployments/deploy-myblog.yaml', '          timeoutSeconds: 2\n          periodSeconds: 15', '          timeoutSeconds: 2\n          periodSeconds: 15\n          failureThreshold: 1000'],
+    ['30-services/svc-myblog-np.yaml', '    nodePort: 30080\n', ''],
+    ['30-services/svc-myblog-np.yaml', 'type: NodePort', 'type: ClusterIP'],
+  ]);
   const deploy = 'deploy-myblog.yaml';
   const text = readFileSync(join(MANIFESTS, '20-deployments', deploy), 'utf8');
   const withoutProbes = text.slice(0, text.indexOf('        lifecycle:')) + text.slice(text.indexOf('        resources:'), text.indexOf('        livenessProbe:'));
@@ -56,9 +63,13 @@ test('a class of four: the reference scores full marks; a selector typo, a Rolli
     expect(typo).toContain('40-ingress-myblog Host myblog.luffy.com serves the blog list over HTTP: ');
     expect(of('b-selector-typo').score.labs.find((l) => l.lab === '20-deployments')!.checks.find((c) => c.check.startsWith('mysql is updated'))!.outcome, 'one broken Service hides nothing else').toBe('pass');
 
-    const rolling = lost(of('c-mysql-rolling'));
-    expect(rolling).toHaveLength(1);
-    expect(rolling[0]).toMatch(/^20-deployments mysql is updated without two MySQL pods on its hostPath data: Deployment mysql does not recreate: new pod mysql-\S+ was created .* while old pod mysql-\S+ \(\w+\) still existed \(strategy RollingUpdate\); both would mount hostPath \/opt\/mysql\/data$/);
+    const subtle = lost(of('c-subtle-mistakes'));
+    const row = (prefix: string) => subtle.find((l) => l.startsWith(prefix)) ?? `no lost row ${prefix} among: ${subtle.join(' | ')}`;
+    expect(subtle).toHaveLength(4);
+    expect(row('20-deployments mysql is updated')).toMatch(/^20-deployments mysql is updated without two MySQL pods on its hostPath data: Deployment mysql does not recreate: new pod mysql-\S+ was created .* while old pod mysql-\S+ \(\w+\) still existed \(strategy RollingUpdate\); both would mount hostPath \/opt\/mysql\/data$/);
+    expect(row('20-deployments a hung myblog pod')).toMatch(/^20-deployments a hung myblog pod: a hung myblog pod stayed Ready while hung: the readinessProbe did not take it out of the Service before the livenessProbe restarted it \(Ready again after \d+ s\)$/);
+    expect(row('20-deployments myblog rolls')).toBe('20-deployments myblog rolls from v1 to v2 under load: not run through the NodePort: Service myblog-np has no nodePort (type ClusterIP); through the Ingress the rolling update lost no request');
+    expect(row('30-services NodePort Service myblog-np')).toContain('Service myblog-np is of type ClusterIP, not NodePort');
 
     const probes = lost(of('d-no-probes')).join('\n');
     expect(probes).toContain('20-deployments a hung myblog pod: Deployment myblog container myblog: no readinessProbe: a hung pod stays in the Service; no livenessProbe: a hung pod is never restarted');

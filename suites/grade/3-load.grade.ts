@@ -27,7 +27,9 @@ test('lab 20-deployments: myblog rolls from v1 to v2 under load through its Ingr
     const node = (await cluster.core.listNode()).items.find((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));
     const address = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     const port = np?.spec?.ports?.[0]?.nodePort;
-    const streams = edgeStreams({ host: map.host('myblog.luffy.com'), path: '/blog/index/', nodePort: address && port ? { address, port, service: 'myblog-np' } : undefined, rate: 8 });
+    // Without a NodePort the row still measures the Ingress, and says why it could not do the rest.
+    const noNodePort = !np ? `Service myblog-np not found in namespace ${LUFFY}` : !port ? `Service myblog-np has no nodePort (type ${np.spec?.type ?? 'ClusterIP'})` : !address ? 'no worker node has an InternalIP' : undefined;
+    const streams = edgeStreams({ host: map.host('myblog.luffy.com'), path: '/blog/index/', nodePort: noNodePort ? undefined : { address: address!, port: port!, service: 'myblog-np' }, rate: 8 });
     const course = (myblog.spec?.template.spec?.containers ?? []).filter((c) => /course-harness\/myblog:/.test(c.image ?? ''));
     if (!course.length) throw new Error('not run: no container of Deployment myblog runs the course image myblog (nothing to update to v2)');
     const notV1 = course.filter((c) => !/myblog:v1$/.test(c.image ?? ''));
@@ -40,6 +42,8 @@ test('lab 20-deployments: myblog rolls from v1 to v2 under load through its Ingr
     const problems = zeroDowntimeProblems(outcome, 'v1', 'v2');
     // A generator that could not keep its schedule measured the machine, not the student's rollout: no verdict either way.
     if (problems.length && problems.every(isMeasurementProblem)) throw new Error(`not run: the machine was too busy to measure the rollout (${problems.join('; ')}); grade this submission again with --regrade and fewer at once (--parallel 1)`);
-    if (problems.length) throw new Error(`Deployment myblog loses requests in a rolling update (${strategyText(myblog)}): ${problems.join('; ')}`);
+    const ingressOnly = noNodePort ? ` (through the Ingress only: ${noNodePort})` : '';
+    if (problems.length) throw new Error(`Deployment myblog loses requests in a rolling update (${strategyText(myblog)}): ${problems.join('; ')}${ingressOnly}`);
+    if (noNodePort) throw new Error(`not run through the NodePort: ${noNodePort}; through the Ingress the rolling update lost no request`);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { NetworkingV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { expect, servesGatewayApi, skipOrFail, test } from '../fixtures/cluster.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
-import { CheckFailure, expectIngressTls, expectRoute, expectServiceServes, GATEWAY } from '../fixtures/checks.ts';
+import { CheckFailure, expectIngressTls, expectNodePortServes, expectRoute, expectServiceSelectsReady, expectServiceServes, GATEWAY } from '../fixtures/checks.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
@@ -91,6 +91,26 @@ test.describe('the Service check', () => {
   test('diagnosis: a Service that does not exist -> named with the Services that do', async ({ cluster, ns }) => {
     await deploy(cluster, ns);
     expect(await rejection(expectServiceServes(cluster, ns, 'wbe'))).toBe(`Service wbe does not serve: Service wbe does not exist in namespace ${ns} (Services there: web)`);
+  });
+
+  test('the MySQL Service check: diagnosis, a port clients do not use -> "has no port 3306"; traffic, port 3306 to a backend that is not MySQL -> "0 bytes came"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    // Service mysql selecting the (Ready, HTTP) web pods: an HTTP server sends nothing on connect, a MySQL server its handshake.
+    const mysql = (port: number): KubernetesObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mysql' }, spec: { selector: { app: 'web' }, ports: [{ port, targetPort: 8080 }] } } as KubernetesObject);
+    const check = () => expectServiceSelectsReady(cluster, ns, 'mysql', { port: 3306, greeting: true });
+    await applyObjects(cluster.kc, [mysql(3307)], ns);
+    expect(await rejection(check())).toBe('Service mysql does not select a Ready pod: Service mysql has no port 3306, which its clients connect to (its ports: 3307)');
+    await cluster.core.deleteNamespacedService({ name: 'mysql', namespace: ns });
+    await applyObjects(cluster.kc, [mysql(3306)], ns);
+    expect(await rejection(check())).toMatch(/^Service mysql does not answer as MySQL on port 3306: mysql:3306: connected, but 0 bytes came within 3s \(read tcp [\d.:]+->[\d.]+:3306: i\/o timeout\)$/);
+  });
+
+  test('the NodePort check: traffic, a NodePort Service the diagnosis accepts whose pods serve something else -> "answered HTTP 200 from pod web-… without"', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    await applyObjects(cluster.kc, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-np' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } } as KubernetesObject], ns);
+    expect(await rejection(expectNodePortServes(cluster, ns, 'web-np', { path: '/blog/index/', contains: '我的博客列表', podPrefix: 'web-' }))).toMatch(
+      /^NodePort Service web-np does not serve on \S+ \([\d.]+\): answered HTTP 200 from pod web-[a-z0-9]+-[a-z0-9]+ without "我的博客列表"$/,
+    );
   });
 
   test('traffic: a correct Service whose backend answers 500 -> "HTTP 500 from pod web-…"', async ({ cluster, ns }) => {

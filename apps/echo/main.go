@@ -10,9 +10,13 @@
 //	                      answer: status, X-Pod-Name, X-Received-Path, the
 //	                      body's first 512 bytes (or the error)
 //	echo resolve NAME     prints the addresses NAME resolves to
+//	echo greeting ADDR    connects to HOST:PORT and prints, as one JSON line,
+//	                      the MySQL handshake the server sends first (protocol
+//	                      and server version), or why there was none
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -57,13 +61,16 @@ func main() {
 	case "resolve":
 		need(3)
 		resolve(os.Args[2])
+	case "greeting":
+		need(3)
+		greeting(os.Args[2])
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: echo serve | echo get URL | echo spread URL N | echo resolve NAME")
+	fmt.Fprintln(os.Stderr, "usage: echo serve | echo get URL | echo spread URL N | echo resolve NAME | echo greeting HOST:PORT")
 	os.Exit(2)
 }
 
@@ -184,4 +191,35 @@ func env(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// greeting reads the first packet a MySQL server sends on connect (3-byte
+// length, sequence, then the payload: protocol version 10 and the server
+// version, NUL-terminated; or 0xff and an error message).
+func greeting(addr string) {
+	out := json.NewEncoder(os.Stdout)
+	fail := func(format string, a ...any) { _ = out.Encode(map[string]string{"error": fmt.Sprintf(format, a...)}) }
+	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+	if err != nil {
+		fail("%v", err)
+		return
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 512)
+	n, err := io.ReadAtLeast(conn, buf, 6)
+	if n < 6 {
+		fail("connected, but %d bytes came within 3s (%v)", n, err)
+		return
+	}
+	payload := buf[4:n]
+	if payload[0] == 0xff && len(payload) > 3 {
+		fail("the server refused the connection: %q", payload[3:])
+		return
+	}
+	version := payload[1:]
+	if i := bytes.IndexByte(version, 0); i >= 0 {
+		version = version[:i]
+	}
+	_ = out.Encode(map[string]any{"protocol": int(payload[0]), "server": string(version)})
 }

@@ -69,7 +69,7 @@ test('lab 30-services: Service myblog serves the blog list from inside the names
 });
 
 test('lab 30-services: Service mysql selects the Ready mysql pod on its port', async ({ cluster }, testInfo) => {
-  await graded(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql'));
+  await graded(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql', { port: 3306, greeting: true }));
 });
 
 test('lab 30-services: NodePort Service myblog-np serves the blog list on every node', async ({ cluster }, testInfo) => {

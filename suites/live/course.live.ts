@@ -82,7 +82,7 @@ test('lab 50-bookstore: details and reviews are rolled out', async ({ cluster },
 });
 
 test('lab 30-services: Service mysql selects the Ready mysql pod on its port', async ({ cluster }, testInfo) => {
-  await withTranscript(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql'));
+  await withTranscript(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql', { port: 3306 }));
 });
 
 test('lab 30-services: NodePort Service myblog-np serves the blog list on every node', async ({ cluster }, testInfo) => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { parseIpVs } from '../scripts/lib/ipvs.ts';
+import { ipvsMismatches, parseIpVs } from '../scripts/lib/ipvs.ts';
 
 // A table as the kernel prints it for a kube-proxy in ipvs mode (layout of
 // net/netfilter/ipvs/ip_vs_ctl.c): the kubernetes Service on 10.96.0.1:443,
@@ -53,4 +53,28 @@ test('parseIpVs: virtual servers with their real servers, addresses decoded from
 test('parseIpVs: an empty table (ipvs mode, no Service yet) and text that is not a table', () => {
   expect(parseIpVs('IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n')).toEqual([]);
   expect(parseIpVs('cat: /proc/net/ip_vs: No such file or directory')).toEqual([]);
+});
+
+test('ipvsMismatches: each ClusterIP port against its virtual server and Ready endpoints, named by Service', () => {
+  const table = parseIpVs(TABLE);
+  const dns = { metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] } };
+  const dnsSlice = (ready: string[], notReady: string[] = []) => ({
+    metadata: { namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns' } },
+    endpoints: [...ready.map((a) => ({ addresses: [a], conditions: { ready: true } })), ...notReady.map((a) => ({ addresses: [a], conditions: { ready: false } }))],
+    ports: [{ name: 'dns', port: 53 }, { name: 'dns-tcp', port: 53 }],
+  });
+  const api = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443 }] } };
+  const apiSlice = { metadata: { namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, endpoints: [{ addresses: ['172.18.0.3'], conditions: { ready: true } }], ports: [{ name: 'https', port: 6443 }] };
+  const headless = { metadata: { name: 'db', namespace: 'luffy' }, spec: { clusterIP: 'None', ports: [{ port: 3306 }] } };
+  expect(ipvsMismatches([dns, api, headless], [dnsSlice(['10.244.0.2', '10.244.0.3'], ['10.244.0.9']), apiSlice], table)).toEqual([]);
+  // Negative controls: an endpoint the table lacks, and a Service the table does not hold.
+  const myblog = { metadata: { name: 'myblog', namespace: 'luffy' }, spec: { clusterIP: '10.96.7.7', ports: [{ port: 80 }] } };
+  expect(ipvsMismatches([dns, myblog], [dnsSlice(['10.244.0.2', '10.244.0.3', '10.244.0.4'])], table)).toEqual([
+    'Service kube-system/kube-dns UDP 10.96.0.10:53: real servers 10.244.0.2:53, 10.244.0.3:53, not its Ready endpoints 10.244.0.2:53, 10.244.0.3:53, 10.244.0.4:53',
+    'Service kube-system/kube-dns TCP 10.96.0.10:53: real servers 10.244.0.2:53, 10.244.0.3:53, not its Ready endpoints 10.244.0.2:53, 10.244.0.3:53, 10.244.0.4:53',
+    'Service luffy/myblog TCP 10.96.7.7:80 is not an IPVS virtual server',
+  ]);
+  // A virtual server with real servers for a Service without endpoints.
+  const noEndpoints = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: api.spec };
+  expect(ipvsMismatches([noEndpoints], [], table)).toEqual(['Service default/kubernetes TCP 10.96.0.1:443: real servers 172.18.0.3:6443, not its Ready endpoints (none)']);
 });

@@ -58,7 +58,7 @@ export const CONDITIONAL = {
   },
   ipvsTable: {
     suite: 'kube-proxy',
-    title: 'ipvs: every Service ClusterIP is an IPVS virtual server with the pod IPs as real servers',
+    title: 'ipvs: every ClusterIP Service of kube-system, default and luffy is an IPVS virtual server per port, its Ready endpoints the real servers',
     notApplicable: (c) =>
       c.foreign ? "a foreign cluster's nodes are not kind containers on this host" : c.requestedProxyMode !== 'ipvs' ? `kube-proxy mode ${c.requestedProxyMode} was asked for (--proxy-mode=ipvs checks ipvs)` : undefined,
   },

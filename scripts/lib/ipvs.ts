@@ -58,3 +58,49 @@ export function parseIpVs(text: string): VirtualServer[] {
   }
   return servers;
 }
+
+interface ServiceLike {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { clusterIP?: string; ports?: { name?: string; port: number; protocol?: string }[] };
+}
+interface SliceLike {
+  metadata?: { labels?: Record<string, string>; namespace?: string };
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+  ports?: { name?: string; port?: number }[];
+}
+
+const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/**
+ * What kube-proxy in ipvs mode should have made of each Service and is not in
+ * the table: per ClusterIP port, a virtual server whose real servers are the
+ * Service's Ready endpoints on the EndpointSlice port of the same name. One
+ * line per Service port, in the Service's names; empty when all agree.
+ */
+export function ipvsMismatches(services: ServiceLike[], slices: SliceLike[], table: VirtualServer[]): string[] {
+  const problems: string[] = [];
+  for (const s of services) {
+    const ip = s.spec?.clusterIP;
+    if (!ip || ip === 'None') continue;
+    const name = `${s.metadata?.namespace}/${s.metadata?.name}`;
+    const own = slices.filter((x) => x.metadata?.namespace === s.metadata?.namespace && x.metadata?.labels?.['kubernetes.io/service-name'] === s.metadata?.name);
+    for (const p of s.spec?.ports ?? []) {
+      const protocol = p.protocol ?? 'TCP';
+      const vip = hostPort(ip, p.port);
+      const server = table.find((v) => v.protocol === protocol && v.address === vip);
+      if (!server) {
+        problems.push(`Service ${name} ${protocol} ${vip} is not an IPVS virtual server`);
+        continue;
+      }
+      const want = own
+        .flatMap((x) => {
+          const target = x.ports?.find((sp) => (sp.name ?? '') === (p.name ?? ''))?.port;
+          return target === undefined ? [] : (x.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses.map((a) => hostPort(a, target)));
+        })
+        .sort();
+      const got = server.reals.map((r) => r.address).sort();
+      if (want.join(' ') !== got.join(' ')) problems.push(`Service ${name} ${protocol} ${vip}: real servers ${got.join(', ') || 'none'}, not its Ready endpoints ${want.join(', ') || '(none)'}`);
+    }
+  }
+  return problems;
+}

@@ -23,7 +23,7 @@ function tlsIngress(name: string, host: string, annotations: Record<string, stri
   };
 }
 
-test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP; a Gateway RequestRedirect answers alike', async ({ cluster, ns, courseStack }, testInfo) => {
+test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP; where the cluster serves the Gateway API, a Gateway RequestRedirect answers alike', async ({ cluster, ns, courseStack }, testInfo) => {
   void courseStack; // the course's Gateway (lab 60)
   const { cert, key } = await selfSignedCertificate('*.luffy.com');
   await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } } });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
+import { eventFor } from '../fixtures/events.ts';
 import { unschedulable } from '../fixtures/pods.ts';
 import { consecutively } from '../fixtures/poll.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
@@ -124,7 +125,11 @@ test('probes and resources (pod-completed): NotReady until migrate, then Ready b
     { cpu: '100m', memory: '500Mi' },
     { cpu: '100m', memory: '500Mi' },
   ]);
-  expect(isReady(pod), 'without the tables /blog/index/ fails, so the readiness probe cannot pass').toBe(false);
+  // Not Ready by the probe's verdict, not because no probe has run yet (the first runs 10 s after the start).
+  const failed = await eventFor(cluster, ns, 'myblog', 'Unhealthy', /^Readiness probe failed: HTTP probe failed with statuscode: 500/);
+  expect(failed.involvedObject?.fieldPath, 'the myblog container\'s probe').toBe('spec.containers{myblog}');
+  const notReady = await cluster.core.readNamespacedPod({ name: 'myblog', namespace: ns });
+  expect(isReady(notReady), 'without the tables /blog/index/ answers 500, so the readiness probe cannot pass').toBe(false);
   await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
   const ready = await running(cluster, ns, 'myblog', true);
   expect(ready.status?.containerStatuses?.every((c) => c.ready)).toBe(true);

@@ -49,6 +49,9 @@ test('gatewayRouteCauses: the listener and route conditions as the controller wr
     'Gateway luffy/course has no HTTP listener for web.example.org (listeners: http HTTP *.luffy.com:8080, https HTTPS *.luffy.com:8443)',
     'HTTPRoute web: Accepted False (NoMatchingListenerHostname: no listener matches)',
   ]);
+  // An HTTPS listener with tls.options only: the certificate presented could be checked against nothing.
+  const optionsOnly: Gateway = { ...gateway, spec: { ...gateway.spec, listeners: [gateway.spec.listeners[0], { ...gateway.spec.listeners[1], tls: { options: { 'example.com/min-version': '1.2' } } }] } };
+  expect(gatewayRouteCauses(optionsOnly, [bookstore], 'bookstore.luffy.com', '/details/0', 'https')).toContain('Gateway luffy/course listener https names no certificate (tls.certificateRefs) for bookstore.luffy.com');
   expect(gatewayRouteCauses({ ...gateway, status: undefined }, [], 'a.luffy.com', '/', 'http')[0]).toBe('Gateway luffy/course has no status: no controller of GatewayClass traefik has taken it');
 });
 

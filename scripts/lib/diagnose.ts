@@ -172,9 +172,9 @@ const falseConditions = (conditions: { type: string; status: string; reason?: st
 /**
  * Why a Gateway would not take host + path over `scheme`: no listener for the
  * host, a listener or the Gateway itself not Accepted or Programmed, an
- * HTTPRoute for the host not Accepted or with unresolved refs (the
- * conditions' reasons and messages, as the controller wrote them), no rule
- * for the path. Backends are diagnosed by the caller (it has the pods).
+ * HTTPS listener that names no certificate, an HTTPRoute for the host not
+ * Accepted or with unresolved refs (the conditions' reasons and messages, as
+ * the controller wrote them), no rule for the path. Backends are diagnosed by the caller (it has the pods).
  */
 export function gatewayRouteCauses(gateway: Gateway, routes: HTTPRoute[], host: string, path: string, scheme: 'http' | 'https'): string[] {
   const gw = { name: gateway.metadata?.name ?? '?', namespace: gateway.metadata?.namespace ?? 'default' };
@@ -190,6 +190,8 @@ export function gatewayRouteCauses(gateway: Gateway, routes: HTTPRoute[], host: 
   for (const l of listeners) {
     const status = gateway.status?.listeners?.find((s) => s.name === l.name);
     causes.push(...falseConditions(status?.conditions).map((c) => `Gateway ${gw.namespace}/${gw.name} listener ${l.name}: ${c}`));
+    // Without one, the certificate presented would be checked against nothing: the controller's default passes no check.
+    if (scheme === 'https' && !l.tls?.certificateRefs?.length) causes.push(`Gateway ${gw.namespace}/${gw.name} listener ${l.name} names no certificate (tls.certificateRefs) for ${host}`);
   }
   const attached = routes.filter((r) => (r.spec.parentRefs ?? []).some((p) => refersTo(p, r.metadata?.namespace ?? '', gw)));
   const matched = matchingHttpRoutes(routes, gw, host, path);

@@ -44,12 +44,13 @@ async function tlsSecret(cluster: Cluster, ns: string, name: string, names: stri
 }
 
 /**
- * The reference with the objects of `broken` (if any) in place of theirs,
- * and the variant's other objects added; applied in ns with the TLS secret
- * tls-web for `tlsFor` (default: the test's host) and a client pod.
+ * The reference with the objects of `broken` (a file or files, if any) in
+ * place of theirs, and the variant's other objects added; applied in ns with
+ * the TLS secret tls-web for `tlsFor` (default: the test's host) and a
+ * client pod.
  */
-async function deploy(cluster: Cluster, ns: string, broken?: string, tlsFor: string | string[] = hostOf(ns), { gateway = false } = {}): Promise<void> {
-  const variant = broken ? load(broken, ns) : [];
+async function deploy(cluster: Cluster, ns: string, broken?: string | string[], tlsFor: string | string[] = hostOf(ns), { gateway = false } = {}): Promise<void> {
+  const variant = [broken ?? []].flat().flatMap((file) => load(file, ns));
   const reference = [...load('reference.yaml', ns), ...(gateway ? load('gateway-reference.yaml', ns) : [])];
   const objects = [...reference.map((o) => variant.find((r) => key(r) === key(o)) ?? o), ...variant.filter((r) => !reference.some((o) => key(o) === key(r)))];
   await tlsSecret(cluster, ns, 'tls-web', tlsFor);
@@ -228,6 +229,13 @@ if (applies(CONDITIONAL.gatewayControls)) {
       const message = await rejection(expectRoute(cluster, ns, routes(ns).hello, GATEWAY));
       expect(message).toMatch(new RegExp(`^http://${hostOf(ns).replaceAll('.', '\\.')}/hello is not routed: HTTPRoute web: ResolvedRefs False \\(BackendNotFound: [^)]*wbe`));
       expect(message).toContain('the HTTPRoute backend Service wbe does not exist');
+    });
+
+    test('traffic: an HTTPRoute that sends the host to another Service -> "answered by pod other-… of Service other"', async ({ cluster, ns }) => {
+      await deploy(cluster, ns, ['ingress-wrong-backend.yaml', 'gateway-wrong-backend.yaml'], hostOf(ns), { gateway: true });
+      expect(await rejection(expectRoute(cluster, ns, routes(ns).hello, GATEWAY))).toMatch(
+        new RegExp(`^http://${hostOf(ns).replaceAll('.', '\\.')}/hello is not routed to Service web: answered by pod other-[a-z0-9-]+ of Service other, not by a pod of Service web \\(web-[a-z0-9-]+\\): HTTPRoute web sends it to Service other$`),
+      );
     });
 
     test('diagnosis: a hostname no listener accepts -> Accepted False (NoMatchingListenerHostname), the listeners listed', async ({ cluster, ns }) => {

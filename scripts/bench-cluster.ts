@@ -8,7 +8,8 @@
 //         creation (readiness of every system pod, the ingress controller)
 // --warm: the warm and bare runs only, with the harness's own caches.
 // --runs N: N warm/bare pairs, one right after the other (kind's own creation
-//   varies by a third from run to run); the ratio is the median of the pairs'.
+//   varies by a third from run to run); the ratio is the median of the pairs'
+//   (the lower of the two middle ones for an even N).
 // Results go to reports/bench-cluster.json and are printed as a table.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -61,8 +62,9 @@ function ownFlags(rest: string[]): { warmOnly: boolean; pairs: number } {
   let warmOnly = false;
   let pairs = 1;
   for (let i = 0; i < rest.length; i++) {
-    const [name, inline] = rest[i].split('=', 2);
-    if (name === '--warm') warmOnly = true;
+    const eq = rest[i].indexOf('=');
+    const [name, inline] = eq < 0 ? [rest[i], undefined] : [rest[i].slice(0, eq), rest[i].slice(eq + 1)];
+    if (name === '--warm' && inline === undefined) warmOnly = true;
     else if (name === '--runs') {
       const raw = inline ?? rest[++i];
       if (!/^([1-9]|1\d|20)$/.test(raw ?? '')) throw new UsageError(`--runs: "${raw ?? ''}" is not a number of warm/bare pairs from 1 to 20`);

@@ -74,6 +74,9 @@ test('ipvsMismatches: each ClusterIP port against its virtual server and Ready e
     'Service kube-system/kube-dns TCP 10.96.0.10:53: real servers 10.244.0.2:53, 10.244.0.3:53, not its Ready endpoints 10.244.0.2:53, 10.244.0.3:53, 10.244.0.4:53',
     'Service luffy/myblog TCP 10.96.7.7:80 is not an IPVS virtual server',
   ]);
+  // A real server of weight 0 is one kube-proxy drains (its endpoint is gone): not counted.
+  const draining = parseIpVs(`TCP  0A600001:01BB rr\n  -> AC120003:192B      Masq    1      0          0\n  -> AC120009:192B      Masq    0      3          1\n`);
+  expect(ipvsMismatches([api], [apiSlice], draining)).toEqual([]);
   // A virtual server with real servers for a Service without endpoints.
   const noEndpoints = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: api.spec };
   expect(ipvsMismatches([noEndpoints], [], table)).toEqual(['Service default/kubernetes TCP 10.96.0.1:443: real servers 172.18.0.3:6443, not its Ready endpoints (none)']);

@@ -51,4 +51,7 @@ if [ ! -d /var/lib/mysql/mysql ]; then
   echo "database initialized"
 fi
 
-exec mariadbd --user=mysql --bind-address=0.0.0.0 "$@"
+# As the official image's conf.d/docker.cnf: no reverse DNS lookup of each
+# client before the handshake (a pod behind no Service has no PTR record in
+# the cluster, and the lookup would go to the node's resolver).
+exec mariadbd --user=mysql --bind-address=0.0.0.0 --skip-name-resolve "$@"

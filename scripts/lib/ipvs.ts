@@ -73,8 +73,9 @@ const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${po
 
 /**
  * What kube-proxy in ipvs mode should have made of each Service and is not in
- * the table: per ClusterIP port, a virtual server whose real servers are the
- * Service's Ready endpoints on the EndpointSlice port of the same name. One
+ * the table: per ClusterIP port, a virtual server whose real servers (weight
+ * above 0) are the Service's Ready endpoints on the EndpointSlice port of the
+ * same name. One
  * line per Service port, in the Service's names; empty when all agree.
  */
 export function ipvsMismatches(services: ServiceLike[], slices: SliceLike[], table: VirtualServer[]): string[] {
@@ -95,10 +96,12 @@ export function ipvsMismatches(services: ServiceLike[], slices: SliceLike[], tab
       const want = own
         .flatMap((x) => {
           const target = x.ports?.find((sp) => (sp.name ?? '') === (p.name ?? ''))?.port;
-          return target === undefined ? [] : (x.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses.map((a) => hostPort(a, target)));
+          // An endpoint without a ready condition is ready (the EndpointSlice API's nil).
+          return target === undefined ? [] : (x.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses.map((a) => hostPort(a, target)));
         })
         .sort();
-      const got = server.reals.map((r) => r.address).sort();
+      // Weight 0: a gone endpoint kube-proxy keeps until its connections end (graceful termination), not one it sends to.
+      const got = server.reals.filter((r) => r.weight > 0).map((r) => r.address).sort();
       if (want.join(' ') !== got.join(' ')) problems.push(`Service ${name} ${protocol} ${vip}: real servers ${got.join(', ') || 'none'}, not its Ready endpoints ${want.join(', ') || '(none)'}`);
     }
   }

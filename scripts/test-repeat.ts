@@ -1,8 +1,10 @@
 // npm run test:repeat -- N [npm test options]: runs `npm test` N times on the
-// same cluster (kept between runs), keeps each run's JUnit report as
-// reports/repeat/run-K.xml, then prints each check's pass count, the checks
-// that failed at least once (flaky) first. Exit 1 when any check failed.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+// same cluster (kept between runs), each with its reports in
+// reports/repeat/run-K/ (a run empties its own report folder, so each has
+// one of its own), then prints each check's pass count, the checks that
+// failed at least once (flaky) first, also in reports/repeat/summary.txt.
+// Exit 1 when any check failed.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { readJUnit, type TestCase } from './lib/junit.ts';
 import { info, main } from './lib/log.ts';
@@ -20,16 +22,19 @@ main(async () => {
   for (let k = 1; k <= n; k++) {
     info(`run ${k} of ${n}`);
     const started = Date.now();
-    const result = await execa('npx', ['tsx', 'scripts/test.ts', ...rest], { stdio: 'inherit', reject: false });
-    const cases = readJUnit('reports/junit.xml') ?? [];
-    copyFileSync('reports/junit.xml', `reports/repeat/run-${k}.xml`);
-    runs.push(cases);
+    const dir = `reports/repeat/run-${k}`;
+    const result = await execa('npx', ['tsx', 'scripts/test.ts', ...rest], { stdio: 'inherit', reject: false, env: { HARNESS_REPORT_DIR: dir } });
+    runs.push(readJUnit(`${dir}/junit.xml`) ?? []); // none: the run ended before its report (its checks count as missing)
     info(`run ${k}: exit ${result.exitCode}, ${((Date.now() - started) / 60_000).toFixed(1)} min`);
     if (result.exitCode === 130) break; // interrupted: stop repeating
   }
   const rows = passCounts(runs);
-  console.log(`\npassed/runs  check (${runs.length} runs)`);
-  for (const r of rows) console.log(`${`${r.passed}/${runs.length}`.padEnd(11)}  ${r.file} › ${r.name}${r.failed ? `  FLAKY: failed ${r.failed}` : ''}${r.skipped ? `  (skipped ${r.skipped})` : ''}`);
-  info('reports: reports/repeat/run-K.xml (JUnit of each run)');
+  const table = [
+    `passed/runs  check (${runs.length} runs)`,
+    ...rows.map((r) => `${`${r.passed}/${runs.length}`.padEnd(11)}  ${r.file} › ${r.name}${r.failed ? `  FLAKY: failed ${r.failed}` : ''}${r.skipped ? `  (skipped ${r.skipped})` : ''}${r.missing ? `  (missing ${r.missing})` : ''}`),
+  ];
+  console.log(`\n${table.join('\n')}`);
+  writeFileSync('reports/repeat/summary.txt', table.join('\n') + '\n');
+  info('reports: reports/repeat/run-K/ (each run\'s reports: JUnit, HTML, lab report), reports/repeat/summary.txt');
   return rows.some((r) => r.failed > 0) ? 1 : 0;
 });

@@ -1,5 +1,5 @@
 // Runs `go build` for a module at a version, through a wrapper module.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,6 +17,8 @@ export interface GoBuild {
   localReplace?: (modulePath: string) => string;
   /** folders written into the wrapper module: folder -> file name -> content */
   localModules?: Record<string, Record<string, string>>;
+  /** dependencies built from a copy (in the wrapper) of the version the build selects, with files replaced: module -> file -> content */
+  patches?: Record<string, Record<string, string>>;
   tags?: string[];
   /** name of the binary, when one package is built (default: Go's choice) */
   binaryName?: string;
@@ -37,6 +39,7 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
       mkdirSync(join(work, folder), { recursive: true });
       for (const [name, content] of Object.entries(files)) writeFileSync(join(work, folder, name), content);
     }
+    for (const [module, files] of Object.entries(b.patches ?? {})) await patchModule(module, files, work, env, log);
     const output = b.binaryName ? join(outDir, b.binaryName) : outDir + '/';
     // -v names each package as it is compiled: the heartbeat's last log line shows how far the build is.
     const args = [...(b.test ? ['test', '-c', '-vet=off'] : ['build', '-v']), '-trimpath', '-o', output];
@@ -46,6 +49,23 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A dependency built from a copy of it in the wrapper module, with `files`
+ * replaced (`go build -overlay` may not replace files of the module cache).
+ * The copy is of the version the wrapper's build list selects.
+ */
+async function patchModule(module: string, files: Record<string, string>, work: string, env: Record<string, string>, log: string): Promise<void> {
+  const { Dir } = JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd: work, env })) as { Dir: string };
+  const folder = `patched-${module.replace(/[^a-zA-Z0-9]+/g, '-')}`;
+  // Writable, unlike the module cache's files.
+  await run('cp', ['-R', '--no-preserve=mode', Dir, join(work, folder)]);
+  for (const [file, content] of Object.entries(files)) {
+    if (!existsSync(join(work, folder, file))) throw new HarnessError(`${module} (${Dir}) has no file ${file} to replace: the replacement no longer fits this version`, log);
+    writeFileSync(join(work, folder, file), content);
+  }
+  appendFileSync(join(work, 'go.mod'), `\nreplace ${module} => ./${folder}\n`);
 }
 
 /** Builds a Go program whose source is in this repository (its own go.mod). */

@@ -107,14 +107,14 @@ main(async () => {
       const bare = await timedBare(await kindBinary(options), options.clusterName, config, nodeImage, join(fresh, 'bare-kubeconfig'));
       measured.push({ warm, bare, ratio: warm.totalSeconds / bare.totalSeconds });
     }
-    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-    const warm = measured.find((m) => m.ratio === median(measured.map((p) => p.ratio)))!.warm; // the median pair's steps
+    const medianRatio = percentile(measured.map((m) => m.ratio).sort((a, b) => a - b), 50);
+    const warm = measured.find((m) => m.ratio === medianRatio)!.warm; // the median pair's steps
     const results = {
       date: new Date().toISOString(),
       cores: cpus().length,
       runs: [...(cold ? [cold] : []), ...measured.flatMap((m) => [m.warm, m.bare])],
       pairs: measured.map((m) => ({ warmSeconds: +m.warm.totalSeconds.toFixed(1), bareSeconds: +m.bare.totalSeconds.toFixed(1), ratio: +m.ratio.toFixed(2) })),
-      warmOverBare: +median(measured.map((m) => m.ratio)).toFixed(2),
+      warmOverBare: +medianRatio.toFixed(2),
     };
     mkdirSync('reports', { recursive: true });
     writeFileSync('reports/bench-cluster.json', JSON.stringify(results, null, 2) + '\n');

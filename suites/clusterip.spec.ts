@@ -5,7 +5,7 @@ import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
 import { applyObjects } from '../scripts/lib/apply.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
+import { execInPod, isReady, waitFor, waitForServiceSlices } from '../scripts/lib/kube.ts';
 
 type Pod = import('@kubernetes/client-node').V1Pod;
 
@@ -17,10 +17,7 @@ async function waitForEndpoints(cluster: { kc: import('@kubernetes/client-node')
       .filter((e) => e.conditions?.ready)
       .map((e) => e.targetRef?.name ?? '?')
       .sort();
-  await waitFor<V1EndpointSlice>({
-    kc: cluster.kc,
-    path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`,
-    labelSelector: 'kubernetes.io/service-name=echo',
+  await waitForServiceSlices(cluster.kc, ns, 'echo', {
     what,
     until: (slices) => JSON.stringify(names(slices)) === JSON.stringify([...expected].sort()),
     describe: (slices) => `ready endpoints ${JSON.stringify(names(slices))}, want ${JSON.stringify([...expected].sort())}`,

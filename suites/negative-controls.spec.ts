@@ -7,14 +7,14 @@
 // ReplicaSets and pods seen during a rollout). Every message is asserted.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetworkingV1Api, type KubernetesObject, type V1EndpointSlice } from '@kubernetes/client-node';
+import { NetworkingV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { expect, servesGatewayApi, skipOrFail, test } from '../fixtures/cluster.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { CheckFailure, expectIngressTls, expectNodePortServes, expectRoute, expectServiceSelectsReady, expectServiceServes, GATEWAY } from '../fixtures/checks.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
-import { waitFor } from '../scripts/lib/kube.ts';
+import { waitForServiceSlices } from '../scripts/lib/kube.ts';
 import type { RouteCase } from '../scripts/lib/course-routes.ts';
 import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
@@ -105,7 +105,7 @@ test.describe('the Service check', () => {
     await cluster.core.deleteNamespacedService({ name: 'mysql', namespace: ns });
     await applyObjects(cluster.kc, [mysql(3306)], ns);
     // The check reads the EndpointSlices once: the new Service's must have its Ready endpoint first.
-    await waitFor<V1EndpointSlice>({ kc: cluster.kc, path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, labelSelector: 'kubernetes.io/service-name=mysql', what: "Service mysql's Ready endpoint", until: (items) => items.some((x) => x.endpoints?.some((e) => e.conditions?.ready)), timeoutMs: 30_000 });
+    await waitForServiceSlices(cluster.kc, ns, 'mysql', { what: "Service mysql's Ready endpoint", until: (items) => items.some((x) => x.endpoints?.some((e) => e.conditions?.ready)), timeoutMs: 30_000 });
     expect(await rejection(check())).toMatch(/^Service mysql does not answer as MySQL on port 3306: mysql:3306: connected, but 0 bytes came within 3s \(read tcp [\d.:]+->[\d.]+:3306: i\/o timeout\)$/);
   });
 

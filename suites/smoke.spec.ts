@@ -1,12 +1,12 @@
 // Smoke: the cluster itself works. A pod on each worker, a ClusterIP Service
 // across both, reached by name through CoreDNS from a third pod.
-import { NetworkingV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
+import { NetworkingV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
 import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
+import { execInPod, isReady, waitForServiceSlices } from '../scripts/lib/kube.ts';
 
 test('nodes: three nodes are Ready, and every kube-system pod runs', async ({ cluster }) => {
   const nodes = await cluster.core.listNode();
@@ -63,7 +63,7 @@ test('negative control: a Service whose selector matches no pod has no endpoints
   });
   await runPods(cluster, ns, [echoPod('client', { app: 'client' }, workers[0].metadata!.name!)]);
   // The EndpointSlice controller writes the Service's slice, empty: no endpoints, not "not yet".
-  const slices = await waitFor<V1EndpointSlice>({ kc: cluster.kc, path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, labelSelector: 'kubernetes.io/service-name=typo', what: "Service typo's EndpointSlice", until: (items) => items.length > 0, timeoutMs: 30_000 });
+  const slices = await waitForServiceSlices(cluster.kc, ns, 'typo', { what: "Service typo's EndpointSlice", until: (items) => items.length > 0, timeoutMs: 30_000 });
   expect(slices.flatMap((s) => s.endpoints ?? []), 'Service typo has no endpoints').toEqual([]);
   const r = await execInPod(cluster.kc, ns, 'client', ['/echo', 'get', 'http://typo/']);
   expect(r.exitCode, 'a request to a Service without endpoints fails').not.toBe(0);

@@ -174,7 +174,8 @@ const falseConditions = (conditions: { type: string; status: string; reason?: st
  * host, a listener or the Gateway itself not Accepted or Programmed, an
  * HTTPS listener that names no certificate, an HTTPRoute for the host not
  * Accepted or with unresolved refs (the conditions' reasons and messages, as
- * the controller wrote them), no rule for the path. Backends are diagnosed by the caller (it has the pods).
+ * the controller wrote them), no rule for the path. Backends are diagnosed
+ * by the caller (it has the pods).
  */
 export function gatewayRouteCauses(gateway: Gateway, routes: HTTPRoute[], host: string, path: string, scheme: 'http' | 'https'): string[] {
   const gw = { name: gateway.metadata?.name ?? '?', namespace: gateway.metadata?.namespace ?? 'default' };

@@ -60,7 +60,7 @@ interface Condition {
 export interface Gateway extends KubernetesObject {
   spec: {
     gatewayClassName: string;
-    listeners: { name: string; protocol: string; port: number; hostname?: string; tls?: { mode?: string; certificateRefs?: { name: string; namespace?: string; kind?: string }[]; options?: Record<string, string> } }[];
+    listeners: { name: string; protocol: string; port: number; hostname?: string; tls?: { certificateRefs?: { name: string; namespace?: string; kind?: string }[]; options?: Record<string, string> } }[];
   };
   status?: { conditions?: Condition[]; listeners?: { name: string; conditions?: Condition[] }[] };
 }

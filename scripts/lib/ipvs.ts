@@ -75,8 +75,8 @@ const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${po
  * What kube-proxy in ipvs mode should have made of each Service and is not in
  * the table: per ClusterIP port, a virtual server whose real servers (weight
  * above 0) are the Service's Ready endpoints on the EndpointSlice port of the
- * same name. One
- * line per Service port, in the Service's names; empty when all agree.
+ * same name. One line per Service port, in the Service's names; empty when
+ * all agree.
  */
 export function ipvsMismatches(services: ServiceLike[], slices: SliceLike[], table: VirtualServer[]): string[] {
   const problems: string[] = [];

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import yaml from 'js-yaml';
-import { Exec, KubeConfig, Watch, type V1LabelSelector, type V1Status } from '@kubernetes/client-node';
+import { Exec, KubeConfig, Watch, type V1EndpointSlice, type V1LabelSelector, type V1Status } from '@kubernetes/client-node';
 import { doing } from './log.ts';
 
 export interface KubeObject {
@@ -314,6 +314,16 @@ export async function waitFor<T extends KubeObject>(o: WaitOptions<T>): Promise<
   } finally {
     observation.stop();
   }
+}
+
+/** Watches Service `service`'s EndpointSlices in ns until `until` holds; resolves with them. */
+export function waitForServiceSlices(
+  kc: KubeConfig,
+  ns: string,
+  service: string,
+  o: Pick<WaitOptions<V1EndpointSlice>, 'what' | 'until' | 'describe' | 'timeoutMs'>,
+): Promise<V1EndpointSlice[]> {
+  return waitFor<V1EndpointSlice>({ kc, path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, labelSelector: `kubernetes.io/service-name=${service}`, ...o });
 }
 
 /** A label selector as the API's query string (matchLabels and matchExpressions). */

@@ -120,6 +120,7 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
     const probed = await live(kubeconfig, join(dir, 'probe'), '--probe-pod', '--probe-image', 'localhost/course-harness/busybox:1.35', '--grep', 'lab 30-');
     expect(probed.row("CoreDNS resolves the course's Services by name from a pod")).toMatchObject({ result: 'pass' });
     expect(probed.row('Service myblog serves the blog list through its ClusterIP from inside the cluster')).toMatchObject({ result: 'pass' });
+    expect(probed.row('Service mysql answers as MySQL by its name from inside the cluster')).toMatchObject({ result: 'pass' });
     expect(probed.rows.filter((r) => r.result === 'n/a').map((r) => r.check)).toEqual(liveNotApplicable(true).map((c) => c.check));
     const probeRequests = await verifierRequests(probeSince);
     const described = (r: AuditEvent) => `${r.verb} ${r.objectRef?.resource}${r.objectRef?.subresource ? `/${r.objectRef.subresource}` : ''} in ${r.objectRef?.namespace}`;
@@ -173,6 +174,7 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
       detail: expect.stringMatching(new RegExp(`^Service myblog does not serve: 5 of 5 answers to GET http://myblog\\.${ns}\\.svc\\.cluster\\.local/blog/index/: pod not-the-blog answered 200 without "${BLOG_LIST}"`)),
     });
     expect(planted.row("CoreDNS resolves the course's Services")).toMatchObject({ result: 'fail', detail: `Service mysql not found in namespace ${ns}` });
+    expect(planted.row('Service mysql answers as MySQL')).toMatchObject({ result: 'fail', detail: `Service mysql does not select a Ready pod: Service mysql does not exist in namespace ${ns} (Services there: myblog, myblog-np)` });
 
     // The other halves, in a second namespace: a Service myblog that selects nothing (rejected before any request),
     // and a headless Service mysql: it exists, yet its name resolves to its pod, not to a ClusterIP.
@@ -183,11 +185,16 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
       const [mysqlPod] = await runPods(cluster, other, [echoPod('headless-mysql', { app: 'mysql' })]);
       await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'mysql' }, spec: { clusterIP: 'None', selector: { app: 'mysql' }, ports: [{ port: 3306, targetPort: 8080 }] } } });
       await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'myblog-np' }, spec: { type: 'NodePort', selector: { app: 'nothing' }, ports: [{ port: 80, targetPort: 8002 }] } } });
-      const second = await live(kubeconfig, join(dir, 'planted-b'), '--namespace', other, ...probeArgs, '--grep', 'lab 30-services: (CoreDNS|Service myblog serves)');
+      const second = await live(kubeconfig, join(dir, 'planted-b'), '--namespace', other, ...probeArgs, '--grep', 'lab 30-services: (CoreDNS|Service myblog serves|Service mysql answers)');
       expect(second.row('Service myblog serves the blog list through its ClusterIP')).toMatchObject({ result: 'fail', detail: 'Service myblog does not serve: Service myblog selects app=nothing: no pod matches (pods have app=mysql)' });
       expect(second.row("CoreDNS resolves the course's Services")).toMatchObject({
         result: 'fail',
         detail: `mysql.${other}.svc.cluster.local resolves to ${mysqlPod.status?.podIP}, not Service mysql's ClusterIP None`,
+      });
+      // Its port and Ready pod look right, but a client of a headless Service connects to the pod itself, on 3306, where nothing listens.
+      expect(second.row('Service mysql answers as MySQL')).toMatchObject({
+        result: 'fail',
+        detail: `Service mysql does not answer as MySQL on port 3306: mysql.${other}.svc.cluster.local:3306: nc: can't connect to remote host (${mysqlPod.status?.podIP}): Connection refused`,
       });
     } finally {
       await cluster.core.deleteNamespace({ name: other });

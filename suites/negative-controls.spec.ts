@@ -11,7 +11,7 @@ import { NetworkingV1Api, type KubernetesObject } from '@kubernetes/client-node'
 import { expect, servesGatewayApi, skipOrFail, test } from '../fixtures/cluster.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { CheckFailure, expectIngressTls, expectNodePortServes, expectRoute, expectServiceSelectsReady, expectServiceServes, GATEWAY } from '../fixtures/checks.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
+import { echoPod, mysqlGreeting, runPods } from '../fixtures/pods.ts';
 import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
 import { waitForServiceSlices } from '../scripts/lib/kube.ts';
@@ -99,7 +99,7 @@ test.describe('the Service check', () => {
     await deploy(cluster, ns);
     // Service mysql selecting the (Ready, HTTP) web pods: an HTTP server sends nothing on connect, a MySQL server its handshake.
     const mysql = (port: number): KubernetesObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mysql' }, spec: { selector: { app: 'web' }, ports: [{ port, targetPort: 8080 }] } } as KubernetesObject);
-    const check = () => expectServiceSelectsReady(cluster, ns, 'mysql', { port: 3306, greeting: true });
+    const check = () => expectServiceSelectsReady(cluster, ns, 'mysql', { port: 3306, greet: (host, port) => mysqlGreeting(cluster, ns, host, port) });
     await applyObjects(cluster.kc, [mysql(3307)], ns);
     expect(await rejection(check())).toBe('Service mysql does not select a Ready pod: Service mysql has no port 3306, which its clients connect to (its ports: 3307)');
     await cluster.core.deleteNamespacedService({ name: 'mysql', namespace: ns });

@@ -103,6 +103,7 @@ export const LIVE_NOT_APPLICABLE: { lab: string; check: string; reason: string; 
   { lab: '20-deployments', check: 'a hung myblog pod is restarted by its liveness probe and leaves the endpoints', reason: 'freezing a pod needs exec into it, and --live never writes' },
   { lab: '30-services', check: 'CoreDNS resolves the course\'s Services by name from a pod', reason: 'a DNS query from inside the cluster needs a client pod: --probe-pod', withoutProbe: true },
   { lab: '30-services', check: 'Service myblog serves the blog list through its ClusterIP from inside the cluster', reason: 'a ClusterIP is reached from inside the cluster, which needs a client pod: --probe-pod', withoutProbe: true },
+  { lab: '30-services', check: 'Service mysql answers as MySQL by its name from inside the cluster', reason: "a Service's name is resolved and reached from inside the cluster, which needs a client pod: --probe-pod", withoutProbe: true },
   { lab: '60-gateway-api', check: 'the routes on Gateway API', reason: "the course's clusters route with Ingress; the harness cluster checks the Gateway API migration" },
 ];
 

@@ -7,6 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { evidenceOnFailure, servesGatewayApi, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
 import { CheckFailure, noProblems, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, GATEWAY, INGRESS, type EdgeVerdict } from '../../fixtures/checks.ts';
+import { mysqlGreeting } from '../../fixtures/pods.ts';
 import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
 import { secretCertificate } from '../../scripts/lib/diagnose.ts';
@@ -69,7 +70,7 @@ test('lab 30-services: Service myblog serves the blog list from inside the names
 });
 
 test('lab 30-services: Service mysql selects the Ready mysql pod on its port', async ({ cluster }, testInfo) => {
-  await graded(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql', { port: 3306, greeting: true }));
+  await graded(testInfo, () => expectServiceSelectsReady(cluster, LUFFY, 'mysql', { port: 3306, greet: (host, port) => mysqlGreeting(cluster, LUFFY, host, port) }));
 });
 
 test('lab 30-services: NodePort Service myblog-np serves the blog list on every node', async ({ cluster }, testInfo) => {

@@ -11,7 +11,7 @@ import { AppsV1Api, CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-no
 import { evidenceOnFailure, harnessOptions, liveKubeconfig, skipOrFail, test, type Cluster } from '../../fixtures/cluster.ts';
 import { CannotJudge, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, INGRESS, noProblems, withTranscript, workloadPods, type Edge, type EdgeVerdict } from '../../fixtures/checks.ts';
 import { liveIngressEdge } from '../../fixtures/live.ts';
-import { probeGets, probeResolve, startProbe, stopProbe } from '../../fixtures/probe.ts';
+import { probeGets, probeGreeting, probeResolve, startProbe, stopProbe } from '../../fixtures/probe.ts';
 import { clusterFacts, FACTS, type Fact } from '../../scripts/lib/cluster-facts.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
 import { podCauses } from '../../scripts/lib/diagnose.ts';
@@ -136,6 +136,13 @@ if (options.probePod) {
     await withTranscript(testInfo, async () => {
       const pod = await probePod(cluster);
       return expectServiceServes(cluster, LUFFY, 'myblog', { path: '/blog/index/', contains: BLOG_LIST, host: `myblog.${LUFFY}.svc.cluster.local`, send: (url, n) => probeGets(cluster, pod, url, n) });
+    });
+  });
+
+  test('lab 30-services: Service mysql answers as MySQL by its name from inside the cluster', async ({ cluster }, testInfo) => {
+    await withTranscript(testInfo, async () => {
+      const pod = await probePod(cluster);
+      await expectServiceSelectsReady(cluster, LUFFY, 'mysql', { port: 3306, host: `mysql.${LUFFY}.svc.cluster.local`, greet: (host, port) => probeGreeting(cluster, pod, host, port) });
     });
   });
 }

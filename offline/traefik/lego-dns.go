@@ -1,5 +1,5 @@
-// Replaces, at build time (in a copy of the module), the one file of lego's
-// providers/dns package: the registry that imports every DNS provider lego
+// Replaces, at build time, the Go files of lego's package providers/dns (see
+// buildTraefikImage): the registry that imports every DNS provider lego
 // has (about 390 packages and their cloud SDKs), for ACME's DNS-01
 // challenge. Traefik calls only this function, and only for a certificate
 // resolver with a dnsChallenge, which the harness never configures.

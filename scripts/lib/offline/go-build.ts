@@ -1,5 +1,5 @@
 // Runs `go build` for a module at a version, through a wrapper module.
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,8 +17,8 @@ export interface GoBuild {
   localReplace?: (modulePath: string) => string;
   /** folders written into the wrapper module: folder -> file name -> content */
   localModules?: Record<string, Record<string, string>>;
-  /** dependencies built from a copy (in the wrapper) of the version the build selects, with files replaced: module -> file -> content */
-  patches?: Record<string, Record<string, string>>;
+  /** packages of dependencies built from a stub instead of their own Go files, in a copy (in the wrapper) of the version the build selects: module -> package folder -> the stub's source */
+  stubs?: Record<string, Record<string, string>>;
   tags?: string[];
   /** name of the binary, when one package is built (default: Go's choice) */
   binaryName?: string;
@@ -39,7 +39,7 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
       mkdirSync(join(work, folder), { recursive: true });
       for (const [name, content] of Object.entries(files)) writeFileSync(join(work, folder, name), content);
     }
-    for (const [module, files] of Object.entries(b.patches ?? {})) await patchModule(module, files, work, env, log);
+    for (const [module, packages] of Object.entries(b.stubs ?? {})) await stubPackages(module, packages, work, env, log);
     const output = b.binaryName ? join(outDir, b.binaryName) : outDir + '/';
     // -v names each package as it is compiled: the heartbeat's last log line shows how far the build is.
     const args = [...(b.test ? ['test', '-c', '-vet=off'] : ['build', '-v']), '-trimpath', '-o', output];
@@ -52,18 +52,22 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
 }
 
 /**
- * A dependency built from a copy of it in the wrapper module, with `files`
- * replaced (`go build -overlay` may not replace files of the module cache).
- * The copy is of the version the wrapper's build list selects.
+ * A dependency built from a copy of it in the wrapper module, where each
+ * package folder named has its Go files replaced by one stub (`go build
+ * -overlay` may not replace files of the module cache). The copy is of the
+ * version the wrapper's build list selects.
  */
-async function patchModule(module: string, files: Record<string, string>, work: string, env: Record<string, string>, log: string): Promise<void> {
+async function stubPackages(module: string, packages: Record<string, string>, work: string, env: Record<string, string>, log: string): Promise<void> {
   const { Dir } = JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd: work, env })) as { Dir: string };
   const folder = `patched-${module.replace(/[^a-zA-Z0-9]+/g, '-')}`;
   // Writable, unlike the module cache's files.
   await run('cp', ['-R', '--no-preserve=mode', Dir, join(work, folder)]);
-  for (const [file, content] of Object.entries(files)) {
-    if (!existsSync(join(work, folder, file))) throw new HarnessError(`${module} (${Dir}) has no file ${file} to replace: the replacement no longer fits this version`, log);
-    writeFileSync(join(work, folder, file), content);
+  for (const [pkg, stub] of Object.entries(packages)) {
+    const dir = join(work, folder, pkg);
+    const goFiles = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.go')) : [];
+    if (!goFiles.length) throw new HarnessError(`${module} (${Dir}) has no package ${pkg} to stub: the stub no longer fits this version`, log);
+    for (const f of goFiles) rmSync(join(dir, f));
+    writeFileSync(join(dir, 'stub.go'), stub);
   }
   appendFileSync(join(work, 'go.mod'), `\nreplace ${module} => ./${folder}\n`);
 }

@@ -55,7 +55,7 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
   const rebuild = o.rebuild;
   const version = o.kubernetesVersion;
 
-  const k8s = await buildStep('Kubernetes', 'kubernetes', version, rebuild, (out, log) =>
+  const kubernetes = buildStep('Kubernetes', 'kubernetes', version, rebuild, (out, log) =>
     goBuild(
       {
         module: 'k8s.io/kubernetes',
@@ -70,51 +70,72 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
       log,
     ),
   );
-  const required = await requiredImages(join(k8s.dir, 'kubeadm'), version);
-
-  const crictl = await buildStep('crictl', 'crictl', CRICTL_VERSION, rebuild, (out, log) =>
-    goBuild(
-      {
-        module: 'sigs.k8s.io/cri-tools',
-        version: CRICTL_VERSION,
-        packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
-        ldflags: `-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=${CRICTL_VERSION}`,
-      },
-      out,
-      log,
-    ),
-  );
-  const etcdVersion = 'v' + required.etcd.split(':')[1].replace(/-\d+$/, '');
-  const etcd = await buildStep('etcd', 'etcd', etcdVersion, rebuild, (out, log) =>
-    goBuild({ module: 'go.etcd.io/etcd/server/v3', version: etcdVersion, packages: ['go.etcd.io/etcd/server/v3'], binaryName: 'etcd', ldflags: '-s -w' }, out, log),
-  );
-  const corednsVersion = required.coredns.split(':')[1];
+  const buildEtcd = (v: string) =>
+    buildStep('etcd', 'etcd', v, rebuild, (out, log) =>
+      goBuild({ module: 'go.etcd.io/etcd/server/v3', version: v, packages: ['go.etcd.io/etcd/server/v3'], binaryName: 'etcd', ldflags: '-s -w' }, out, log),
+    );
   // Our own main (offline/coredns): the plugins a cluster's Corefile uses, not upstream's every plugin.
   const corednsMain = join(RECIPES, 'coredns');
-  const coredns = await buildStep('CoreDNS', 'coredns', `${corednsVersion}-${hashDir(corednsMain)}`, rebuild, (out, log) =>
-    goBuild(
-      {
-        module: 'github.com/coredns/coredns',
-        version: corednsVersion,
-        packages: ['./coredns'],
-        ldflags: '-s -w',
-        localModules: { coredns: Object.fromEntries(readdirSync(corednsMain).map((f) => [f, readFileSync(join(corednsMain, f), 'utf8')])) },
-      },
-      out,
-      log,
-    ),
-  );
+  const buildCoredns = (v: string) =>
+    buildStep('CoreDNS', 'coredns', `${v}-${hashDir(corednsMain)}`, rebuild, (out, log) =>
+      goBuild(
+        {
+          module: 'github.com/coredns/coredns',
+          version: v,
+          packages: ['./coredns'],
+          ldflags: '-s -w',
+          localModules: { coredns: Object.fromEntries(readdirSync(corednsMain).map((f) => [f, readFileSync(join(corednsMain, f), 'utf8')])) },
+        },
+        out,
+        log,
+      ),
+    );
+  // Beside Kubernetes' build, the longest, what needs none of its binaries:
+  // on two cores its last minutes (linking) leave CPU for them. etcd's and
+  // CoreDNS's versions are kubeadm's defaults, read from its source here;
+  // the kubeadm built names the images after, and a version it names
+  // otherwise is built then.
+  const guessing = goModuleSource('k8s.io/kubernetes', version)
+    .then((dir) => {
+      const constants = join(dir, 'cmd/kubeadm/app/constants/constants.go');
+      return kubeadmDefaults(existsSync(constants) ? readFileSync(constants, 'utf8') : '');
+    })
+    .catch(() => ({ etcd: undefined, coredns: undefined })); // no guess: both are built after Kubernetes
+  const beside = (async () => {
+    const crictl = await buildStep('crictl', 'crictl', CRICTL_VERSION, rebuild, (out, log) =>
+      goBuild(
+        {
+          module: 'sigs.k8s.io/cri-tools',
+          version: CRICTL_VERSION,
+          packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
+          ldflags: `-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=${CRICTL_VERSION}`,
+        },
+        out,
+        log,
+      ),
+    );
+    const guess = await guessing;
+    const etcd = guess.etcd ? await buildEtcd(guess.etcd) : undefined;
+    const coredns = guess.coredns ? await buildCoredns(guess.coredns) : undefined;
+    const pauseSource = join(RECIPES, 'images/pause');
+    const pause = await buildStep('pause', 'pause', hashDir(pauseSource), rebuild, (out, log) =>
+      run('gcc', ['-static', '-O2', '-Wall', '-o', join(out, 'pause'), join(pauseSource, 'pause.c')], { log }).then(() => undefined),
+    );
+    const kindnetSource = join(RECIPES, 'kindnet-lite');
+    const kindnet = await buildStep('kindnet-lite', 'kindnet-lite', hashDir(kindnetSource), rebuild, (out, log) =>
+      goBuildLocal(kindnetSource, join(out, 'kindnet-lite'), log),
+    );
+    return { crictl, etcd, coredns, pause, kindnet, debian: await debianImage(rebuild) };
+  })();
+  const [k8s, built, guess] = await Promise.all([kubernetes, beside, guessing]);
+  const { crictl, pause, kindnet, debian } = built;
+  const required = await requiredImages(join(k8s.dir, 'kubeadm'), version);
+  const etcdVersion = imageVersion(required.etcd);
+  const etcd = built.etcd && etcdVersion === guess.etcd ? built.etcd : await buildEtcd(etcdVersion);
+  const corednsVersion = imageVersion(required.coredns);
+  const coredns = built.coredns && corednsVersion === guess.coredns ? built.coredns : await buildCoredns(corednsVersion);
   await checkCorednsPlugins(join(k8s.dir, 'kubeadm'), version, join(coredns.dir, 'coredns'));
-  const pauseSource = join(RECIPES, 'images/pause');
-  const pause = await buildStep('pause', 'pause', hashDir(pauseSource), rebuild, (out, log) =>
-    run('gcc', ['-static', '-O2', '-Wall', '-o', join(out, 'pause'), join(pauseSource, 'pause.c')], { log }).then(() => undefined),
-  );
-  const kindnetSource = join(RECIPES, 'kindnet-lite');
-  const kindnet = await buildStep('kindnet-lite', 'kindnet-lite', hashDir(kindnetSource), rebuild, (out, log) =>
-    goBuildLocal(kindnetSource, join(out, 'kindnet-lite'), log),
-  );
 
-  const debian = await debianImage(rebuild);
   const kindFiles = await goModuleSource('sigs.k8s.io/kind', o.kindVersion); // for images/base/files
   // kind's containerd config names its own sandbox image, besides kubeadm's pause tag.
   const containerdConfig = readFileSync(join(kindFiles, 'images/base/files/etc/containerd/config.toml'), 'utf8');
@@ -156,6 +177,20 @@ export async function buildOffline(o: HarnessOptions): Promise<string> {
     debian,
     rebuild,
   });
+}
+
+/** An image's version as its source module tags it: etcd:3.6.4-0 is v3.6.4, coredns:v1.12.1 is v1.12.1. */
+export function imageVersion(image: string): string {
+  const tag = image.slice(image.lastIndexOf(':') + 1);
+  return tag.startsWith('v') ? tag : `v${tag.replace(/-\d+$/, '')}`;
+}
+
+/** etcd's and CoreDNS's versions in kubeadm's constants.go, as imageVersion gives them; undefined where it names none. */
+export function kubeadmDefaults(constantsGo: string): { etcd?: string; coredns?: string } {
+  const constant = (name: string) => new RegExp(`\\b${name}\\s*=\\s*"([^"]+)"`).exec(constantsGo)?.[1];
+  const etcd = constant('DefaultEtcdVersion');
+  const coredns = constant('CoreDNSVersion');
+  return { etcd: etcd && imageVersion(`etcd:${etcd}`), coredns: coredns && imageVersion(`coredns:${coredns}`) };
 }
 
 /** The images kubeadm will ask for, from the kubeadm just built. */

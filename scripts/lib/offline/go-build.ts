@@ -59,7 +59,7 @@ export async function goBuild(b: GoBuild, outDir: string, log: string): Promise<
  */
 async function stubPackages(module: string, packages: Record<string, string>, work: string, env: Record<string, string>, log: string): Promise<void> {
   const { Dir } = JSON.parse(await run('go', ['mod', 'download', '-json', module], { cwd: work, env })) as { Dir: string };
-  const folder = `patched-${module.replace(/[^a-zA-Z0-9]+/g, '-')}`;
+  const folder = `stubbed-${module.replace(/[^a-zA-Z0-9]+/g, '-')}`;
   // Writable, unlike the module cache's files.
   await run('cp', ['-R', '--no-preserve=mode', Dir, join(work, folder)]);
   for (const [pkg, stub] of Object.entries(packages)) {

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { AuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
-import { applyVerifier, removeVerifier, VERIFIER, verifierKubeconfig } from '../fixtures/verifier.ts';
+import { applyVerifier, removeVerifier, VERIFIER, VERIFIER_LOCK, verifierKubeconfig } from '../fixtures/verifier.ts';
 
 test.use({ destructive: true });
-// Runs when no other test does: it owns the ClusterRole and namespace course-verifier, which live-mode uses too.
-test.describe.configure({ lock: '-exclusive-' });
+// It owns the verifier's ClusterRole and namespace course-verifier, as the live-mode files do; it only reads the rest.
+test.describe.configure({ lock: VERIFIER_LOCK });
 
 const facts = async (kubeconfig: string, ...args: string[]) => {
   const r = await execa('npx', ['tsx', 'scripts/cluster-facts.ts', '--kubeconfig', kubeconfig, ...args], { reject: false });

@@ -9,41 +9,30 @@
 // shows one when a write is attempted: the control that the log would tell.
 // With --probe-pod (and manifests/verifier/probe-rbac.yaml), the checks only
 // a pod can make pass too, and the verifier's writes stay in the probe's
-// namespace. Against backends that answer as the course's own images do (no
-// pod named, no path reported) the routes are judged by their answers, and
-// the one case that cannot be is skipped with its reason. Negative controls: a namespace without the course, and
-// planted mistakes (a NodePort Service selecting nothing; for --probe-pod's rows, the half of each check that
-// reads objects and the half that judges the answer), each failing with its cause.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// namespace. Negative controls: a namespace without the course, and planted
+// mistakes (a NodePort Service selecting nothing; for --probe-pod's rows, the
+// half of each check that reads objects and the half that judges the answer),
+// each failing with its cause. Against backends that answer as the course's
+// own images do: live-mode-upstream.spec.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { expect, harnessOptions, test } from '../fixtures/cluster.ts';
 import { echoPod, runPods } from '../fixtures/pods.ts';
 import { PROBE_NAMESPACE } from '../fixtures/probe.ts';
-import { patchDeployment, rollOut } from '../fixtures/rollout.ts';
-import { applyVerifier, PROBE_RBAC, removeVerifier, VERIFIER, VERIFIER_CONTEXT, verifierKubeconfig } from '../fixtures/verifier.ts';
+import { applyVerifier, PROBE_RBAC, removeVerifier, runLive, VERIFIER, VERIFIER_CONTEXT, VERIFIER_LOCK, verifierSession } from '../fixtures/verifier.ts';
 import { liveNotApplicable } from '../scripts/lib/applicability.ts';
-import { BLOG_LIST, COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
+import { BLOG_LIST } from '../scripts/lib/course-routes.ts';
 import { AUDIT } from '../scripts/lib/kind-config.ts';
-import { apiStatus, loadKubeconfig } from '../scripts/lib/kube.ts';
-import type { LabRow } from '../scripts/lib/lab-report.ts';
+import { apiStatus } from '../scripts/lib/kube.ts';
 
 test.use({ destructive: true });
-// Runs when no other test does: it patches luffy and default (planted mistakes), owns namespaces course-verifier and course-probe, and reads the audit log.
-test.describe.configure({ lock: '-exclusive-' });
-
-/** `npm test -- --live …` with its reports in their own folder; its lab report's rows and its summary line. */
-async function live(kubeconfig: string, reports: string, ...args: string[]) {
-  // Not strict whatever this run is (a CannotJudge row must show as the skip it is), and no setting of this run's carried over.
-  const env = { HARNESS_REPORT_DIR: reports, HARNESS_STRICT: 'false', HARNESS_NAMESPACE: '', HARNESS_PROBE_POD: '', HARNESS_PROBE_IMAGE: '', HARNESS_NODE_ADDRESS: '', HARNESS_INGRESS_ADDRESS: '', HARNESS_CONTEXT: '' };
-  const r = await execa('npx', ['tsx', 'scripts/test.ts', '--live', '--kubeconfig', kubeconfig, ...args], { reject: false, env, all: true });
-  if (!existsSync(join(reports, 'labs.json'))) throw new Error(`npm test -- --live wrote no lab report (exit ${r.exitCode}):\n${String(r.all).slice(-3000)}`);
-  const report = JSON.parse(readFileSync(join(reports, 'labs.json'), 'utf8')) as { heading: string; rows: LabRow[] };
-  const row = (check: string): Partial<LabRow> => report.rows.find((x) => x.check.startsWith(check)) ?? { result: undefined, detail: `no row ${check}` };
-  return { exitCode: r.exitCode, output: String(r.all), ...report, row };
-}
+// It owns the verifier's ClusterRole and namespaces (course-verifier, course-probe), as cluster-facts and
+// live-mode-upstream do; it only reads luffy and default, which the suites beside it leave alone, and plants its
+// mistakes in namespaces of its own. The audit log is read for the verifier's requests only.
+test.describe.configure({ lock: VERIFIER_LOCK });
 
 interface AuditEvent {
   auditID: string;
@@ -73,15 +62,13 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
   const dir = mkdtempSync(join(tmpdir(), 'live-'));
   let objects: KubernetesObject[] = [];
   try {
-    objects = await applyVerifier(cluster);
-    const kubeconfig = await verifierKubeconfig(cluster, dir, 'course-verifier', 'verifier', 'tokenFile');
-    // The authorizer learns of a new binding through its informer: the verifier's first read is awaited.
-    const asVerifier = loadKubeconfig(kubeconfig).makeApiClient(CoreV1Api);
-    await expect.poll(() => asVerifier.listNamespacedPod({ namespace: 'luffy' }).then(() => 200, apiStatus), { message: 'the verifier may list pods once its binding is known', timeout: 30_000 }).toBe(200);
+    const session = await verifierSession(cluster, dir);
+    objects = session.objects;
+    const { kubeconfig, asVerifier } = session;
 
     const since = new Date();
     const started = Date.now();
-    const run = await live(kubeconfig, join(dir, 'reports'));
+    const run = await runLive(kubeconfig, join(dir, 'reports'));
     const seconds = (Date.now() - started) / 1000;
     const mode = cluster.record!.proxyMode;
     expect(run.heading).toMatch(new RegExp(`live cluster ${cluster.kc.getCurrentCluster()!.server.replace(/[.]/g, '\\.')} \\(context ${VERIFIER_CONTEXT}\\), Kubernetes ${cluster.record!.kubernetesVersion}, kube-proxy ${mode}, ingress (Traefik|ingress-nginx) \\S+`));
@@ -117,7 +104,7 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
     objects.push(...(await applyVerifier(cluster, [PROBE_RBAC])));
     const probeSince = new Date();
     await expect.poll(() => asVerifier.listNamespacedPod({ namespace: PROBE_NAMESPACE }).then(() => 200, apiStatus), { message: 'the verifier may list pods in the probe namespace once its binding is known', timeout: 30_000 }).toBe(200);
-    const probed = await live(kubeconfig, join(dir, 'probe'), '--probe-pod', '--probe-image', 'localhost/course-harness/busybox:1.35', '--grep', 'lab 30-');
+    const probed = await runLive(kubeconfig, join(dir, 'probe'), '--probe-pod', '--probe-image', 'localhost/course-harness/busybox:1.35', '--grep', 'lab 30-');
     expect(probed.row("CoreDNS resolves the course's Services by name from a pod")).toMatchObject({ result: 'pass' });
     expect(probed.row('Service myblog serves the blog list through its ClusterIP from inside the cluster')).toMatchObject({ result: 'pass' });
     expect(probed.row('Service mysql answers as MySQL by its name from inside the cluster')).toMatchObject({ result: 'pass' });
@@ -131,30 +118,8 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
     expect(beyondReads.filter((d) => d.startsWith('get pods/exec ')).length, 'the checks exec-ed into the probe').toBeGreaterThan(0);
     expect((await cluster.core.listNamespacedPod({ namespace: PROBE_NAMESPACE })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name), 'the probe pod is gone').toEqual([]);
 
-    // The course's own images (the class registry's myblog, istio's details and reviews) tell less: no pod named, no
-    // path reported. The harness's, told EXTRA_REPORT=off, answer as they do; the same checks judge them by their answers.
-    const withoutReport = (off: boolean) =>
-      Promise.all(
-        ([['luffy', 'myblog'], ['default', 'details'], ['default', 'reviews']] as const).map(([namespace, name]) =>
-          rollOut(cluster.kc, namespace, name, () => patchDeployment(cluster.kc, namespace, name, { spec: { template: { spec: { containers: [{ name, env: [off ? { name: 'EXTRA_REPORT', value: 'off' } : { name: 'EXTRA_REPORT', $patch: 'delete' }] }] } } } })),
-        ),
-      );
-    await withoutReport(true);
-    try {
-      const upstream = await live(kubeconfig, join(dir, 'upstream'), '--grep', 'lab (30|40|50)-');
-      const routes = COURSE_ROUTES.map((r) => r.title);
-      const deeper = routes.find((t) => t.startsWith('the rewrite keeps deeper segments'))!;
-      expect(upstream.rows.filter((r) => routes.includes(r.check) && r.check !== deeper && r.result !== 'pass').map((r) => `${r.check}: ${r.detail}`), 'the routes judged by their answers').toEqual([]);
-      // A 404 from reviews that names no pod and holds nothing of its own cannot be told from another's: said, not judged.
-      expect(upstream.row(deeper)).toMatchObject({ result: 'skipped', detail: expect.stringContaining("cannot be judged here: Service reviews's answer (HTTP 404) names no pod (its image sends no X-Pod-Name)") });
-      expect(upstream.row('bookstore.luffy.com/details/0 reaches details').edges?.Ingress).toContain('judged by its answer: the backend names no pod');
-      expect(upstream.row('NodePort Service myblog-np serves the blog list on every node').result).toBe('pass');
-    } finally {
-      await withoutReport(false);
-    }
-
     // A namespace without the course: each luffy lab fails with its cause.
-    const empty = await live(kubeconfig, join(dir, 'empty'), '--namespace', 'no-such-course', '--grep', 'lab (01|20|30)-');
+    const empty = await runLive(kubeconfig, join(dir, 'empty'), '--namespace', 'no-such-course', '--grep', 'lab (01|20|30)-');
     expect(empty.row('namespace no-such-course exists')).toMatchObject({ result: 'fail', detail: 'namespace no-such-course not found' });
     expect(empty.row('the cluster has Deployment/myblog, Deployment/mysql')).toMatchObject({ result: 'fail', detail: 'Deployment myblog not found in namespace no-such-course · Deployment mysql not found in namespace no-such-course' });
     expect(empty.row('Service mysql selects the Ready mysql pod')).toMatchObject({ result: 'fail', detail: 'Service mysql does not select a Ready pod: Service mysql does not exist in namespace no-such-course (it has no Service)' });
@@ -166,7 +131,7 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
     await runPods(cluster, ns, [echoPod('not-the-blog', { app: 'myblog' })]);
     await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'myblog' }, spec: { selector: { app: 'myblog' }, ports: [{ port: 80, targetPort: 8080 }] } } });
     const probeArgs = ['--probe-pod', '--probe-image', 'localhost/course-harness/busybox:1.35'];
-    const planted = await live(kubeconfig, join(dir, 'planted'), '--namespace', ns, ...probeArgs, '--grep', 'lab (01|30)-');
+    const planted = await runLive(kubeconfig, join(dir, 'planted'), '--namespace', ns, ...probeArgs, '--grep', 'lab (01|30)-');
     expect(planted.row(`namespace ${ns} exists`).result).toBe('pass');
     expect(planted.row('NodePort Service myblog-np serves the blog list on every node')).toMatchObject({ result: 'fail', detail: 'NodePort Service myblog-np does not serve: Service myblog-np selects app=nothing: no pod matches (pods have app=myblog)' });
     expect(planted.row('Service myblog serves the blog list through its ClusterIP')).toMatchObject({
@@ -185,7 +150,7 @@ test('live mode: npm test -- --live through the read-only verifier judges the de
       const [mysqlPod] = await runPods(cluster, other, [echoPod('headless-mysql', { app: 'mysql' })]);
       await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'mysql' }, spec: { clusterIP: 'None', selector: { app: 'mysql' }, ports: [{ port: 3306, targetPort: 8080 }] } } });
       await cluster.core.createNamespacedService({ namespace: other, body: { metadata: { name: 'myblog-np' }, spec: { type: 'NodePort', selector: { app: 'nothing' }, ports: [{ port: 80, targetPort: 8002 }] } } });
-      const second = await live(kubeconfig, join(dir, 'planted-b'), '--namespace', other, ...probeArgs, '--grep', 'lab 30-services: (CoreDNS|Service myblog serves|Service mysql answers)');
+      const second = await runLive(kubeconfig, join(dir, 'planted-b'), '--namespace', other, ...probeArgs, '--grep', 'lab 30-services: (CoreDNS|Service myblog serves|Service mysql answers)');
       expect(second.row('Service myblog serves the blog list through its ClusterIP')).toMatchObject({ result: 'fail', detail: 'Service myblog does not serve: Service myblog selects app=nothing: no pod matches (pods have app=mysql)' });
       expect(second.row("CoreDNS resolves the course's Services")).toMatchObject({
         result: 'fail',

@@ -36,6 +36,7 @@ const TOPICS: Record<string, string> = {
   grading: 'Grading a submission (negative control: planted mistakes)',
   'cluster-facts': 'The read-only verifier: cluster:facts through its ServiceAccount',
   'live-mode': 'Live mode (--live) through the read-only verifier, and the audit log of what it asked',
+  'live-mode-upstream': 'Live mode (--live) against backends that answer as the course\'s own images do',
   strict: 'Strict mode: nothing skipped',
   reports: 'Reports',
   browser: 'Browser',

@@ -32,8 +32,9 @@ test("live mode: the course's routes judged by their answers where the backends 
           rollOut(cluster.kc, namespace, name, () => patchDeployment(cluster.kc, namespace, name, { spec: { template: { spec: { containers: [{ name, env: [off ? { name: 'EXTRA_REPORT', value: 'off' } : { name: 'EXTRA_REPORT', $patch: 'delete' }] }] } } } })),
         ),
       );
-    await withoutReport(true);
     try {
+      // Inside the try: a rollout that fails leaves none of the three without its report.
+      await withoutReport(true);
       const upstream = await runLive(kubeconfig, join(dir, 'upstream'), '--grep', 'lab (30|40|50)-');
       const routes = COURSE_ROUTES.map((r) => r.title);
       const deeper = routes.find((t) => t.startsWith('the rewrite keeps deeper segments'))!;

@@ -6,7 +6,8 @@
 // which must show failed requests, and with the generator paused, which must
 // fail on its schedule lag. Each test rolls from the version it finds to the
 // other one (v1 and v2 are the same blog), so no test pays a rollout only to
-// put v1 back; v1 is restored once, after the file.
+// put v1 back; v1 is restored after the file (after a failure, when the
+// worker that ran it stops).
 import type { TestInfo } from '@playwright/test';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
@@ -25,6 +26,8 @@ test.setTimeout(10 * 60_000);
 
 /** Requests per second per stream; `npm run bench:rollout` measures how far this can go. */
 const STREAMS = myblogStreams(8);
+
+const IMAGE = 'localhost/course-harness/myblog:';
 
 const setImage = (cluster: Cluster, version: string) => () =>
   patchDeployment(cluster.kc, 'luffy', 'myblog', {
@@ -51,7 +54,6 @@ function expectZeroDowntime(outcome: RolloutUnderLoad, from: string, to: string)
   expect(zeroDowntimeProblems(outcome, from, to), 'what keeps this rollout from proving zero downtime').toEqual([]);
 }
 
-const IMAGE = 'localhost/course-harness/myblog:';
 
 /** The version myblog's pods run now, and the other one. */
 async function versions(cluster: Cluster): Promise<{ from: string; to: string }> {
@@ -74,7 +76,7 @@ async function restore(cluster: Cluster, version: string): Promise<void> {
 
 /** The cluster the tests rolled myblog on (afterAll has no test fixtures). */
 let rolledOn: Cluster | undefined;
-/** Back to the lab's strategy, keeping the version the test left running. */
+/** Back to the lab's strategy, keeping the image the Deployment now names. */
 test.afterEach(async ({ cluster }) => {
   rolledOn = cluster;
   await restore(cluster, (await versions(cluster)).from);

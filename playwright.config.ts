@@ -41,16 +41,19 @@ export default defineConfig({
         // The harness's own logic; needs no cluster.
         { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
         cluster,
-        // The suites, against the cluster, on two workers: each file's tests in
-        // order on one worker, each test in its own namespace. A file that
+        // The suites, against the cluster, on three workers: each file's tests
+        // in order on one worker, each test in its own namespace. A file that
         // changes what others read, claims what one test alone can hold, or
         // measures timing under load declares Playwright's exclusive lock
         // (test.describe.configure({ lock: '-exclusive-' }), with its reason):
         // it runs only when nothing else does. Playwright then runs the other
-        // files first, two at a time, and those one after another. A file
+        // files first, three at a time, and those one after another. A file
         // holding what only others of its kind want takes a lock named for it
-        // (pod-labs: MySQL's host port) and runs beside the rest.
+        // (pod-labs: MySQL's host port; the verifier's files) and runs beside
+        // the rest.
         { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
       ],
-  workers: 2,
+  // Three on two cores: the shared suites mostly wait on the cluster (probe periods,
+  // rollouts); with two the CPU was idle about half of that phase (vmstat).
+  workers: 3,
 });

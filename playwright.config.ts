@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { parseArgs } from './scripts/lib/options.ts';
+import { suitesRunningAlone } from './scripts/lib/runs-alone.ts';
 
 // Creates or reuses the cluster; may build everything offline on a cold machine.
 const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 };
@@ -8,6 +9,7 @@ const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup
 // timings), and the lab report (reports/labs.md and labs.html), all under reports/.
 // HARNESS_REPORT_DIR: where a run's reports go (a student's folder when a class is graded).
 const reports = process.env.HARNESS_REPORT_DIR || 'reports';
+const options = parseArgs([], process.env).options;
 
 export default defineConfig({
   outputDir: `${reports}/test-results`,
@@ -23,7 +25,7 @@ export default defineConfig({
   // The HTML report's header links the lab report. It renders only its `ci`
   // entry as a link (a pull request's, normally), hence this shape.
   metadata: { ci: { prTitle: 'Lab report: one row per lab and check, with causes (reports/labs.html)', prHref: '../labs.html' } },
-  projects: parseArgs([], process.env).options.live
+  projects: options.live
     ? // A course cluster as deployed (npm test -- --live): read-only checks, lab by lab; no harness cluster.
       [{ name: 'live', testDir: 'suites/live', testMatch: /\.live\.ts$/, timeout: 3 * 60_000 }]
     : process.env.HARNESS_MANIFESTS
@@ -51,9 +53,18 @@ export default defineConfig({
         // holding what only others of its kind want takes a lock named for it
         // (pod-labs: MySQL's host port; the verifier's files) and runs beside
         // the rest.
-        { name: 'e2e', testDir: 'suites', testMatch: /.*\.spec\.ts$/, dependencies: ['cluster'], timeout: 5 * 60_000, fullyParallel: false },
+        // --quick: without the files that run alone (the lab report lists them as not run).
+        {
+          name: 'e2e',
+          testDir: 'suites',
+          testMatch: /.*\.spec\.ts$/,
+          testIgnore: options.quick ? suitesRunningAlone().map((f) => new RegExp(`/${f.replace(/\./g, '\\.')}$`)) : [],
+          dependencies: ['cluster'],
+          timeout: 5 * 60_000,
+          fullyParallel: false,
+        },
       ],
   // Three on two cores: the shared suites mostly wait on the cluster (probe periods,
-  // rollouts); with two the CPU was idle about half of that phase (vmstat).
+  // rollouts); with two, the CPU was idle about two thirds of a warm run (vmstat).
   workers: 3,
 });

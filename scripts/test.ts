@@ -26,6 +26,7 @@ import { DEFAULTS, parseArgs, usage, UsageError, type HarnessOptions } from './l
 import { loadRubric } from './lib/rubric.ts';
 import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from './lib/class-grading.ts';
 import { paths } from './lib/paths.ts';
+import { suitesRunningAlone } from './lib/runs-alone.ts';
 import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from './lib/secret-scan.ts';
 import { sweepTestObjects } from './lib/sweep.ts';
 
@@ -54,6 +55,7 @@ function harnessEnv(o: HarnessOptions, config: RunConfig | undefined): Record<st
     HARNESS_INGRESS: o.ingress,
     HARNESS_OFFLINE: o.offline,
     HARNESS_STRICT: String(o.strict),
+    HARNESS_QUICK: String(o.quick),
     HARNESS_KEEP_CLUSTER: String(o.keepCluster),
     HARNESS_REBUILD: String(o.rebuild),
     HARNESS_ALLOW_FOREIGN_CONTEXT: String(o.allowForeignContext),
@@ -162,6 +164,11 @@ main(async () => {
   const ignored = parsed.options.live ? [] : liveOnlyFlags(parsed.options);
   if (ignored.length) throw new UsageError(`${ignored.join(', ')} appl${ignored.length > 1 ? 'y' : 'ies'} to --live only (npm test -- --live ${ignored.join(' … ')} …)`);
   if (REPORTS !== 'reports' && (resolve(REPORTS) === resolve('.') || resolve('.').startsWith(resolve(REPORTS) + sep))) throw new UsageError(`HARNESS_REPORT_DIR=${REPORTS} would be emptied at the start of the run, and it holds this folder: give a folder of its own`);
+  if (parsed.options.quick) {
+    const other = parsed.options.live ? '--live' : parsed.options.manifests ? '--manifests' : parsed.options.submissions ? '--submissions' : parsed.options.strict ? '--strict' : '';
+    if (other === '--strict') throw new UsageError('--quick leaves suites out and --strict runs everything, skipping nothing: give one of them');
+    if (other) throw new UsageError(`--quick leaves out some of npm test's suites; ${other} runs none of them: drop --quick`);
+  }
   const options = parsed.options.live ? await liveTarget(parsed.options) : parsed.options;
   const klass = classSubmissions(options);
   const shard = options.shard ? { k: Number(options.shard.split('/')[0]), n: Number(options.shard.split('/')[1]) } : undefined;
@@ -175,6 +182,7 @@ main(async () => {
         `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
     );
   }
+  if (options.quick) info(`--quick: leaving out the suites that must run alone (${suitesRunningAlone().join(', ')}); npm test without --quick runs them`);
   // A crashed run must not leave the previous run's verdicts to be read as this one's. A class keeps its
   // students' reports: a rerun grades only those without one (unless --regrade).
   for (const entry of existsSync(REPORTS) ? readdirSync(REPORTS) : []) if (!(klass.length && entry === 'students')) rmSync(join(REPORTS, entry), { recursive: true, force: true });
@@ -269,7 +277,8 @@ main(async () => {
       // Last, so that a log's tail (all a CI page may keep) says why.
       for (const c of cases.filter((x) => x.status === 'failed')) info(`failed: ${c.file} › ${c.name}: ${c.failure ?? 'see the HTML report'}`);
       const count = (status: string) => cases.filter((c) => c.status === status).length;
-      console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
+      const leftOut = options.quick ? `; --quick left out ${suitesRunningAlone().length} suites that run alone` : '';
+      console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${leftOut}${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
       if (options.strict) strictSkips = count('skipped');
     }
   }

@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { liveNotApplicable, notApplicable } from './applicability.ts';
 import { parseArgs } from './options.ts';
+import { suitesRunningAlone } from './runs-alone.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -105,9 +106,20 @@ const totals = (rows: LabRow[]) => {
 /** The checks this configuration does not register, as rows (none in a grading run: its rows are the submission's). */
 export function notApplicableRows(): LabRow[] {
   if (process.env.HARNESS_MANIFESTS) return [];
-  const { live, probePod } = parseArgs([], process.env).options;
+  const { live, probePod, quick } = parseArgs([], process.env).options;
   if (live) return liveNotApplicable(probePod).map((c) => ({ topic: `Live cluster: lab ${c.lab}`, check: c.check, result: 'n/a', detail: `not applicable: ${c.reason}` }));
-  return notApplicable().map((c) => ({ topic: TOPICS[c.suite] ?? c.suite, check: c.title, result: 'n/a', detail: `not applicable: ${c.reason}` }));
+  return [
+    ...notApplicable().map((c): LabRow => ({ topic: TOPICS[c.suite] ?? c.suite, check: c.title, result: 'n/a', detail: `not applicable: ${c.reason}` })),
+    ...(quick ? quickLeftOut() : []),
+  ];
+}
+
+/** --quick: one row per file left out, counted as skipped: the report never reads as if they had run. */
+export function quickLeftOut(): LabRow[] {
+  return suitesRunningAlone().map((f) => {
+    const name = f.replace(/\.spec\.ts$/, '');
+    return { topic: TOPICS[name] ?? name, check: `every check of suites/${f}`, result: 'skipped', detail: 'not run: --quick leaves out the suites that must run alone (npm test without --quick runs them)' };
+  });
 }
 
 export function labReportMarkdown(rows: LabRow[], heading: string): string {

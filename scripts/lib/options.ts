@@ -16,6 +16,8 @@ export interface HarnessOptions {
   ingress: IngressController;
   offline: OfflineMode;
   strict: boolean; // skips (e.g. ipvs on a kernel without IP_VS) become failures
+  /** leave out the suites that must run alone (scripts/lib/runs-alone.ts) */
+  quick: boolean;
   keepCluster: boolean; // keep the cluster after `npm test`
   rebuild: boolean; // ignore the offline build cache
   allowForeignContext: boolean;
@@ -59,6 +61,7 @@ export const DEFAULTS: HarnessOptions = {
   ingress: 'nginx',
   offline: 'auto',
   strict: false,
+  quick: false,
   keepCluster: true,
   rebuild: false,
   allowForeignContext: false,
@@ -156,6 +159,13 @@ const FLAGS: Record<string, FlagSpec> = {
     help: 'build everything locally: on | off | auto (auto: when the node image cannot be pulled)',
   },
   '--strict': { key: 'strict', env: 'HARNESS_STRICT', parse: bool, bare: 'true', help: 'turn skips into failures' },
+  '--quick': {
+    key: 'quick',
+    env: 'HARNESS_QUICK',
+    parse: bool,
+    bare: 'true',
+    help: 'leave out the suites that must run alone (load, timing, a paused node, a class graded): a quicker loop, reported as not run',
+  },
   '--keep-cluster': { key: 'keepCluster', env: 'HARNESS_KEEP_CLUSTER', parse: bool, bare: 'true', help: 'keep the cluster after the run (default)' },
   '--rebuild': { key: 'rebuild', env: 'HARNESS_REBUILD', parse: bool, bare: 'true', help: 'rebuild offline artifacts even when cached' },
   '--allow-foreign-context': {

@@ -54,7 +54,6 @@ function expectZeroDowntime(outcome: RolloutUnderLoad, from: string, to: string)
   expect(zeroDowntimeProblems(outcome, from, to), 'what keeps this rollout from proving zero downtime').toEqual([]);
 }
 
-
 /** The version myblog's pods run now, and the other one. */
 async function versions(cluster: Cluster): Promise<{ from: string; to: string }> {
   const d = await cluster.apps.readNamespacedDeployment({ name: 'myblog', namespace: 'luffy' });

@@ -165,9 +165,9 @@ main(async () => {
   if (ignored.length) throw new UsageError(`${ignored.join(', ')} appl${ignored.length > 1 ? 'y' : 'ies'} to --live only (npm test -- --live ${ignored.join(' … ')} …)`);
   if (REPORTS !== 'reports' && (resolve(REPORTS) === resolve('.') || resolve('.').startsWith(resolve(REPORTS) + sep))) throw new UsageError(`HARNESS_REPORT_DIR=${REPORTS} would be emptied at the start of the run, and it holds this folder: give a folder of its own`);
   if (parsed.options.quick) {
-    const other = parsed.options.live ? '--live' : parsed.options.manifests ? '--manifests' : parsed.options.submissions ? '--submissions' : parsed.options.strict ? '--strict' : '';
-    if (other === '--strict') throw new UsageError('--quick leaves suites out and --strict runs everything, skipping nothing: give one of them');
-    if (other) throw new UsageError(`--quick leaves out some of npm test's suites; ${other} runs none of them: drop --quick`);
+    if (parsed.options.strict) throw new UsageError('--quick leaves suites out and --strict runs everything, skipping nothing: give one of them');
+    const noSuites = parsed.options.live ? '--live' : parsed.options.manifests ? '--manifests' : parsed.options.submissions ? '--submissions' : '';
+    if (noSuites) throw new UsageError(`--quick leaves out some of npm test's suites; ${noSuites} runs none of them: drop --quick`);
   }
   const options = parsed.options.live ? await liveTarget(parsed.options) : parsed.options;
   const klass = classSubmissions(options);
@@ -182,7 +182,8 @@ main(async () => {
         `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
     );
   }
-  if (options.quick) info(`--quick: leaving out the suites that must run alone (${suitesRunningAlone().join(', ')}); npm test without --quick runs them`);
+  const leftOut = options.quick ? suitesRunningAlone() : [];
+  if (leftOut.length) info(`--quick: leaving out the suites that must run alone (${leftOut.join(', ')}); npm test without --quick runs them`);
   // A crashed run must not leave the previous run's verdicts to be read as this one's. A class keeps its
   // students' reports: a rerun grades only those without one (unless --regrade).
   for (const entry of existsSync(REPORTS) ? readdirSync(REPORTS) : []) if (!(klass.length && entry === 'students')) rmSync(join(REPORTS, entry), { recursive: true, force: true });
@@ -277,8 +278,8 @@ main(async () => {
       // Last, so that a log's tail (all a CI page may keep) says why.
       for (const c of cases.filter((x) => x.status === 'failed')) info(`failed: ${c.file} › ${c.name}: ${c.failure ?? 'see the HTML report'}`);
       const count = (status: string) => cases.filter((c) => c.status === status).length;
-      const leftOut = options.quick ? `; --quick left out ${suitesRunningAlone().length} suites that run alone` : '';
-      console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${leftOut}${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
+      const quick = leftOut.length ? `; --quick left out ${leftOut.length} suites that run alone` : '';
+      console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${quick}${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
       if (options.strict) strictSkips = count('skipped');
     }
   }

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const SUITES = resolve(import.meta.dirname, '../../suites');
+const SUITES = resolve(import.meta.dirname, '../../suites');
 
 const EXCLUSIVE = /test\.describe\.configure\(\{[^}]*\block:\s*(?:'-exclusive-'|\[[^\]]*'-exclusive-')/;
 

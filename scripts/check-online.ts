@@ -6,7 +6,7 @@
 // downloaded before, its images are compared with the pins.
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { APP_IMAGES, ONLINE_DEBIAN_BASE } from './lib/app-images.ts';
+import { APP_IMAGES, ONLINE_DEBIAN_BASE, UPSTREAM_IMAGES } from './lib/app-images.ts';
 import { ONLINE_NODE_IMAGES } from './lib/cluster.ts';
 import { cachedManifestFile, INGRESS_NGINX, manifestImages } from './lib/ingress.ts';
 import { parseManifests } from './lib/apply.ts';
@@ -30,6 +30,8 @@ main(async () => {
     ['Go module', `github.com/traefik/traefik/v3@${TRAEFIK_VERSION}`, 'Traefik, built here (--ingress=traefik)'],
     ['Go module', 'the apps/ echo and bookinfo go.mod dependencies', 'built here (standard library only)'],
     ['npm packages', 'package-lock.json', 'npm ci'],
+    // By the course's own tags (the course pins no digest), and only when asked for.
+    ...UPSTREAM_IMAGES.map((i): [string, string, string] => ['course image', i, 'pulled by the nodes with --images=upstream only (by default the images built here answer under this name)']),
   ];
   console.log('# What the online path fetches (nothing was pulled to print this)\n');
   console.log('| kind | reference | what for |\n|---|---|---|');

@@ -54,6 +54,7 @@ function harnessEnv(o: HarnessOptions, config: RunConfig | undefined): Record<st
     HARNESS_PROXY_MODE: o.proxyMode,
     HARNESS_INGRESS: o.ingress,
     HARNESS_OFFLINE: o.offline,
+    HARNESS_IMAGES: o.images,
     HARNESS_STRICT: String(o.strict),
     HARNESS_QUICK: String(o.quick),
     HARNESS_KEEP_CLUSTER: String(o.keepCluster),
@@ -178,7 +179,7 @@ main(async () => {
   else if (options.manifests) info(`grading ${options.manifests}: the audit, then its labs in namespaces of their own (the reference labs stay as they are)`);
   if (!options.live) {
     info(
-      `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, strict ${options.strict}, ` +
+      `npm test: kube-proxy ${options.proxyMode}, ingress ${options.ingress}, offline ${options.offline}, images ${options.images}, strict ${options.strict}, ` +
         `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
     );
   }
@@ -194,7 +195,7 @@ main(async () => {
   if (!options.allowForeignContext && !options.live && !rest.includes('--list')) {
     try {
       const { record } = await clusterUp(options);
-      await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild);
+      await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild, options.images);
       config = runConfig(options, record);
       kubeconfig = record.kubeconfigPath;
       secrets = await watchSecrets(record.kubeconfigPath);

@@ -1,5 +1,5 @@
-// Grading a class, end to end: four submissions (the reference labs, and
-// three with mistakes of the kinds the behaviour rows exist for) graded as
+// Grading a class, end to end: four submissions (the reference labs with
+// the course's own image names, as a student writes them, and three with mistakes of the kinds the behaviour rows exist for) graded as
 // `npm test -- --submissions DIR` grades them, two at a time, the behaviour
 // rows one submission at a time. Each student's score and the cause of each
 // lost check are asserted, and the class report's files.
@@ -29,11 +29,18 @@ function student(root: string, name: string, edits: [string, string, string][] =
   }
 }
 
-test('a class of four: the reference scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes', async ({ cluster }) => {
+test("a class of four: the reference with the course's image names (mysql:5.7, the class registry's myblog, istio's bookinfo) scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes", async ({ cluster }) => {
   test.setTimeout(25 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'class-'));
   const root = join(work, 'class');
-  student(root, 'a-reference');
+  // a: the course's image names, served here by the images built here (scripts/lib/app-images.ts); istio's need no SERVICE.
+  const istio = (service: string, image: string): [string, string, string] => [`50-bookstore/${service}.yaml`, `image: localhost/course-harness/bookinfo:v1\n        imagePullPolicy: IfNotPresent\n        env:\n        - name: SERVICE\n          value: ${service}\n`, `image: ${image}\n        imagePullPolicy: IfNotPresent\n${service === 'reviews' ? '        env:\n' : ''}`];
+  student(root, 'a-course-images', [
+    ['20-deployments/deploy-mysql.yaml', 'image: localhost/course-harness/mariadb:10.11', 'image: mysql:5.7'],
+    ['20-deployments/deploy-myblog.yaml', 'image: localhost/course-harness/myblog:v1', 'image: 172.21.51.143:5000/myblog:v1'],
+    istio('details', 'docker.io/istio/examples-bookinfo-details-v1:1.16.2'),
+    istio('reviews', 'docker.io/istio/examples-bookinfo-reviews-v3:1.16.2'),
+  ]);
   student(root, 'b-selector-typo', [['30-services/svc-myblog.yaml', 'app: myblog', 'app: myblg']]);
   // c: a RollingUpdate mysql; a myblog readinessProbe that looks right (httpGet /blog/index/) but needs 1000 failures,
   // so a hung pod stays in the Service; myblog-np a ClusterIP, so the load row can run through the Ingress only.
@@ -55,8 +62,8 @@ test('a class of four: the reference scores full marks; a selector typo, subtle 
     const lost = (r: StudentResult) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome !== 'pass').map((c) => `${l.lab} ${c.check}: ${c.cause}`));
     const full = Object.values(rubric).reduce((n, l) => n + l.checks.reduce((m, c) => m + c.points, 0), 0);
 
-    expect(lost(of('a-reference')), 'the reference loses nothing').toEqual([]);
-    expect(of('a-reference').score.earned).toBe(full);
+    expect(lost(of('a-course-images')), "the reference, with the course's image names, loses nothing").toEqual([]);
+    expect(of('a-course-images').score.earned).toBe(full);
 
     const typo = lost(of('b-selector-typo')).join('\n');
     expect(typo).toContain('30-services Service myblog serves the blog list: Service myblog does not serve: Service myblog selects app=myblg: no pod matches');

@@ -17,5 +17,5 @@ setup('the harness cluster is up and the app images are loaded', async () => {
     return;
   }
   const { record } = await clusterUp(options);
-  await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild);
+  await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild, options.images);
 });

@@ -3,8 +3,12 @@
 // pull; Never with an image no node has fails with ErrImageNeverPull; Always
 // from a registry name that can never resolve (.invalid) fails to pull,
 // backs off, and never starts. The same online and offline.
+// Then the course's own image names (scripts/lib/app-images.ts), which a
+// student's manifests use as the course writes them.
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import { expect, test } from '../fixtures/cluster.ts';
+import { execa } from 'execa';
+import { expect, harnessOptions, test } from '../fixtures/cluster.ts';
+import { courseNames, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
 import { observe } from '../scripts/lib/kube.ts';
 
 const pod = (name: string, image: string, imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never'): V1Pod => ({
@@ -49,6 +53,44 @@ test('镜像拉取策略: IfNotPresent starts with the image found, no pull; Nev
     expect(seenAlways.filter((r) => r !== 'ContainerCreating').slice(0, 2), 'Always: ErrImagePull, then back-off').toEqual(['ErrImagePull', 'ImagePullBackOff']);
     expect(of('always').map((e) => e.reason), 'never started').not.toContain('Started');
     expect(byName(pods.items(), 'always')?.status?.phase).toBe('Pending');
+  } finally {
+    pods.stop();
+    events.stop();
+  }
+});
+
+test("the course's image names run as the course writes them: mysql:5.7, the class registry's myblog, istio's details and reviews, busybox:1.35 found on the nodes (no pull) and served by the images built here; a name the course does not use is pulled", async ({ cluster, ns }) => {
+  const images = harnessOptions().images;
+  // Each name as a student writes it: no pull policy (IfNotPresent for a tag). istio's images serve as they are; the others sleep.
+  const served = courseNames(images).map(({ name, image }, i) => ({ pod: `course-${i}`, name, image }));
+  const pulled = [...(images === 'upstream' ? UPSTREAM_IMAGES : []), 'busybox:1.36'].map((name, i) => ({ pod: `pulled-${i}`, name }));
+  const body = (name: string, image: string): V1Pod => ({
+    metadata: { name },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, ...(/bookinfo/.test(image) ? {} : { command: ['sleep', '600'] }) }] },
+  });
+  const events = await observe<CoreV1Event>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/events` });
+  const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods` });
+  try {
+    for (const s of served) await cluster.core.createNamespacedPod({ namespace: ns, body: body(s.pod, s.name) });
+    for (const p of pulled) await cluster.core.createNamespacedPod({ namespace: ns, body: body(p.pod, p.name) });
+    const running = (items: V1Pod[], name: string) => !!items.find((p) => p.metadata?.name === name)?.status?.containerStatuses?.[0]?.state?.running;
+    await pods.until((items) => served.every((s) => running(items, s.pod)), `pods running ${served.map((s) => s.name).join(', ')}`, 120_000);
+    const about = (items: CoreV1Event[], name: string, reason: string) => items.some((e) => e.involvedObject.name === name && e.reason === reason);
+    await events.until(
+      (items) => served.every((s) => about(items, s.pod, 'Pulled')) && pulled.every((p) => about(items, p.pod, 'Pulling')),
+      `the events Pulled (${served.map((s) => s.name).join(', ')}) and Pulling (${pulled.map((p) => p.name).join(', ')})`,
+      30_000,
+    );
+    for (const s of served) {
+      const of = events.items().filter((e) => e.involvedObject.name === s.pod);
+      expect(of.map((e) => e.reason), `${s.name}: found on the node, not pulled`).not.toContain('Pulling');
+      expect(of.find((e) => e.reason === 'Pulled')?.message).toMatch(/already present on machine/);
+      expect(of.find((e) => e.reason === 'Pulled')?.message).toContain(`"${s.name}"`);
+      // The image the node ran is the one built here: its ID is the local image's.
+      const id = String((await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', s.image])).stdout).trim();
+      const ran = pods.items().find((p) => p.metadata?.name === s.pod)?.status?.containerStatuses?.[0]?.imageID;
+      expect(ran, `${s.name} runs ${s.image}`).toContain(id.replace(/^sha256:/, ''));
+    }
   } finally {
     pods.stop();
     events.stop();

@@ -77,7 +77,7 @@ if (applies(CONDITIONAL.offlineImages)) test(CONDITIONAL.offlineImages.title, as
   const local = new Set(String(built.stdout).split('\n').filter(Boolean));
   for (const node of (await cluster.core.listNode()).items) {
     const names = (node.status?.images ?? []).flatMap((i) => i.names ?? []).filter((n) => !n.includes('@sha256:'));
-    const foreign = names.filter((n) => !local.has(n.replace(/^docker\.io\/library\//, '')));
+    const foreign = names.filter((n) => !local.has(n.replace(/^docker\.io\/(library\/)?/, '')));
     expect(foreign, `images on ${node.metadata?.name} not built here`).toEqual([]);
     expect(names.length).toBeGreaterThan(0);
   }

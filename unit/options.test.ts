@@ -14,6 +14,8 @@ test('flags override environment variables, which override defaults', () => {
   expect(parseArgs([], env).options).toMatchObject({ proxyMode: 'nftables', ingress: 'traefik', strict: true });
   expect(parseArgs(['--proxy-mode=iptables', '--no-strict'], env).options).toMatchObject({ proxyMode: 'iptables', strict: false });
   expect(parseArgs(['--proxy-mode', 'iptables'], env).options.proxyMode).toBe('iptables');
+  expect(parseArgs([], { HARNESS_IMAGES: 'upstream' }).options.images).toBe('upstream');
+  expect(parseArgs(['--images=built'], { HARNESS_IMAGES: 'upstream' }).options.images).toBe('built');
 });
 
 test('bare boolean-like flags take their implied value without eating the next argument', () => {
@@ -37,6 +39,7 @@ test('bad values are one clear UsageError naming the flag or variable', () => {
   const bad: [string[], Record<string, string>, RegExp][] = [
     [['--proxy-mode=userspace'], {}, /--proxy-mode: "userspace" is not one of ipvs, iptables, nftables/],
     [['--ingress=haproxy'], {}, /--ingress: "haproxy" is not one of nginx, traefik/],
+    [['--images=docker'], {}, /--images: "docker" is not one of built, upstream/],
     [['--k8s-version=1.34'], {}, /--k8s-version: "1.34" is not a Kubernetes version like v1.34.0/],
     [['--k8s-version=v1.20.0'], {}, /outside the supported range/],
     [['--kind-version=v0.20.0'], {}, /older than v0.30.0/],

@@ -1,10 +1,17 @@
 // The images the labs and suites run, built here (never pulled) and loaded
 // into the cluster's nodes with `kind load`, on the online and offline paths
 // alike. One Dockerfile per image; only the Debian base differs per path.
+// Each is also loaded under the names the course gives it (mysql:5.7, the
+// class registry's myblog, istio's bookinfo), so that a student's manifests
+// written as the course writes them run here unchanged: with the default
+// pull policy of a tagged image (IfNotPresent) the node finds the image and
+// pulls nothing. With --images=upstream the course's public images are not
+// served by ours: the nodes pull the real ones.
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { run } from './exec.ts';
 import { CACHED, step } from './log.ts';
+import type { ImageSource } from './options.ts';
 import { paths } from './paths.ts';
 import { debianImage } from './offline/build.ts';
 import { cached } from './offline/cache.ts';
@@ -12,6 +19,9 @@ import { dockerBuild, hashDir, hashInputs, imageIsCurrent } from './offline/dock
 import { goBuildLocal } from './offline/go-build.ts';
 
 const APPS = resolve(import.meta.dirname, '../../apps');
+
+/** The course's own registry (the seed's `172.21.51.143:5000/myblog:v1`, once `10.211.55.27:5000`): it exists only in the course's classroom. */
+const CLASS_REGISTRIES = ['172.21.51.143:5000', '10.211.55.27:5000'];
 
 /**
  * The Debian base of the Debian-based app images on the online path, pinned
@@ -31,18 +41,49 @@ export interface AppImage {
   /** Dockerfile takes BASE_IMAGE: a Debian base chosen per path */
   debianBased?: boolean;
   buildArgs?: Record<string, string>;
+  /** the names the course gives this image: loaded under them too */
+  course?: string[];
+  /** the course's names are public images (pulled instead with --images=upstream); otherwise the class's own registry, which exists nowhere else */
+  upstream?: boolean;
 }
 
 export const APP_IMAGES: AppImage[] = [
   { tag: 'localhost/course-harness/echo:v1', app: 'echo', goBinary: 'echo' },
   { tag: 'localhost/course-harness/bookinfo:v1', app: 'bookinfo', goBinary: 'bookinfo' },
-  { tag: 'localhost/course-harness/myblog:v1', app: 'myblog', debianBased: true, buildArgs: { VERSION: 'v1' } },
-  { tag: 'localhost/course-harness/myblog:v2', app: 'myblog', debianBased: true, buildArgs: { VERSION: 'v2' } },
-  { tag: 'localhost/course-harness/mariadb:10.11', app: 'mariadb', debianBased: true },
-  { tag: 'localhost/course-harness/busybox:1.35', app: 'busybox', debianBased: true },
+  // istio's images need no SERVICE: these two have theirs built in.
+  { tag: 'localhost/course-harness/bookinfo:details', app: 'bookinfo', goBinary: 'bookinfo', buildArgs: { SERVICE: 'details' }, course: ['docker.io/istio/examples-bookinfo-details-v1:1.16.2'], upstream: true },
+  {
+    tag: 'localhost/course-harness/bookinfo:reviews',
+    app: 'bookinfo',
+    goBinary: 'bookinfo',
+    buildArgs: { SERVICE: 'reviews' },
+    course: ['v1', 'v2', 'v3'].map((v) => `docker.io/istio/examples-bookinfo-reviews-${v}:1.16.2`),
+    upstream: true,
+  },
+  { tag: 'localhost/course-harness/myblog:v1', app: 'myblog', debianBased: true, buildArgs: { VERSION: 'v1' }, course: CLASS_REGISTRIES.map((r) => `${r}/myblog:v1`) },
+  { tag: 'localhost/course-harness/myblog:v2', app: 'myblog', debianBased: true, buildArgs: { VERSION: 'v2' }, course: CLASS_REGISTRIES.map((r) => `${r}/myblog:v2`) },
+  { tag: 'localhost/course-harness/mariadb:10.11', app: 'mariadb', debianBased: true, course: ['mysql:5.7'], upstream: true },
+  { tag: 'localhost/course-harness/busybox:1.35', app: 'busybox', debianBased: true, course: ['busybox:1.35'], upstream: true },
 ];
 
-export async function ensureAppImages(kind: string, clusterName: string, offline: boolean, rebuild = false): Promise<void> {
+/** The names of the course's images this cluster serves with ours (with --images=upstream, the class registry's only). */
+export function courseNames(images: ImageSource): { name: string; image: string }[] {
+  return APP_IMAGES.filter((i) => images === 'built' || !i.upstream).flatMap((i) => (i.course ?? []).map((name) => ({ name, image: i.tag })));
+}
+
+/**
+ * For pods that cannot pull their image on the offline path: what this
+ * cluster can run instead, in the course's names. Undefined when no cause is a pull failure.
+ */
+export function pullHint(causes: string[], offline: boolean): string | undefined {
+  if (!offline || !causes.some((c) => /ErrImagePull|ImagePullBackOff/.test(c))) return undefined;
+  return `this cluster pulls no image (offline); it runs the course's own: ${courseNames('built').map((c) => c.name).join(', ')}`;
+}
+
+/** The course's public images, which --images=upstream has the nodes pull. */
+export const UPSTREAM_IMAGES = APP_IMAGES.filter((i) => i.upstream).flatMap((i) => i.course ?? []);
+
+export async function ensureAppImages(kind: string, clusterName: string, offline: boolean, rebuild = false, images: ImageSource = 'built'): Promise<void> {
   const log = join(paths.logs, 'app-images.log');
   const base = offline ? await debianImage(false) : ONLINE_DEBIAN_BASE;
   // The base's image ID is part of every input: a rebuilt (offline) or re-pinned (online) base rebuilds the images on it.
@@ -62,8 +103,10 @@ export async function ensureAppImages(kind: string, clusterName: string, offline
       await dockerBuild({ tag: image.tag, recipe: source, files, buildArgs, input, log, noCache: rebuild });
     });
   }
+  const served = courseNames(images);
+  for (const { name, image } of served) await run('docker', ['tag', image, name], { log });
   await step('loading app images into the nodes', () =>
-    run(kind, ['load', 'docker-image', '--name', clusterName, ...APP_IMAGES.map((i) => i.tag)], { log }),
+    run(kind, ['load', 'docker-image', '--name', clusterName, ...APP_IMAGES.map((i) => i.tag), ...served.map((s) => s.name)], { log }),
   );
 }
 

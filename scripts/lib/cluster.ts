@@ -3,6 +3,7 @@
 // a cluster whose `up` was interrupted is never taken for a healthy one.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { UPSTREAM_IMAGES } from './app-images.ts';
 import { fingerprint, type ClusterIdentity } from './context-guard.ts';
 import { ensureDockerEngine } from './docker-engine.ts';
 import { run } from './exec.ts';
@@ -28,7 +29,7 @@ export interface ClusterRecord extends ClusterIdentity {
   proxyMode: ProxyMode;
   ingress: IngressController;
   /** the options the cluster was asked for; another request recreates it */
-  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress' | 'kindVersion'> & { layout: number };
+  requested: Pick<HarnessOptions, 'kubernetesVersion' | 'proxyMode' | 'ingress' | 'kindVersion' | 'images'> & { layout: number };
   offline: boolean;
   nodeImage: string;
   /** suite checks that cannot run on this host, with the reason */
@@ -150,6 +151,9 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   // Everything that can fail before creating comes first, while an existing
   // cluster is still untouched: preflight, then the node image (maybe built).
   const choice = await chooseNodeImage(o);
+  if (choice.offline && o.images === 'upstream') {
+    throw new HarnessError(`--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}, and this cluster would be built offline (no registry): use --images=built (the default) or --offline=off where registries are reachable`);
+  }
   const facts = await gatherHostFacts(Object.values(PORTS), exists);
   const pre = preflight(facts, o, choice.offline);
   for (const c of pre.checks) info(formatCheck(c));
@@ -235,14 +239,15 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
 }
 
 function requestOf(o: HarnessOptions): ClusterRecord['requested'] {
-  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress, kindVersion: o.kindVersion, layout: CLUSTER_LAYOUT };
+  return { kubernetesVersion: o.kubernetesVersion, proxyMode: o.proxyMode, ingress: o.ingress, kindVersion: o.kindVersion, images: o.images, layout: CLUSTER_LAYOUT };
 }
 
 /** Why a recorded cluster is not the one these options ask for; undefined when it is. */
 export function requestMismatch(record: ClusterRecord, o: HarnessOptions): string | undefined {
   const asked = requestOf(o);
-  const had = record.requested as Partial<ClusterRecord['requested']>;
-  const names: Record<keyof ClusterRecord['requested'], string> = { kubernetesVersion: 'Kubernetes', proxyMode: 'kube-proxy mode', ingress: 'ingress controller', kindVersion: 'kind', layout: 'cluster layout (port mappings)' };
+  // A cluster from before --images served the images built here.
+  const had: Partial<ClusterRecord['requested']> = { ...record.requested, images: record.requested.images ?? 'built' };
+  const names: Record<keyof ClusterRecord['requested'], string> = { kubernetesVersion: 'Kubernetes', proxyMode: 'kube-proxy mode', ingress: 'ingress controller', kindVersion: 'kind', images: "course images (--images)", layout: 'cluster layout (port mappings)' };
   for (const key of Object.keys(names) as (keyof ClusterRecord['requested'])[]) {
     if (had[key] === undefined) return `it was created by an older harness that did not record its ${names[key]} version`;
     if (had[key] !== asked[key]) return `it was created with ${names[key]} ${had[key]}, and ${asked[key]} is asked for`;

@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 export type ProxyMode = 'ipvs' | 'iptables' | 'nftables';
 export type IngressController = 'nginx' | 'traefik';
 export type OfflineMode = 'on' | 'off' | 'auto';
+/** what answers for the course's public images (mysql:5.7, istio's bookinfo): the images built here, or the real ones pulled */
+export type ImageSource = 'built' | 'upstream';
 
 export interface HarnessOptions {
   clusterName: string;
@@ -15,6 +17,7 @@ export interface HarnessOptions {
   proxyMode: ProxyMode;
   ingress: IngressController;
   offline: OfflineMode;
+  images: ImageSource;
   strict: boolean; // skips (e.g. ipvs on a kernel without IP_VS) become failures
   /** leave out the suites that must run alone (scripts/lib/runs-alone.ts) */
   quick: boolean;
@@ -60,6 +63,7 @@ export const DEFAULTS: HarnessOptions = {
   proxyMode: 'ipvs',
   ingress: 'nginx',
   offline: 'auto',
+  images: 'built',
   strict: false,
   quick: false,
   keepCluster: true,
@@ -157,6 +161,12 @@ const FLAGS: Record<string, FlagSpec> = {
     parse: oneOf<OfflineMode>('on', 'off', 'auto'),
     bare: 'on',
     help: 'build everything locally: on | off | auto (auto: when the node image cannot be pulled)',
+  },
+  '--images': {
+    key: 'images',
+    env: 'HARNESS_IMAGES',
+    parse: oneOf<ImageSource>('built', 'upstream'),
+    help: "the course's public images (mysql:5.7, istio's bookinfo): built (served by the images built here) | upstream (pulled by the nodes; online only)",
   },
   '--strict': { key: 'strict', env: 'HARNESS_STRICT', parse: bool, bare: 'true', help: 'turn skips into failures' },
   '--quick': {

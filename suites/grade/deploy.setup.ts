@@ -7,6 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { harnessOptions, test as setup } from '../../fixtures/cluster.ts';
 import { workloadPods } from '../../fixtures/checks.ts';
 import { echoPod, runPods } from '../../fixtures/pods.ts';
+import { pullHint } from '../../scripts/lib/app-images.ts';
 import { applyObjects } from '../../scripts/lib/apply.ts';
 import { folderSecrets, redactSecrets } from '../../scripts/lib/audit.ts';
 import { podCauses } from '../../scripts/lib/diagnose.ts';
@@ -41,9 +42,11 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
       const why = [err.message.split('\n')[0]];
       if (s.phase === 'ready' && !err.message.startsWith('not run')) {
         // The pods say why they are not Ready: image, probes, configuration, scheduling.
+        const causes: string[] = [];
         for (const namespace of Object.values(ns)) {
-          why.push(...podCauses(await workloadPods(cluster, namespace), (await cluster.core.listNamespacedEvent({ namespace })).items));
+          causes.push(...podCauses(await workloadPods(cluster, namespace), (await cluster.core.listNamespacedEvent({ namespace })).items));
         }
+        why.push(...causes, ...[pullHint(causes, !!cluster.record?.offline)].filter((h) => h !== undefined));
       }
       (errors[key] ??= []).push(...why.map((w) => redactSecrets(map.unmap(w), secrets)));
     });

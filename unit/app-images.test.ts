@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { APP_IMAGES, courseNames, pullHint, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
+import { requestMismatch, type ClusterRecord } from '../scripts/lib/cluster.ts';
+import { CLUSTER_LAYOUT } from '../scripts/lib/kind-config.ts';
+import { DEFAULTS } from '../scripts/lib/options.ts';
+
+test("the course's image names are served by the images built here, each by the one that answers as it does", () => {
+  const byName = Object.fromEntries(courseNames('built').map((c) => [c.name, c.image]));
+  expect(byName).toMatchObject({
+    'mysql:5.7': 'localhost/course-harness/mariadb:10.11',
+    '172.21.51.143:5000/myblog:v1': 'localhost/course-harness/myblog:v1',
+    '172.21.51.143:5000/myblog:v2': 'localhost/course-harness/myblog:v2',
+    'docker.io/istio/examples-bookinfo-details-v1:1.16.2': 'localhost/course-harness/bookinfo:details',
+    'docker.io/istio/examples-bookinfo-reviews-v3:1.16.2': 'localhost/course-harness/bookinfo:reviews',
+  });
+  // istio's images are run without SERVICE: the images under their names have it built in.
+  const built = (tag: string) => APP_IMAGES.find((i) => i.tag === tag)!;
+  expect(built('localhost/course-harness/bookinfo:details').buildArgs).toEqual({ SERVICE: 'details' });
+  expect(built('localhost/course-harness/bookinfo:reviews').buildArgs).toEqual({ SERVICE: 'reviews' });
+  expect(new Set(courseNames('built').map((c) => c.name)).size, 'a name is served by one image').toBe(courseNames('built').length);
+});
+
+test('--images=upstream: the public images are left to the nodes to pull; the class registry exists nowhere, so its myblog is still ours', () => {
+  const upstream = courseNames('upstream').map((c) => c.name);
+  expect(upstream.every((n) => /^(172\.21\.51\.143|10\.211\.55\.27):5000\/myblog:v[12]$/.test(n))).toBe(true);
+  expect(upstream).toHaveLength(4);
+  expect(UPSTREAM_IMAGES).toEqual(expect.arrayContaining(['mysql:5.7', 'docker.io/istio/examples-bookinfo-details-v1:1.16.2', 'busybox:1.35']));
+  expect(UPSTREAM_IMAGES.some((n) => n.includes('myblog'))).toBe(false);
+});
+
+test('a cluster made for other course images is recreated; one from before --images served the built ones', () => {
+  const requested = { kubernetesVersion: DEFAULTS.kubernetesVersion, proxyMode: DEFAULTS.proxyMode, ingress: DEFAULTS.ingress, kindVersion: DEFAULTS.kindVersion, layout: CLUSTER_LAYOUT };
+  const before = { requested, offline: true } as unknown as ClusterRecord;
+  expect(requestMismatch(before, DEFAULTS)).toBeUndefined();
+  expect(requestMismatch(before, { ...DEFAULTS, images: 'upstream' })).toBe('it was created with course images (--images) built, and upstream is asked for');
+  const upstream = { requested: { ...requested, images: 'upstream' }, offline: false } as unknown as ClusterRecord;
+  expect(requestMismatch(upstream, { ...DEFAULTS, images: 'upstream' })).toBeUndefined();
+  expect(requestMismatch(upstream, DEFAULTS)).toBe('it was created with course images (--images) upstream, and built is asked for');
+});
+
+test("a pod that cannot pull, offline, is told what this cluster runs in the course's names; other causes, or online, get no hint", () => {
+  const pull = ['pod mysql-6d9 not Ready (mysql ErrImagePull: failed to pull and unpack image "docker.io/library/mysql:8.0")'];
+  const hint = pullHint(pull, true);
+  expect(hint).toMatch(/^this cluster pulls no image \(offline\); it runs the course's own: /);
+  for (const name of ['mysql:5.7', '172.21.51.143:5000/myblog:v1', 'docker.io/istio/examples-bookinfo-details-v1:1.16.2']) expect(hint).toContain(name);
+  expect(pullHint(pull, false)).toBeUndefined();
+  expect(pullHint(['pod myblog-1 not Ready (myblog last exited 1 (Error))'], true)).toBeUndefined();
+});

@@ -62,8 +62,11 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
     const lost = (r: StudentResult) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome !== 'pass').map((c) => `${l.lab} ${c.check}: ${c.cause}`));
     const full = Object.values(rubric).reduce((n, l) => n + l.checks.reduce((m, c) => m + c.points, 0), 0);
 
-    expect(lost(of('a-course-images')), "the reference, with the course's image names, loses nothing").toEqual([]);
-    expect(of('a-course-images').score.earned).toBe(full);
+    // With --images=upstream the real istio reviews answers /reviews/0/extra with a 404 that names no pod: that one row cannot be judged (as in live-mode-upstream).
+    const upstream = cluster.record!.requested.images === 'upstream';
+    const unjudged = (l: string) => upstream && /the rewrite keeps deeper segments.*cannot be judged here/.test(l);
+    expect(lost(of('a-course-images')).filter((l) => !unjudged(l)), "the reference, with the course's image names, loses nothing").toEqual([]);
+    if (!upstream) expect(of('a-course-images').score.earned).toBe(full);
 
     const typo = lost(of('b-selector-typo')).join('\n');
     expect(typo).toContain('30-services Service myblog serves the blog list: Service myblog does not serve: Service myblog selects app=myblg: no pod matches');

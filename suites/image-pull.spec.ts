@@ -7,8 +7,8 @@
 // student's manifests use as the course writes them.
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { expect, harnessOptions, test } from '../fixtures/cluster.ts';
-import { courseNames, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
+import { expect, test } from '../fixtures/cluster.ts';
+import { APP_IMAGES, courseNames, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
 import { observe } from '../scripts/lib/kube.ts';
 
 const pod = (name: string, image: string, imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never'): V1Pod => ({
@@ -59,26 +59,31 @@ test('镜像拉取策略: IfNotPresent starts with the image found, no pull; Nev
   }
 });
 
-test("the course's image names run as the course writes them: mysql:5.7, the class registry's myblog, istio's details and reviews, busybox:1.35 found on the nodes (no pull) and served by the images built here; a name the course does not use is pulled", async ({ cluster, ns }) => {
-  const images = harnessOptions().images;
+test("the course's image names run as the course writes them: mysql:5.7, the class registry's myblog, istio's details and reviews, busybox:1.35 found on the node (no pull) as the images built here (--images=upstream: the class registry's only, the public ones none); a name the course does not use is pulled", async ({ cluster, ns }) => {
+  const images = cluster.record?.requested.images ?? 'built';
   // Each name as a student writes it: no pull policy (IfNotPresent for a tag). istio's images serve as they are; the others sleep.
   const served = courseNames(images).map(({ name, image }, i) => ({ pod: `course-${i}`, name, image }));
-  const pulled = [...(images === 'upstream' ? UPSTREAM_IMAGES : []), 'busybox:1.36'].map((name, i) => ({ pod: `pulled-${i}`, name }));
+  const absent = { pod: 'absent', name: 'mysql:5.7-not-the-course' };
   const body = (name: string, image: string): V1Pod => ({
     metadata: { name },
     spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, ...(/bookinfo/.test(image) ? {} : { command: ['sleep', '600'] }) }] },
   });
   const events = await observe<CoreV1Event>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/events` });
   const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods` });
+  // The ID of the image a node has under a name (as the kubelet asks for it); undefined when it has none.
+  const onNode = async (node: string, name: string) => {
+    const r = await execa('docker', ['exec', node, 'crictl', 'inspecti', '--output', 'go-template', '--template', '{{.status.id}}', name], { reject: false });
+    return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+  };
+  const localId = async (image: string) => String((await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', image])).stdout).trim();
   try {
-    for (const s of served) await cluster.core.createNamespacedPod({ namespace: ns, body: body(s.pod, s.name) });
-    for (const p of pulled) await cluster.core.createNamespacedPod({ namespace: ns, body: body(p.pod, p.name) });
+    for (const s of [...served, { ...absent, image: '' }]) await cluster.core.createNamespacedPod({ namespace: ns, body: body(s.pod, s.name) });
     const running = (items: V1Pod[], name: string) => !!items.find((p) => p.metadata?.name === name)?.status?.containerStatuses?.[0]?.state?.running;
     await pods.until((items) => served.every((s) => running(items, s.pod)), `pods running ${served.map((s) => s.name).join(', ')}`, 120_000);
     const about = (items: CoreV1Event[], name: string, reason: string) => items.some((e) => e.involvedObject.name === name && e.reason === reason);
     await events.until(
-      (items) => served.every((s) => about(items, s.pod, 'Pulled')) && pulled.every((p) => about(items, p.pod, 'Pulling')),
-      `the events Pulled (${served.map((s) => s.name).join(', ')}) and Pulling (${pulled.map((p) => p.name).join(', ')})`,
+      (items) => served.every((s) => about(items, s.pod, 'Pulled')) && about(items, absent.pod, 'Pulling'),
+      `the events Pulled (${served.map((s) => s.name).join(', ')}) and Pulling (${absent.name})`,
       30_000,
     );
     for (const s of served) {
@@ -86,10 +91,17 @@ test("the course's image names run as the course writes them: mysql:5.7, the cla
       expect(of.map((e) => e.reason), `${s.name}: found on the node, not pulled`).not.toContain('Pulling');
       expect(of.find((e) => e.reason === 'Pulled')?.message).toMatch(/already present on machine/);
       expect(of.find((e) => e.reason === 'Pulled')?.message).toContain(`"${s.name}"`);
-      // The image the node ran is the one built here: its ID is the local image's.
-      const id = String((await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', s.image])).stdout).trim();
-      const ran = pods.items().find((p) => p.metadata?.name === s.pod)?.status?.containerStatuses?.[0]?.imageID;
-      expect(ran, `${s.name} runs ${s.image}`).toContain(id.replace(/^sha256:/, ''));
+      // What the node has under the name is the image built here.
+      const node = pods.items().find((p) => p.metadata?.name === s.pod)!.spec!.nodeName!;
+      expect(await onNode(node, s.name), `${s.name} on ${node} is ${s.image}`).toBe(await localId(s.image));
+    }
+    expect(events.items().filter((e) => e.involvedObject.name === absent.pod).find((e) => e.reason === 'Pulling')?.message).toContain(`"${absent.name}"`);
+    if (images === 'upstream') {
+      // The public names are the registries' own: no node has one of them as an image built here.
+      const ours = new Set(await Promise.all(APP_IMAGES.map((i) => localId(i.tag))));
+      for (const node of (await cluster.core.listNode()).items.map((n) => n.metadata!.name!)) {
+        for (const name of UPSTREAM_IMAGES) expect(ours.has((await onNode(node, name)) ?? ''), `${name} on ${node} is not ours`).toBe(false);
+      }
     }
   } finally {
     pods.stop();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { APP_IMAGES, courseNames, pullHint, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
+import { APP_IMAGES, courseNames, pullHint, qualified, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
 import { requestMismatch, type ClusterRecord } from '../scripts/lib/cluster.ts';
 import { CLUSTER_LAYOUT } from '../scripts/lib/kind-config.ts';
 import { DEFAULTS } from '../scripts/lib/options.ts';
@@ -45,4 +45,13 @@ test("a pod that cannot pull, offline, is told what this cluster runs in the cou
   for (const name of ['mysql:5.7', '172.21.51.143:5000/myblog:v1', 'docker.io/istio/examples-bookinfo-details-v1:1.16.2']) expect(hint).toContain(name);
   expect(pullHint(pull, false)).toBeUndefined();
   expect(pullHint(['pod myblog-1 not Ready (myblog last exited 1 (Error))'], true)).toBeUndefined();
+});
+
+test('names are given in the nodes as containerd spells them: Docker Hub short names in full, registries and localhost as they are', () => {
+  expect(qualified('mysql:5.7')).toBe('docker.io/library/mysql:5.7');
+  expect(qualified('istio/examples-bookinfo-details-v1:1.16.2')).toBe('docker.io/istio/examples-bookinfo-details-v1:1.16.2');
+  expect(qualified('docker.io/istio/examples-bookinfo-details-v1:1.16.2')).toBe('docker.io/istio/examples-bookinfo-details-v1:1.16.2');
+  expect(qualified('172.21.51.143:5000/myblog:v1')).toBe('172.21.51.143:5000/myblog:v1');
+  expect(qualified('localhost/course-harness/mariadb:10.11')).toBe('localhost/course-harness/mariadb:10.11');
+  expect(qualified('registry.k8s.io/pause:3.10')).toBe('registry.k8s.io/pause:3.10');
 });

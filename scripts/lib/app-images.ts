@@ -1,12 +1,12 @@
 // The images the labs and suites run, built here (never pulled) and loaded
 // into the cluster's nodes with `kind load`, on the online and offline paths
 // alike. One Dockerfile per image; only the Debian base differs per path.
-// Each is also loaded under the names the course gives it (mysql:5.7, the
-// class registry's myblog, istio's bookinfo), so that a student's manifests
-// written as the course writes them run here unchanged: with the default
-// pull policy of a tagged image (IfNotPresent) the node finds the image and
-// pulls nothing. With --images=upstream the course's public images are not
-// served by ours: the nodes pull the real ones.
+// Each is also named in the nodes' containerd as the course names it
+// (mysql:5.7, the class registry's myblog, istio's bookinfo), so that a
+// student's manifests written as the course writes them run here unchanged:
+// with the default pull policy of a tagged image (IfNotPresent) the node
+// finds the image and pulls nothing. With --images=upstream the course's
+// public images are not served by ours: the nodes pull the real ones.
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { run } from './exec.ts';
@@ -66,6 +66,13 @@ export const APP_IMAGES: AppImage[] = [
   { tag: 'localhost/course-harness/busybox:1.35', app: 'busybox', debianBased: true, course: ['busybox:1.35'], upstream: true },
 ];
 
+/** A reference as containerd names it: Docker Hub's short names in full (mysql:5.7 is docker.io/library/mysql:5.7). */
+export function qualified(ref: string): string {
+  const [first, ...rest] = ref.split('/');
+  if (!rest.length) return `docker.io/library/${ref}`;
+  return first === 'localhost' || /[.:]/.test(first) ? ref : `docker.io/${ref}`;
+}
+
 /** The names of the course's images this cluster serves with ours (with --images=upstream, the class registry's only). */
 export function courseNames(images: ImageSource): { name: string; image: string }[] {
   return APP_IMAGES.filter((i) => images === 'built' || !i.upstream).flatMap((i) => (i.course ?? []).map((name) => ({ name, image: i.tag })));
@@ -103,11 +110,15 @@ export async function ensureAppImages(kind: string, clusterName: string, offline
       await dockerBuild({ tag: image.tag, recipe: source, files, buildArgs, input, log, noCache: rebuild });
     });
   }
+  await step('loading app images into the nodes', () => run(kind, ['load', 'docker-image', '--name', clusterName, ...APP_IMAGES.map((i) => i.tag)], { log }));
+  // Named in the nodes, not in Docker: a real mysql:5.7 of the user's stays theirs. Again each run: a rebuilt image moves its names.
   const served = courseNames(images);
-  for (const { name, image } of served) await run('docker', ['tag', image, name], { log });
-  await step('loading app images into the nodes', () =>
-    run(kind, ['load', 'docker-image', '--name', clusterName, ...APP_IMAGES.map((i) => i.tag), ...served.map((s) => s.name)], { log }),
-  );
+  await step(`the course's image names on the nodes (${served.length})`, async () => {
+    const tags = APP_IMAGES.map((i) => ({ image: i.tag, names: served.filter((s) => s.image === i.tag).map((s) => qualified(s.name)) })).filter((t) => t.names.length);
+    const script = tags.map((t) => `ctr -n k8s.io images tag --force ${qualified(t.image)} ${t.names.join(' ')} >/dev/null`).join(' && ');
+    const nodes = (await run(kind, ['get', 'nodes', '--name', clusterName])).split('\n').filter(Boolean);
+    for (const node of nodes) await run('docker', ['exec', node, 'sh', '-c', script], { log });
+  });
 }
 
 /** The local image ID of the base, pulling a pinned online base first when it is not here. */

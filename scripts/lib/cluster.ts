@@ -13,7 +13,7 @@ import { isReady, loadKubeconfig, apiGet, rolledOut, waitFor, type DeploymentLik
 import { AUDIT, CLUSTER_LAYOUT, kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline, buildTraefikImage } from './offline/build.ts';
-import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
+import { UsageError, type HarnessOptions, type IngressController, type ProxyMode } from './options.ts';
 import { paths } from './paths.ts';
 import { formatCheck, preflight } from './preflight.ts';
 
@@ -128,6 +128,7 @@ async function chooseNodeImage(o: HarnessOptions): Promise<{ offline: boolean; i
 }
 
 export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRecord; reused: boolean }> {
+  if (o.images === 'upstream' && o.offline === 'on') throw new UsageError(`--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}; --offline=on pulls nothing: give one of them`);
   await step('Docker engine', ensureDockerEngine);
   const kind = await kindBinary(o);
 
@@ -152,7 +153,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   // cluster is still untouched: preflight, then the node image (maybe built).
   const choice = await chooseNodeImage(o);
   if (choice.offline && o.images === 'upstream') {
-    throw new HarnessError(`--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}, and this cluster would be built offline (no registry): use --images=built (the default) or --offline=off where registries are reachable`);
+    throw new HarnessError(`--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}, and no registry answers here (the cluster would be built offline): use --images=built (the default) where nothing can be pulled`);
   }
   const facts = await gatherHostFacts(Object.values(PORTS), exists);
   const pre = preflight(facts, o, choice.offline);

@@ -1,5 +1,6 @@
 // Grading a class, end to end: four submissions (the reference labs with
-// the course's own image names, as a student writes them, and three with mistakes of the kinds the behaviour rows exist for) graded as
+// the course's own image names, as a student writes them, and three with
+// mistakes of the kinds the behaviour rows exist for) graded as
 // `npm test -- --submissions DIR` grades them, two at a time, the behaviour
 // rows one submission at a time. Each student's score and the cause of each
 // lost check are asserted, and the class report's files.

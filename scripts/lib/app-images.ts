@@ -41,7 +41,7 @@ export interface AppImage {
   /** Dockerfile takes BASE_IMAGE: a Debian base chosen per path */
   debianBased?: boolean;
   buildArgs?: Record<string, string>;
-  /** the names the course gives this image: loaded under them too */
+  /** the names the course gives this image: it has them in the nodes too */
   course?: string[];
   /** the course's names are public images (pulled instead with --images=upstream); otherwise the class's own registry, which exists nowhere else */
   upstream?: boolean;

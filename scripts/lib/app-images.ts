@@ -10,7 +10,7 @@
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { run } from './exec.ts';
-import { CACHED, step } from './log.ts';
+import { CACHED, HarnessError, step } from './log.ts';
 import type { ImageSource } from './options.ts';
 import { paths } from './paths.ts';
 import { debianImage } from './offline/build.ts';
@@ -63,7 +63,8 @@ export const APP_IMAGES: AppImage[] = [
   { tag: 'localhost/course-harness/myblog:v1', app: 'myblog', debianBased: true, buildArgs: { VERSION: 'v1' }, course: CLASS_REGISTRIES.map((r) => `${r}/myblog:v1`) },
   { tag: 'localhost/course-harness/myblog:v2', app: 'myblog', debianBased: true, buildArgs: { VERSION: 'v2' }, course: CLASS_REGISTRIES.map((r) => `${r}/myblog:v2`) },
   { tag: 'localhost/course-harness/mariadb:10.11', app: 'mariadb', debianBased: true, course: ['mysql:5.7'], upstream: true },
-  { tag: 'localhost/course-harness/busybox:1.35', app: 'busybox', debianBased: true, course: ['busybox:1.35'], upstream: true },
+  // Not under busybox's own name: Debian's busybox wget crashes on every request, and the course's `image: busybox` (latest) is always pulled.
+  { tag: 'localhost/course-harness/busybox:1.35', app: 'busybox', debianBased: true },
 ];
 
 /** A reference as containerd names it: Docker Hub's short names in full (mysql:5.7 is docker.io/library/mysql:5.7). */
@@ -78,17 +79,30 @@ export function courseNames(images: ImageSource): { name: string; image: string 
   return APP_IMAGES.filter((i) => images === 'built' || !i.upstream).flatMap((i) => (i.course ?? []).map((name) => ({ name, image: i.tag })));
 }
 
+/** Whether `image` is the course's myblog: ours, or under a name the course gives it. */
+export function isCourseMyblog(image: string): boolean {
+  return APP_IMAGES.filter((i) => i.app === 'myblog').some((i) => i.tag.replace(/:[^:]+$/, ':') === image.replace(/:[^:/]+$/, ':') || (i.course ?? []).includes(image));
+}
+
 /**
- * For pods that cannot pull their image on the offline path: what this
- * cluster can run instead, in the course's names. Undefined when no cause is a pull failure.
+ * For pods that cannot pull their image on the offline path: which names
+ * this cluster runs, or why a name it runs was pulled all the same (the
+ * pod's imagePullPolicy Always). Undefined when no cause is a pull failure.
  */
 export function pullHint(causes: string[], offline: boolean): string | undefined {
-  if (!offline || !causes.some((c) => /ErrImagePull|ImagePullBackOff/.test(c))) return undefined;
-  return `this cluster pulls no image (offline); it runs the course's own: ${courseNames('built').map((c) => c.name).join(', ')}`;
+  const failed = causes.filter((c) => /ErrImagePull|ImagePullBackOff/.test(c));
+  if (!offline || !failed.length) return undefined;
+  const served = courseNames('built').map((c) => c.name);
+  const pulledAnyway = served.filter((n) => failed.some((c) => c.includes(`"${qualified(n)}"`) || c.includes(`"${n}"`)));
+  if (pulledAnyway.length) return `this cluster runs ${pulledAnyway.join(', ')} without a pull, but the pod's imagePullPolicy Always makes the node pull it, and nothing can be pulled here (offline): leave the policy out (IfNotPresent)`;
+  return `this cluster pulls no image (offline); of the course's images it runs ${served.join(', ')}`;
 }
 
 /** The course's public images, which --images=upstream has the nodes pull. */
 export const UPSTREAM_IMAGES = APP_IMAGES.filter((i) => i.upstream).flatMap((i) => i.course ?? []);
+
+/** Why --images=upstream cannot be: `why` (a usage error, or the cluster would be offline). */
+export const upstreamNeedsRegistry = (why: string) => `--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}; ${why}`;
 
 export async function ensureAppImages(kind: string, clusterName: string, offline: boolean, rebuild = false, images: ImageSource = 'built'): Promise<void> {
   const log = join(paths.logs, 'app-images.log');
@@ -114,10 +128,14 @@ export async function ensureAppImages(kind: string, clusterName: string, offline
   // Named in the nodes, not in Docker: a real mysql:5.7 of the user's stays theirs. Again each run: a rebuilt image moves its names.
   const served = courseNames(images);
   await step(`the course's image names on the nodes (${served.length})`, async () => {
-    const tags = APP_IMAGES.map((i) => ({ image: i.tag, names: served.filter((s) => s.image === i.tag).map((s) => qualified(s.name)) })).filter((t) => t.names.length);
-    const script = tags.map((t) => `ctr -n k8s.io images tag --force ${qualified(t.image)} ${t.names.join(' ')} >/dev/null`).join(' && ');
     const nodes = (await run(kind, ['get', 'nodes', '--name', clusterName])).split('\n').filter(Boolean);
-    for (const node of nodes) await run('docker', ['exec', node, 'sh', '-c', script], { log });
+    if (!nodes.length) throw new HarnessError(`kind lists no node of cluster ${clusterName}`);
+    for (const node of nodes) {
+      for (const image of APP_IMAGES) {
+        const names = served.filter((s) => s.image === image.tag).map((s) => qualified(s.name));
+        if (names.length) await run('docker', ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'tag', '--force', qualified(image.tag), ...names], { log });
+      }
+    }
   });
 }
 

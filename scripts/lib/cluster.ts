@@ -3,7 +3,7 @@
 // a cluster whose `up` was interrupted is never taken for a healthy one.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { UPSTREAM_IMAGES } from './app-images.ts';
+import { upstreamNeedsRegistry } from './app-images.ts';
 import { fingerprint, type ClusterIdentity } from './context-guard.ts';
 import { ensureDockerEngine } from './docker-engine.ts';
 import { run } from './exec.ts';
@@ -128,7 +128,7 @@ async function chooseNodeImage(o: HarnessOptions): Promise<{ offline: boolean; i
 }
 
 export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRecord; reused: boolean }> {
-  if (o.images === 'upstream' && o.offline === 'on') throw new UsageError(`--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}; --offline=on pulls nothing: give one of them`);
+  if (o.images === 'upstream' && o.offline === 'on') throw new UsageError(upstreamNeedsRegistry('--offline=on pulls nothing: give one of them'));
   await step('Docker engine', ensureDockerEngine);
   const kind = await kindBinary(o);
 
@@ -153,7 +153,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   // cluster is still untouched: preflight, then the node image (maybe built).
   const choice = await chooseNodeImage(o);
   if (choice.offline && o.images === 'upstream') {
-    throw new HarnessError(`--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}, and no registry answers here (the cluster would be built offline): use --images=built (the default) where nothing can be pulled`);
+    throw new HarnessError(upstreamNeedsRegistry('the node image cannot be pulled here, so the cluster would be built offline: use --images=built (the default) where nothing can be pulled'));
   }
   const facts = await gatherHostFacts(Object.values(PORTS), exists);
   const pre = preflight(facts, o, choice.offline);

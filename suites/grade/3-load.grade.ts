@@ -6,6 +6,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
 import { patchDeployment } from '../../fixtures/rollout.ts';
 import { edgeStreams, formatDowntime, downtime, isMeasurementProblem, rolloutUnderLoad, scheduleLag, zeroDowntimeProblems } from '../../fixtures/rollout-load.ts';
+import { isCourseMyblog } from '../../scripts/lib/app-images.ts';
 import { deploymentOrNotRun, graded, LUFFY, map } from './student.ts';
 
 evidenceOnFailure(LUFFY);
@@ -30,8 +31,8 @@ test('lab 20-deployments: myblog rolls from v1 to v2 under load through its Ingr
     // Without a NodePort the row still measures the Ingress, and says why it could not do the rest.
     const noNodePort = !np ? `Service myblog-np not found in namespace ${LUFFY}` : !port ? `Service myblog-np has no nodePort (type ${np.spec?.type ?? 'ClusterIP'})` : !address ? 'no worker node has an InternalIP' : undefined;
     const streams = edgeStreams({ host: map.host('myblog.luffy.com'), path: '/blog/index/', nodePort: noNodePort ? undefined : { address: address!, port: port!, service: 'myblog-np' }, rate: 8 });
-    // The course's myblog under any registry's name: ours (localhost/course-harness/myblog) or the class's (172.21.51.143:5000/myblog).
-    const course = (myblog.spec?.template.spec?.containers ?? []).filter((c) => /(^|\/)myblog:[^/]+$/.test(c.image ?? ''));
+    // The course's myblog: ours (localhost/course-harness/myblog), or under the class registry's name, whose v2 this cluster has too.
+    const course = (myblog.spec?.template.spec?.containers ?? []).filter((c) => isCourseMyblog(c.image ?? ''));
     if (!course.length) throw new Error('not run: no container of Deployment myblog runs the course image myblog (nothing to update to v2)');
     const notV1 = course.filter((c) => !/myblog:v1$/.test(c.image ?? ''));
     if (notV1.length) throw new Error(`not run: Deployment myblog container ${notV1[0].name} runs ${notV1[0].image}, not myblog:v1 (the check updates v1 to v2)`);

@@ -4,9 +4,10 @@
 // Debian's containerd and runc, our pause). e2e.test and the test images are
 // built here (the images only on the offline path; online, the nodes pull the
 // real ones). Failures listed in suites/conformance/known-failures.yaml are
-// reported as the environment's when their evidence holds on this run; any
-// other failure (and under --strict a known one, or a spec that skipped
-// itself) fails the command.
+// reported as the environment's when the spec of exactly the entry's name
+// fails as the entry says and the entry's evidence, gathered from a pod on
+// this run, puts it on the environment; any other failure (and under --strict
+// a known one, or a spec that skipped itself) fails the command.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +16,7 @@ import { clusterUp, kindBinary } from './lib/cluster.ts';
 import { observe } from './lib/conformance/evidence.ts';
 import { counts, judge, parseGinkgoReport, readKnownFailures, type Judged } from './lib/conformance/results.ts';
 import { ALWAYS_SKIP, DEFAULT_FOCUS, runConformance } from './lib/conformance/run.ts';
-import { buildConformanceTools, ensureTestImages } from './lib/conformance/tools.ts';
+import { agnhostImage, buildConformanceTools, ensureTestImages } from './lib/conformance/tools.ts';
 import { appendToLabReport, errorCause, type LabRow } from './lib/lab-report.ts';
 import { loadKubeconfig } from './lib/kube.ts';
 import { HarnessError, info, main, step, warn } from './lib/log.ts';
@@ -108,7 +109,9 @@ main(async () => {
     // A run that ended early is the run's failure, with Ginkgo's own words when it has them.
     if (suite.problems.length) throw new HarnessError(`${suite.problems.join('; ')}${ran.error ? ` (${ran.error.message})` : ''}`, ran.log);
 
-    const judged = await judge(suite.specs, known, (e) => observe(e));
+    // A known failure's evidence is gathered on the cluster, from a pod (where the spec connects from).
+    const kc = loadKubeconfig(record.kubeconfigPath);
+    const judged = await judge(suite.specs, known, (e) => step('evidence of a known failure, from a pod', () => observe(kc, () => agnhostImage(tools.e2eTest), e)));
     const c = counts(judged);
     for (const j of judged.filter((x) => x.verdict === 'failed')) console.log(`FAIL ${j.name}\n     ${j.failure}${j.explanation ? `\n     ${j.explanation}` : ''}`);
     for (const j of judged.filter((x) => x.verdict === 'known')) console.log(`KNOWN (environment) ${j.name}\n     ${j.failure}\n     ${j.explanation}`);

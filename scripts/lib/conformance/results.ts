@@ -1,8 +1,10 @@
 // The verdict of a conformance run: Ginkgo's JSON report read into one result
 // per spec, and each failure judged against the known environment failures
 // (suites/conformance/known-failures.yaml). A failure counts as the
-// environment's only when its message is the one the entry explains and the
-// entry's evidence held on this run; any other failure fails the command.
+// environment's only when its spec's full name is the entry's, exactly, its
+// message is the one the entry explains, and the entry's evidence, gathered
+// from a pod on this run, puts it on the environment; any other failure fails
+// the command.
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { HarnessError } from '../log.ts';
@@ -24,7 +26,7 @@ export interface SuiteResult {
 }
 
 export interface KnownFailure {
-  /** the spec's full text, or a part of it */
+  /** the spec's full text, exactly as the report names it (not a part of it, not a pattern) */
   spec: string;
   /** a regular expression the failure's message must match */
   failure: string;
@@ -34,8 +36,12 @@ export interface KnownFailure {
 
 /** What must hold on the machine for the failure to be the environment's. */
 export interface Evidence {
-  /** a TCP connection to an address that no one holds is accepted and answered */
-  tcpAnswer: { host: string; port: number };
+  /**
+   * From a pod: a ClusterIP Service's TCP port, once deleted (its UDP port of
+   * the same number kept), is still accepted and answered, and not by the
+   * Service's endpoint (evidence.ts, checkDeletedPort).
+   */
+  deletedServicePort: { port: number };
 }
 
 /** What the evidence probe observed: whether it holds, in words. */
@@ -130,8 +136,8 @@ export function parseKnownFailures(text: string, file: string): KnownFailure[] {
     } catch {
       throw new HarnessError(`${at}: "failure" is not a regular expression: ${e.failure}`);
     }
-    const tcp = e.evidence?.tcpAnswer;
-    if (!tcp || typeof tcp.host !== 'string' || !Number.isInteger(tcp.port)) throw new HarnessError(`${at}: "evidence" needs tcpAnswer: {host, port}`);
+    const port = e.evidence?.deletedServicePort?.port;
+    if (!Number.isInteger(port) || port! < 1 || port! > 65535) throw new HarnessError(`${at}: "evidence" needs deletedServicePort: {port}`);
     return e as KnownFailure;
   });
 }
@@ -140,7 +146,11 @@ export function readKnownFailures(file: string): KnownFailure[] {
   return parseKnownFailures(readFileSync(file, 'utf8'), file);
 }
 
-/** Each result with its verdict; `observe` runs an entry's evidence probe (once per entry). */
+/**
+ * Each result with its verdict; `observe` gathers an entry's evidence (once
+ * per entry). An entry applies to the spec of exactly its name: a spec whose
+ * name only contains it, or starts with it, is not listed.
+ */
 export async function judge(results: SpecResult[], known: KnownFailure[], observe: (e: Evidence) => Promise<Observed>): Promise<Judged[]> {
   const seen = new Map<KnownFailure, Observed>();
   const judged: Judged[] = [];
@@ -149,7 +159,7 @@ export async function judge(results: SpecResult[], known: KnownFailure[], observ
       judged.push({ ...r, verdict: r.state });
       continue;
     }
-    const listed = known.filter((k) => r.name.includes(k.spec));
+    const listed = known.filter((k) => k.spec === r.name);
     const entry = listed.find((k) => new RegExp(k.failure).test(r.failure ?? '')) ?? listed[0];
     if (!entry) {
       judged.push({ ...r, verdict: 'failed' });
@@ -164,7 +174,7 @@ export async function judge(results: SpecResult[], known: KnownFailure[], observ
     judged.push(
       observed.holds
         ? { ...r, verdict: 'known', explanation: `${entry.cause} Evidence on this run: ${observed.detail}.` }
-        : { ...r, verdict: 'failed', explanation: `listed as known, but its evidence does not hold here: ${observed.detail}` },
+        : { ...r, verdict: 'failed', explanation: `listed as known, but the evidence does not put it on the environment: ${observed.detail}` },
     );
   }
   return judged;

@@ -43,6 +43,13 @@ async function listImages(e2eTest: string): Promise<string[]> {
   return (await run(e2eTest, ['--list-images'])).split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+/** The agnhost image this e2e.test runs its specs' pods with: the evidence checks' pods run it too. */
+export async function agnhostImage(e2eTest: string): Promise<string> {
+  const image = (await listImages(e2eTest)).find((t) => t.startsWith(`${E2E_REGISTRY}agnhost:`));
+  if (!image) throw new Error(`${e2eTest} --list-images names no ${E2E_REGISTRY}agnhost image`);
+  return image;
+}
+
 /** The test images built here, by their upstream name; the specs that need another image fail to pull it. */
 const BUILT = ['agnhost', 'busybox', 'httpd', 'nginx', 'jessie-dnsutils'];
 const E2E_REGISTRY = 'registry.k8s.io/e2e-test-images/';

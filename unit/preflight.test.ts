@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { DEFAULTS, type HarnessOptions } from '../scripts/lib/options.ts';
-import { formatCheck, preflight, type HostFacts } from '../scripts/lib/preflight.ts';
+import { diskNeed, formatCheck, preflight, type HostFacts } from '../scripts/lib/preflight.ts';
 
 // A host like the CI machines: Docker not running yet, no IP_VS, cgroup v1.
 const thisKindOfHost: HostFacts = {
@@ -82,10 +82,82 @@ test('cgroup v1 warns, and says what the harness does about Kubernetes 1.35+', (
   expect(check(preflight({ ...thisKindOfHost, cgroupVersion: 2 }, opts(), true), 'cgroup').status).toBe('ok');
 });
 
-test('disk: the offline build needs more room than the online path', () => {
-  const facts = { ...thisKindOfHost, freeDiskGiB: 15 };
-  expect(check(preflight(facts, opts(), false), 'disk').status).toBe('ok');
-  expect(check(preflight(facts, opts(), true), 'disk')).toMatchObject({ status: 'fail' });
+// The disk figure per configuration: what it is for and its parts, in the message.
+const diskCases: { name: string; o: Partial<HarnessOptions>; offline: boolean; gib: number; config: string; has: RegExp[]; hasNot: RegExp[] }[] = [
+  {
+    name: 'offline (Traefik, whatever --ingress says)',
+    o: { ingress: 'nginx' },
+    offline: true,
+    gib: 27,
+    config: 'the offline path (everything built here, Traefik), npm run conformance included',
+    has: [/^Kubernetes, etcd, CoreDNS, crictl, kind and kindnet-lite from Go modules/, /^Traefik from its Go module/, /the node image and its 3 nodes$/, /^app images/, /^conformance's e2e\.test/, /^conformance test images built here/],
+    hasNot: [/kindest\/node/, /ingress-nginx/, /pulled/],
+  },
+  {
+    name: 'online, ingress-nginx, images built here (the defaults)',
+    o: {},
+    offline: false,
+    gib: 19,
+    config: 'the online path (ingress-nginx, --images=built), npm run conformance included',
+    has: [/^kindest\/node image and its 3 nodes$/, /^ingress-nginx controller and certgen images/, /^app images/, /^conformance's e2e\.test, Ginkgo and agnhost from k8s\.io\/kubernetes/, /^conformance test images pulled by the workers$/],
+    hasNot: [/Traefik/, /public images/, /^Kubernetes, etcd/],
+  },
+  {
+    name: "online, ingress-nginx, --images=upstream (the nightly's nginx leg)",
+    o: { images: 'upstream' },
+    offline: false,
+    gib: 24,
+    config: 'the online path (ingress-nginx, --images=upstream), npm run conformance included',
+    has: [/^kindest\/node image/, /^ingress-nginx/, /^the course's public images pulled by the workers \(mysql:5\.7, istio's bookinfo/, /^conformance's e2e\.test/, /^conformance test images pulled/],
+    hasNot: [/Traefik/],
+  },
+  {
+    name: "online, Traefik, images built here (the nightly's traefik leg)",
+    o: { ingress: 'traefik' },
+    offline: false,
+    gib: 22,
+    config: 'the online path (Traefik built here, --images=built), npm run conformance included',
+    has: [/^kindest\/node image/, /^Traefik from its Go module/, /^conformance's e2e\.test/],
+    hasNot: [/ingress-nginx/, /public images/],
+  },
+  {
+    name: 'online, Traefik, --images=upstream',
+    o: { ingress: 'traefik', images: 'upstream' },
+    offline: false,
+    gib: 27,
+    config: 'the online path (Traefik built here, --images=upstream), npm run conformance included',
+    has: [/^Traefik from its Go module/, /^the course's public images/],
+    hasNot: [/ingress-nginx/],
+  },
+];
+
+for (const c of diskCases) {
+  test(`disk, ${c.name}: ${c.gib} GiB, its parts named, ok from that figure and failing below it`, () => {
+    const need = diskNeed(opts(c.o), c.offline);
+    expect(need.gib).toBe(c.gib);
+    expect(need.parts.reduce((sum, p) => sum + p.gib, 0)).toBe(c.gib);
+    expect(need.config).toBe(c.config);
+    for (const re of c.has) expect(need.parts.map((p) => p.what), String(re)).toContainEqual(expect.stringMatching(re));
+    for (const re of c.hasNot) expect(need.parts.map((p) => p.what), String(re)).not.toContainEqual(expect.stringMatching(re));
+    const parts = need.parts.map((p) => `${p.what} ${p.gib}`).join(', ');
+
+    const ok = check(preflight({ ...thisKindOfHost, freeDiskGiB: c.gib }, opts(c.o), c.offline), 'disk');
+    expect(ok).toEqual({ name: 'disk', status: 'ok', message: `${c.gib} GiB free; a cold run of ${c.config} needs ${c.gib} GiB: ${parts}` });
+
+    const short = preflight({ ...thisKindOfHost, freeDiskGiB: c.gib - 0.01 }, opts(c.o), c.offline);
+    expect(check(short, 'disk')).toMatchObject({ status: 'fail', message: `only ${(c.gib - 0.1).toFixed(1)} GiB free; a cold run of ${c.config} needs ${c.gib} GiB: ${parts}` });
+    expect(formatCheck(check(short, 'disk'))).toContain('(fix: free space under /var/lib/docker and ~/.cache');
+    expect(short.blocking).toBe(true);
+  });
+}
+
+test('disk: the old 10 GiB no longer passes the nightly nginx leg, and the offline path needs the most', () => {
+  const nginxLeg = diskNeed(opts({ images: 'upstream' }), false).gib;
+  expect(nginxLeg).toBeGreaterThan(10);
+  expect(check(preflight({ ...thisKindOfHost, freeDiskGiB: 10 }, opts({ images: 'upstream' }), false), 'disk').status).toBe('fail');
+  expect(diskNeed(opts(), true).gib).toBeGreaterThanOrEqual(Math.max(...diskCases.filter((c) => !c.offline).map((c) => c.gib)));
+  // offline pulls nothing: --images does not change its figure
+  expect(diskNeed(opts({ images: 'upstream' }), true)).toEqual(diskNeed(opts(), true));
 });
 
 test('every check prints as one line', () => {

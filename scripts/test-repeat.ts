@@ -6,7 +6,7 @@
 // Exit 1 when any check failed.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { readJUnit, type TestCase } from './lib/junit.ts';
+import { readJsonReport, testEntries, type TestEntry } from './lib/playwright-json.ts';
 import { info, main } from './lib/log.ts';
 import { UsageError } from './lib/options.ts';
 import { passCounts } from './lib/repeat.ts';
@@ -18,13 +18,14 @@ main(async () => {
   if (rest.includes('--no-keep-cluster')) throw new UsageError('test:repeat keeps the cluster between runs; --no-keep-cluster does not apply');
   rmSync('reports/repeat', { recursive: true, force: true });
   mkdirSync('reports/repeat', { recursive: true });
-  const runs: TestCase[][] = [];
+  const runs: TestEntry[][] = [];
   for (let k = 1; k <= n; k++) {
     info(`run ${k} of ${n}`);
     const started = Date.now();
     const dir = `reports/repeat/run-${k}`;
     const result = await execa('npx', ['tsx', 'scripts/test.ts', ...rest], { stdio: 'inherit', reject: false, env: { HARNESS_REPORT_DIR: dir } });
-    runs.push(readJUnit(`${dir}/junit.xml`) ?? []); // none: the run ended before its report (its checks count as missing)
+    const report = readJsonReport(`${dir}/results.json`);
+    runs.push(report ? testEntries(report) : []); // none: the run ended before its report (its checks count as missing)
     info(`run ${k}: exit ${result.exitCode}, ${((Date.now() - started) / 60_000).toFixed(1)} min`);
     if (result.exitCode === 130) break; // interrupted: stop repeating
   }

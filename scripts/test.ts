@@ -15,12 +15,13 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
-import { runConfig, type RunConfig } from './lib/applicability.ts';
+import { notApplicable, runConfig, type RunConfig } from './lib/applicability.ts';
+import { factsText } from './lib/rehearsal.ts';
 import { ensureAppImages } from './lib/app-images.ts';
 import { clusterDown, clusterUp, kindBinary } from './lib/cluster.ts';
-import { readJUnit } from './lib/junit.ts';
 import { apiGet, apiMessage, apiStatus, defaultKubeconfig, loadKubeconfig, observe, type Observation } from './lib/kube.ts';
-import { appendToLabReport, writeLabReport } from './lib/lab-report.ts';
+import { appendToLabReport, errorCause, writeLabReport } from './lib/lab-report.ts';
+import { readJsonReport, testEntries, type TestEntry } from './lib/playwright-json.ts';
 import { HarnessError, info, main, warn } from './lib/log.ts';
 import { DEFAULTS, parseArgs, usage, UsageError, type HarnessOptions } from './lib/options.ts';
 import { loadRubric } from './lib/rubric.ts';
@@ -197,6 +198,8 @@ main(async () => {
       const { record } = await clusterUp(options);
       await ensureAppImages(await kindBinary(options), options.clusterName, record.offline, options.rebuild, options.images);
       config = runConfig(options, record);
+      // What this run checks, derived from its facts (npm run rehearse prints the same for any configuration, without a cluster).
+      if (config && !klass.length && !options.manifests) console.log(factsText(config));
       kubeconfig = record.kubeconfigPath;
       secrets = await watchSecrets(record.kubeconfigPath);
     } catch (err) {
@@ -233,11 +236,18 @@ main(async () => {
     const started = Date.now();
     const results = await gradeClass({ submissions: shardOf(klass, shard), rubric: rubric!, reportDir: REPORTS, parallel: chosen.parallel, regrade: options.regrade, env: harnessEnv(options, config), clusterName: options.clusterName, kc, stop: stop.signal, cancel: cancel.signal });
     for (const r of results) {
-      const line = r.rows.length ? `${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.graded ? '' : ' (reused)'}` : '    not graded (interrupted or not started)';
+      const line = r.rows.length ? `${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.score.notJudged ? ` (${r.score.notJudged} not judged)` : ''}${r.graded ? '' : ' (reused)'}` : '    not graded (interrupted or not started)';
       console.log(`${r.name.padEnd(24)} ${line}`);
     }
     info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: reports/class.html, class.csv, students/NAME/labs.html`);
     exitCode = results.some((r) => r.rows.length === 0) ? 1 : 0;
+    // What the harness could not judge cost no student anything; under --strict it fails the run, the harness's own.
+    const unjudged = results.flatMap((r) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome === 'not judged').map((c) => `${r.name}: lab ${l.lab}: ${c.check}`)));
+    if (unjudged.length) info(`not judged (no points, none lost; the harness's limits): ${unjudged.join('; ')}`);
+    if (options.strict && unjudged.length) {
+      console.error(`error: --strict: ${unjudged.length} row(s) the harness could not judge (the students' scores leave them out): ${unjudged.join('; ')}`);
+      exitCode = 1;
+    }
   } else {
     child = execa('npx', ['playwright', 'test', ...rest], { stdio: 'inherit', reject: false, env: harnessEnv(options, config) });
     exitCode = (await child).exitCode ?? 1;
@@ -271,17 +281,21 @@ main(async () => {
   let strictSkips = 0;
   if (!klass.length) {
     info(`reports: ${REPORTS}/labs.md and labs.html (lab report), ${REPORTS}/html/index.html (HTML), ${REPORTS}/junit.xml (JUnit)`);
-    const cases = readJUnit(join(REPORTS, 'junit.xml'));
-    if (cases) {
-      const annotated = (type: string) => cases.flatMap((c) => c.properties.filter(([t]) => t === type).map(([, d]) => ({ test: c.name, d })));
+    const report = readJsonReport(join(REPORTS, 'results.json'));
+    if (report) {
+      const entries = testEntries(report);
+      const annotated = (type: string) => entries.flatMap((t) => t.annotations.filter((a) => a.type === type).map((a) => ({ test: t.title, d: a.description ?? '' })));
       for (const { d } of annotated('measurement')) info(`measured: ${d}`);
       for (const { test, d } of annotated('skip')) info(`skipped: ${test}: ${d}`);
       // Last, so that a log's tail (all a CI page may keep) says why.
-      for (const c of cases.filter((x) => x.status === 'failed')) info(`failed: ${c.file} › ${c.name}: ${c.failure ?? 'see the HTML report'}`);
-      const count = (status: string) => cases.filter((c) => c.status === status).length;
+      for (const t of entries.filter((x) => x.status === 'failed' || x.status === 'timedOut')) info(`failed: ${t.file} › ${t.title}: ${errorCause(t.message) || 'see the HTML report'}`);
+      const count = (...statuses: TestEntry['status'][]) => entries.filter((t) => statuses.includes(t.status)).length;
       const quick = leftOut.length ? `; --quick left out ${leftOut.length} suites that run alone` : '';
-      console.log(`summary: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${quick}${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
-      if (options.strict) strictSkips = count('skipped');
+      // What this configuration does not register is part of what the run says it checked.
+      const unregistered = notApplicable(config);
+      const notRegistered = unregistered.length ? `; ${unregistered.length} not registered for this configuration (${unregistered.map((c) => `${c.suite}: ${c.reason}`).join('; ')})` : '';
+      console.log(`summary: ${count('passed')} passed, ${count('failed', 'timedOut')} failed, ${count('skipped', 'interrupted')} skipped${quick}${notRegistered}${interrupted ? ' (interrupted: the tests cut short or not run count as skipped)' : ''}`);
+      if (options.strict) strictSkips = count('skipped', 'interrupted');
     }
   }
   if (interrupted) return 130;

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import { plantMistakes } from '../fixtures/planted.ts';
 import { scanForSecrets } from '../scripts/lib/secret-scan.ts';
-import { GRADE_LABEL } from '../scripts/lib/submission.ts';
+import { removeSlot } from '../scripts/lib/slot-edge.ts';
 
 test.use({ destructive: true });
 
@@ -68,8 +68,8 @@ test('a submission with planted mistakes: each fails its row with the cause, the
     fails('lab 50-bookstore: the folder defines', 'Deployment/details is missing', 'Service/details is missing');
     fails('lab 50-bookstore: details and reviews roll out', 'not run: no lab defines Deployment/details');
     fails('Service myblog serves the blog list', 'Service myblog selects app=myblg: no pod matches');
-    fails('NodePort Service myblog-np', 'Service myblog-np targetPort 8000 but the container listens on 8002');
-    fails('Host myblog.luffy.com serves the blog list over HTTP', 'http://myblog.luffy.com/blog/index/ is not routed: Service myblog selects app=myblg');
+    fails('NodePort Service myblog-np', 'Service myblog-np targetPort 8000 but the container declares port 8002');
+    fails('Host myblog.luffy.com serves the blog list over HTTP', 'http://myblog.luffy.com/blog/index/ is not routed to Service myblog: Service myblog selects app=myblg');
     // Both broken parts of the HTTPS route are named: the selector and the certificate.
     fails('SNI myblog.luffy.com', 'Service myblog selects app=myblg', 'TLS secret tls-myblog is for blog.example.com, Ingress host is myblog.luffy.com');
     fails('bookstore.luffy.com/details/0 reaches details', 'the Ingress backend Service details does not exist');
@@ -91,7 +91,8 @@ test('a submission with planted mistakes: each fails its row with the cause, the
 
     // A failure's evidence: what the client got, and the namespace's objects, events and logs.
     const evidence = (title: string, name: string) => row(title).attachments.find((a) => a.name === name)?.text ?? '';
-    expect(evidence('Host myblog.luffy.com serves', 'http-transcript.txt')).toMatch(/Host=myblog-g[0-9a-f]+\.luffy\.com -> \d{3} pod=\S+ received=\S+/);
+    // Through the submission's own edge (a node's address and NodePort), the host as the student wrote it.
+    expect(evidence('Host myblog.luffy.com serves', 'http-transcript.txt')).toMatch(/http:\/\/[\d.]+:\d+\/blog\/index\/ Host=myblog\.luffy\.com -> \d{3} pod=\S+ received=\S+/);
     const luffy = evidence('Host myblog.luffy.com serves', `evidence-g${id}-luffy.txt`);
     for (const part of ['## events', 'Service/myblog type=ClusterIP', 'selector=app=myblg', 'Secret/tls-myblog type=kubernetes.io/tls keys=tls.crt,tls.key', '## logs myblog-']) expect(luffy).toContain(part);
 
@@ -103,8 +104,7 @@ test('a submission with planted mistakes: each fails its row with the cause, the
     expect(scanForSecrets(work, secrets).filter((l) => !l.file.startsWith('student/')), 'the TLS key in the reports, attachments or output').toEqual([]);
     expect(scanForSecrets(join(work, 'student'), secrets).map((l) => l.file)).toContain('40-ingress-myblog/tls-secret.yaml');
   } finally {
-    const { items } = await cluster.core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` });
-    for (const ns of items) await cluster.core.deleteNamespace({ name: ns.metadata!.name! });
+    await removeSlot(cluster.kc, id);
     rmSync(work, { recursive: true, force: true });
   }
 });

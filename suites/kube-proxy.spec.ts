@@ -2,7 +2,7 @@
 // in ipvs mode, the kernel's IPVS table holds every Service.
 import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { expect, requireHostSupport, skipOrFail, test } from '../fixtures/cluster.ts';
+import { expect, requireHostSupport, runFacts, skipOrFail, test } from '../fixtures/cluster.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { consecutively, pollTimeout } from '../fixtures/poll.ts';
 import { ipvsMismatches, parseIpVs } from '../scripts/lib/ipvs.ts';
@@ -15,7 +15,7 @@ async function onNode(node: string, command: string[]): Promise<string> {
 if (applies(CONDITIONAL.proxyModeOnNodes)) {
   test(CONDITIONAL.proxyModeOnNodes.title, async ({ cluster }) => {
     skipOrFail(cluster.foreign, "the cluster is foreign: its nodes are not kind containers on this host");
-    const expected = cluster.record!.proxyMode;
+    const expected = runFacts(cluster).proxyMode;
     const config = await cluster.core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' });
     expect(config.data?.['config.conf'], 'kube-proxy ConfigMap').toMatch(new RegExp(`^mode: ${expected}$`, 'm'));
     for (const node of (await cluster.core.listNode()).items) {
@@ -28,7 +28,8 @@ if (applies(CONDITIONAL.proxyModeOnNodes)) {
 if (applies(CONDITIONAL.ipvsTable)) {
   test(CONDITIONAL.ipvsTable.title, async ({ cluster }) => {
     requireHostSupport(cluster, 'kube-proxy ipvs');
-    skipOrFail(cluster.record?.proxyMode !== 'ipvs', `the cluster runs kube-proxy in ${cluster.record?.proxyMode} mode (--proxy-mode=ipvs checks ipvs)`);
+    const mode = runFacts(cluster).proxyMode;
+    skipOrFail(mode !== 'ipvs', `the cluster runs kube-proxy in ${mode} mode (--proxy-mode=ipvs checks ipvs)`);
     // The cluster's and the course's Services (not the other tests' namespaces, whose Services come and go); a rule
     // can still lag an endpoint by a moment, so the table and the API are read again until they agree.
     const discovery = cluster.kc.makeApiClient(DiscoveryV1Api);

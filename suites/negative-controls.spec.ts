@@ -7,14 +7,15 @@
 // ReplicaSets and pods seen during a rollout). Every message is asserted.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetworkingV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { NetworkingV1Api, type CoreV1Event, type KubernetesObject } from '@kubernetes/client-node';
 import { expect, servesGatewayApi, skipOrFail, test } from '../fixtures/cluster.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
-import { CheckFailure, expectIngressTls, expectNodePortServes, expectRoute, expectServiceSelectsReady, expectServiceServes, GATEWAY } from '../fixtures/checks.ts';
+import { CheckFailure, expectIngressTls, expectNodePortServes, expectRoute, expectServiceSelectsReady, expectServiceServes, GATEWAY, workloadPods } from '../fixtures/checks.ts';
+import { serviceCauses } from '../scripts/lib/diagnose.ts';
 import { echoPod, mysqlGreeting, runPods } from '../fixtures/pods.ts';
 import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
 import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
-import { waitForServiceSlices } from '../scripts/lib/kube.ts';
+import { waitFor, waitForServiceSlices } from '../scripts/lib/kube.ts';
 import type { RouteCase } from '../scripts/lib/course-routes.ts';
 import { waitForDeployments } from '../scripts/lib/labs.ts';
 import { selfSignedCertificate } from '../scripts/lib/tls.ts';
@@ -85,9 +86,23 @@ test.describe('the Service check', () => {
     expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web selects app=wbe: no pod matches (pods have');
   });
 
-  test('diagnosis: a wrong targetPort -> "targetPort 8000 but the container listens on 8080"', async ({ cluster, ns }) => {
+  test('diagnosis: a wrong targetPort -> "targetPort 8000 but the container declares port 8080"', async ({ cluster, ns }) => {
     await deploy(cluster, ns, 'service-wrong-targetport.yaml');
-    expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web targetPort 8000 but the container listens on 8080');
+    expect(await rejection(expectServiceServes(cluster, ns, 'web'))).toContain('Service web targetPort 8000 but the container declares port 8080');
+  });
+
+  test('traffic decides: a Service whose pods serve its targetPort without declaring it (containerPort is informational) -> the diagnosis names it, the answers pass', async ({ cluster, ns }) => {
+    await deploy(cluster, ns);
+    // The echo server listens on 8080 and declares only 9999.
+    const pod = echoPod('undeclared', { app: 'undeclared' });
+    pod.spec!.containers[0].ports = [{ containerPort: 9999 }];
+    await runPods(cluster, ns, [pod]);
+    await applyObjects(cluster.kc, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'undeclared' }, spec: { selector: { app: 'undeclared' }, ports: [{ port: 80, targetPort: 8080 }] } } as KubernetesObject], ns);
+    const service = await cluster.core.readNamespacedService({ name: 'undeclared', namespace: ns });
+    expect(serviceCauses(service, await workloadPods(cluster, ns))).toEqual(['Service undeclared targetPort 8080 but the container declares port 9999']);
+    // The two rounds of five that passed: every answer from the pod, as the diagnosis did not expect.
+    const answers = (await expectServiceServes(cluster, ns, 'undeclared')).slice(-10);
+    expect(answers.map((a) => `${a.status} ${a.pod}`)).toEqual(Array(10).fill('200 undeclared'));
   });
 
   test('diagnosis: a Service that does not exist -> named with the Services that do', async ({ cluster, ns }) => {
@@ -101,12 +116,27 @@ test.describe('the Service check', () => {
     const mysql = (port: number): KubernetesObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mysql' }, spec: { selector: { app: 'web' }, ports: [{ port, targetPort: 8080 }] } } as KubernetesObject);
     const check = () => expectServiceSelectsReady(cluster, ns, 'mysql', { port: 3306, greet: (host, port) => mysqlGreeting(cluster, ns, host, port) });
     await applyObjects(cluster.kc, [mysql(3307)], ns);
-    expect(await rejection(check())).toBe('Service mysql does not select a Ready pod: Service mysql has no port 3306, which its clients connect to (its ports: 3307)');
+    // The answer decides, the diagnosis explains: nothing answers as MySQL on 3306 (what does answer there depends on the proxy mode and the network).
+    expect(await rejection(check())).toMatch(/^Service mysql does not answer as MySQL on port 3306: Service mysql has no port 3306, which its clients connect to \(its ports: 3307\); mysql:3306: /);
     await cluster.core.deleteNamespacedService({ name: 'mysql', namespace: ns });
     await applyObjects(cluster.kc, [mysql(3306)], ns);
     // The check reads the EndpointSlices once: the new Service's must have its Ready endpoint first.
     await waitForServiceSlices(cluster.kc, ns, 'mysql', { what: "Service mysql's Ready endpoint", until: (items) => items.some((x) => x.endpoints?.some((e) => e.conditions?.ready)), timeoutMs: 30_000 });
     expect(await rejection(check())).toMatch(/^Service mysql does not answer as MySQL on port 3306: mysql:3306: connected, but 0 bytes came within 3s \(read tcp [\d.:]+->[\d.]+:3306: i\/o timeout\)$/);
+  });
+
+  test('root cause first: Service mysql whose pod never starts (a Secret key misspelt) -> the pod\'s CreateContainerConfigError and the event\'s message in full, before the symptom', async ({ cluster, ns }) => {
+    await runPods(cluster, ns, [echoPod('client', { role: 'client' })]);
+    await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'myblog' }, stringData: { MYSQL_PASSWD: 'not-the-course-password' } } });
+    const pod = echoPod('mysql-0', { app: 'mysql' });
+    pod.spec!.containers[0].env = [{ name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: 'myblog', key: 'MYSQL_PASSWDX' } } }];
+    await cluster.core.createNamespacedPod({ namespace: ns, body: pod });
+    await applyObjects(cluster.kc, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'mysql' }, spec: { selector: { app: 'mysql' }, ports: [{ port: 3306, targetPort: 8080 }] } } as KubernetesObject], ns);
+    // The kubelet's event names the key; it comes within seconds of the pod's scheduling.
+    await waitFor<CoreV1Event>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/events`, what: 'the kubelet\'s Failed event for mysql-0', until: (items) => items.some((e) => e.involvedObject.name === 'mysql-0' && /couldn't find key/.test(e.message ?? '')), timeoutMs: 60_000 });
+    expect(await rejection(expectServiceSelectsReady(cluster, ns, 'mysql', { port: 3306, greet: (host, port) => mysqlGreeting(cluster, ns, host, port) }))).toMatch(
+      new RegExp(`^Service mysql does not answer as MySQL on port 3306: pod mysql-0: container echo CreateContainerConfigError: Error: couldn't find key MYSQL_PASSWDX in Secret ${ns}/myblog; Service mysql has no Ready endpoint`),
+    );
   });
 
   test('the NodePort check: traffic, a NodePort Service the diagnosis accepts whose pods serve something else -> "answered HTTP 200 from pod web-… without"', async ({ cluster, ns }) => {
@@ -134,7 +164,7 @@ test('the upstream images\' contract: routes to backends that name no pod are ju
   const transcript = await expectRoute(cluster, ns, route('/reviews/0', { backend: 'reviews', received: '/reviews/0', contains: '"reviews"' }));
   expect(transcript.at(-1)).toMatchObject({ status: 200, received: undefined, id: '0', pod: expect.stringMatching(/^reviews-/) });
   expect(await rejection(expectRoute(cluster, ns, route('/details/0', { backend: 'details', received: '/details/0', contains: '"author"' })))).toBe(`http://${host}/details/0 is not routed to Service details: answered HTTP 404 (no backend pod named itself)`);
-  expect(await rejection(expectRoute(cluster, ns, route('/api/reviews/7', { backend: 'reviews', received: '/reviews/7', contains: '"reviews"' })))).toBe(`http://${host}/api/reviews/7 is not routed as expected: Service reviews answered for id 17, not for /reviews/7`);
+  expect(await rejection(expectRoute(cluster, ns, route('/api/reviews/7', { backend: 'reviews', received: '/reviews/7', contains: '"reviews"' })))).toBe(`http://${host}/api/reviews/7 is not routed as expected: Service reviews answered for id 17, not for /reviews/7 (Ingress upstream-rewrite rewrites the path to /reviews/1$1)`);
   expect(await rejection(expectRoute(cluster, ns, route('/api/details/0', { status: 404 })))).toBe(
     `http://${host}/api/details/0 should reach no backend: answered HTTP 404 with a body that is not the Ingress edge's own 404 page: a backend answered (${JSON.stringify('{"error":"please provide numeric product id"}\n')})`,
   );
@@ -145,7 +175,8 @@ test.describe('the route check', () => {
     await deploy(cluster, ns, 'ingress-host-typo.yaml');
     const host = hostOf(ns);
     const message = await rejection(expectRoute(cluster, ns, routes(ns).hello));
-    expect(message).toContain(`http://${host}/hello is not routed: no Ingress rule routes ${host}/hello (the rules are `);
+    expect(message).toContain(`http://${host}/hello is not routed to Service web: no Ingress rule routes ${host}/hello (the rules are `);
+    expect(message).toContain('; the answer: answered HTTP 404');
     expect(message).toContain(`negative-${ns}.lufy.com/`);
   });
 
@@ -156,7 +187,7 @@ test.describe('the route check', () => {
 
   test('traffic: a rewrite that keeps its group but adds a segment -> "received /v2/items/7, not /items/7"', async ({ cluster, ns }) => {
     await deploy(cluster, ns, 'rewrite-wrong-target.yaml');
-    expect(await rejection(expectRoute(cluster, ns, routes(ns).rewrite))).toBe(`http://${hostOf(ns)}/api/items/7 is not routed as expected: Service web received /v2/items/7, not /items/7`);
+    expect(await rejection(expectRoute(cluster, ns, routes(ns).rewrite))).toBe(`http://${hostOf(ns)}/api/items/7 is not routed as expected: Service web received /v2/items/7, not /items/7 (Ingress web-api rewrites the path to /v2/$1)`);
   });
 
   test('traffic: an Ingress that sends the host to another Service -> "answered by pod other-… of Service other"', async ({ cluster, ns }) => {
@@ -196,9 +227,11 @@ test.describe('the TLS check', () => {
       });
       await deploy(cluster, ns, undefined, '*.luffy.com');
       const message = await rejection(expectRoute(cluster, ns, routes(ns).https));
+      // Every certificate seen is named with where it came from, and how often: here the claim's, every time.
+      const h = host.replaceAll('.', '\\.');
       expect(message).toMatch(
         new RegExp(
-          `^TLS for ${host.replaceAll('.', '\\.')} is wrong: SNI ${host.replaceAll('.', '\\.')} gets the certificate of Secret ${other}/tls-claim, which Ingress ${other}/claim names for ${host.replaceAll('.', '\\.')}, for ${host.replaceAll('.', '\\.')} \\(SHA-256 [0-9A-F:]+…\\), not the one in Secret tls-web that Ingress web names`,
+          `^TLS for ${h} is wrong: SNI ${h} did not get the certificate in Secret tls-web that Ingress web names \\(SHA-256 [0-9A-F:]+…\\) three handshakes in a row; it got the certificate of Secret ${other}/tls-claim, which Ingress ${other}/claim names for ${h}, for ${h} \\(SHA-256 [0-9A-F:]+…; (\\d+) of \\1 handshakes\\)$`,
         ),
       );
     } finally {
@@ -230,8 +263,8 @@ if (applies(CONDITIONAL.gatewayControls)) {
     test('diagnosis: a backendRef to a missing Service -> ResolvedRefs False (BackendNotFound), the Service named', async ({ cluster, ns }) => {
       await deploy(cluster, ns, 'gateway-missing-backend.yaml', hostOf(ns), { gateway: true });
       const message = await rejection(expectRoute(cluster, ns, routes(ns).hello, GATEWAY));
-      expect(message).toMatch(new RegExp(`^http://${hostOf(ns).replaceAll('.', '\\.')}/hello is not routed: HTTPRoute web: ResolvedRefs False \\(BackendNotFound: [^)]*wbe`));
-      expect(message).toContain('the HTTPRoute backend Service wbe does not exist');
+      expect(message).toMatch(new RegExp(`^http://${hostOf(ns).replaceAll('.', '\\.')}/hello is not routed to Service web: HTTPRoute web: ResolvedRefs False \\(BackendNotFound: [^)]*wbe`));
+      expect(message).toContain(`HTTPRoute web sends to Service wbe, which does not exist in ${ns}`);
     });
 
     test('traffic: an HTTPRoute that sends the host to another Service -> "answered by pod other-… of Service other"', async ({ cluster, ns }) => {

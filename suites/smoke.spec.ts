@@ -2,7 +2,8 @@
 // across both, reached by name through CoreDNS from a third pod.
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
+import { expect, runFacts, skipOrFail, test } from '../fixtures/cluster.ts';
+import { serviceWithoutEndpoints } from '../scripts/lib/expectations.ts';
 import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
 import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
 import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
@@ -67,8 +68,8 @@ test('negative control: a Service whose selector matches no pod has no endpoints
   expect(slices.flatMap((s) => s.endpoints ?? []), 'Service typo has no endpoints').toEqual([]);
   const r = await execInPod(cluster.kc, ns, 'client', ['/echo', 'get', 'http://typo/']);
   expect(r.exitCode, 'a request to a Service without endpoints fails').not.toBe(0);
-  // iptables (and nftables) mode rejects a Service without endpoints outright; ipvs (or a foreign cluster's unknown mode) may let it time out.
-  expect(r.stderr).toMatch(cluster.record && cluster.record.proxyMode !== 'ipvs' ? /connection refused/i : /connection refused|timeout|no route/i);
+  const expected = serviceWithoutEndpoints(runFacts(cluster));
+  expect(r.stderr, expected.because).toMatch(expected.value);
 });
 
 if (applies(CONDITIONAL.offlineImages)) test(CONDITIONAL.offlineImages.title, async ({ cluster }) => {

@@ -1,71 +1,65 @@
-// --strict keeps its promise: a strict run ends with nothing skipped. The
-// kube-proxy suite is run by a nested Playwright three ways: as asked for
-// with --strict (a check the host cannot run fails with the host's reason),
-// without it (the same check skips with that reason), and for a
-// configuration the ipvs check does not apply to (it is not registered at
-// all, so it is neither skipped nor failed).
+// --strict keeps its promise, whatever host the run is on: a strict run ends
+// with nothing skipped. The kube-proxy suite is run by a nested Playwright
+// under facts given to it (scripts/lib/applicability.ts RunConfig):
+// - a host that cannot run the ipvs check (its reason given as a fact, so the
+//   proof runs on a host with IP_VS too): with --strict the check fails with
+//   the host's reason, without it the check skips with it;
+// - this run's own facts: on a host without IP_VS the same, with the host's
+//   real reason; where the cluster runs ipvs, the check passes;
+// - a configuration the ipvs check does not apply to (iptables asked for): it
+//   is not registered at all, neither skipped nor failed, and the lab report
+//   lists it as not applicable with the reason.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { expect, test } from '../fixtures/cluster.ts';
-import { CONDITIONAL, runConfig, type RunConfig } from '../scripts/lib/applicability.ts';
-import { harnessOptions } from '../fixtures/cluster.ts';
+import { expect, runFacts, test } from '../fixtures/cluster.ts';
+import { CONDITIONAL, type RunConfig } from '../scripts/lib/applicability.ts';
+import type { LabRow } from '../scripts/lib/lab-report.ts';
+import { annotation, readJsonReport, testEntries } from '../scripts/lib/playwright-json.ts';
 
-type JsonResult = { status: string; error?: { message?: string }; annotations?: { type: string; description?: string }[] };
-type JsonSuite = { specs?: { title: string; tests: { results: JsonResult[]; annotations?: { type: string; description?: string }[] }[] }[]; suites?: JsonSuite[] };
-
-const outcomes = (suite: JsonSuite): { title: string; status: string; message: string; skip: string }[] => [
-  ...(suite.specs ?? []).flatMap((s) =>
-    s.tests.map((t) => ({
-      title: s.title,
-      status: t.results.at(-1)?.status ?? 'none',
-      message: t.results.at(-1)?.error?.message ?? '',
-      skip: [...(t.annotations ?? []), ...(t.results.at(-1)?.annotations ?? [])].find((a) => a.type === 'skip')?.description ?? '',
-    })),
-  ),
-  ...(suite.suites ?? []).flatMap(outcomes),
-];
-
-/** The kube-proxy suite run by a nested Playwright with these settings; its outcomes, by title. */
+/** The kube-proxy suite run by a nested Playwright with these facts; its outcomes by title, and its lab report's rows. */
 async function kubeProxySuite(strict: boolean, config: RunConfig) {
   const work = mkdtempSync(join(tmpdir(), 'strict-'));
   try {
-    const r = await execa('npx', ['playwright', 'test', '--project=e2e', '--no-deps', 'suites/kube-proxy.spec.ts', '--reporter=json', `--output=${join(work, 'results')}`], {
-      env: { HARNESS_STRICT: String(strict), HARNESS_RUN_CONFIG: JSON.stringify(config), PLAYWRIGHT_JSON_OUTPUT_NAME: join(work, 'report.json') },
+    const r = await execa('npx', ['playwright', 'test', '--project=e2e', '--no-deps', 'suites/kube-proxy.spec.ts'], {
+      env: { HARNESS_STRICT: String(strict), HARNESS_RUN_CONFIG: JSON.stringify(config), HARNESS_REPORT_DIR: work },
       reject: false,
     });
-    const all = outcomes(JSON.parse(readFileSync(join(work, 'report.json'), 'utf8')) as JsonSuite);
-    return { exitCode: r.exitCode, byTitle: new Map(all.map((o) => [o.title, o])), all };
+    const all = testEntries(readJsonReport(join(work, 'results.json')) ?? { suites: [] }).map((t) => ({ ...t, skip: annotation(t, 'skip') }));
+    const rows = (JSON.parse(readFileSync(join(work, 'labs.json'), 'utf8')) as { rows: LabRow[] }).rows;
+    return { exitCode: r.exitCode, byTitle: new Map(all.map((o) => [o.title, o])), all, rows };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-test('--strict: a check the host cannot run fails with its reason and nothing is skipped; without --strict it skips; for another configuration it is not registered', async ({ cluster }) => {
-  test.setTimeout(3 * 60_000);
-  const config = runConfig(harnessOptions(), cluster.record)!;
-  const asked = { ...config, requestedProxyMode: 'ipvs' as const };
-  const hostReason = cluster.record?.skips['kube-proxy ipvs'];
+test('--strict: a check the host cannot run fails with its reason and nothing is skipped; without --strict it skips; for another configuration it is not registered, and the report says why', async ({ cluster }) => {
+  test.setTimeout(4 * 60_000);
+  const facts = runFacts(cluster);
+  const asked = { ...facts, requestedProxyMode: 'ipvs' as const };
 
-  const strict = await kubeProxySuite(true, asked);
-  expect(strict.all.filter((o) => o.status === 'skipped'), 'a strict run skips nothing').toEqual([]);
-  const ipvs = strict.byTitle.get(CONDITIONAL.ipvsTable.title);
-  if (cluster.record?.proxyMode !== 'ipvs') {
-    // The cluster runs another mode (this host has no IP_VS, say): under --strict the check fails, naming why.
-    const why = hostReason ? `kube-proxy ipvs: ${hostReason}` : `the cluster runs kube-proxy in ${cluster.record?.proxyMode} mode`;
-    expect(ipvs?.status).toBe('failed');
-    expect(ipvs?.message).toContain(`strict mode: this check cannot run: ${why}`);
-    expect(strict.exitCode).not.toBe(0);
+  // A host without IP_VS, given as a fact: the proof holds on every host, the nightly's (which has IP_VS) too.
+  const noIpvs = { ...asked, hostSkips: { ...asked.hostSkips, 'kube-proxy ipvs': 'rehearsed: this host has no IP_VS' } };
+  const strict = await kubeProxySuite(true, noIpvs);
+  expect(strict.all.filter((o) => o.status === 'skipped').map((o) => o.title), 'a strict run skips nothing').toEqual([]);
+  expect(strict.byTitle.get(CONDITIONAL.ipvsTable.title)).toMatchObject({ status: 'failed', message: expect.stringContaining('strict mode: this check cannot run: kube-proxy ipvs: rehearsed: this host has no IP_VS') });
+  expect(strict.exitCode, 'a strict run with a check the host cannot run fails').not.toBe(0);
+  const lenient = await kubeProxySuite(false, noIpvs);
+  expect(lenient.byTitle.get(CONDITIONAL.ipvsTable.title)).toMatchObject({ status: 'skipped', skip: 'kube-proxy ipvs: rehearsed: this host has no IP_VS' });
+  expect(lenient.exitCode, 'a skip alone does not fail a run without --strict').toBe(0);
 
-    const lenient = await kubeProxySuite(false, asked);
-    expect(lenient.byTitle.get(CONDITIONAL.ipvsTable.title)).toMatchObject({ status: 'skipped', skip: expect.stringContaining(why) });
-  } else {
-    expect(ipvs?.status, ipvs?.message).toBe('passed');
-  }
+  // This host, as it is.
+  const here = await kubeProxySuite(true, asked);
+  const ipvs = here.byTitle.get(CONDITIONAL.ipvsTable.title);
+  const hostReason = facts.hostSkips['kube-proxy ipvs'];
+  if (hostReason) expect(ipvs).toMatchObject({ status: 'failed', message: expect.stringContaining(`strict mode: this check cannot run: kube-proxy ipvs: ${hostReason}`) });
+  else expect(ipvs?.status, `${ipvs?.message} (the cluster runs kube-proxy ${facts.proxyMode})`).toBe('passed');
 
-  const other = await kubeProxySuite(true, { ...config, requestedProxyMode: 'iptables' });
+  // Another configuration: the check is not registered, and the lab report lists it with the reason.
+  const other = await kubeProxySuite(true, { ...facts, requestedProxyMode: 'iptables' });
   expect(other.byTitle.has(CONDITIONAL.ipvsTable.title), 'the ipvs check is not registered when iptables was asked for').toBe(false);
   expect(other.byTitle.get(CONDITIONAL.proxyModeOnNodes.title)?.status).toBe('passed');
+  expect(other.rows.find((r) => r.check === CONDITIONAL.ipvsTable.title)).toMatchObject({ result: 'n/a', detail: 'not applicable: kube-proxy mode iptables was asked for (--proxy-mode=ipvs checks ipvs)' });
   expect(other.exitCode).toBe(0);
 });

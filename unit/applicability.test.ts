@@ -3,16 +3,16 @@ import { applies, CONDITIONAL, notApplicable, runConfig, type RunConfig } from '
 import type { ClusterRecord } from '../scripts/lib/cluster.ts';
 import { DEFAULTS } from '../scripts/lib/options.ts';
 
-const offline: RunConfig = { offline: true, requestedProxyMode: 'ipvs', proxyMode: 'iptables', foreign: false, ingress: 'traefik' };
+const offline: RunConfig = { offline: true, requestedProxyMode: 'ipvs', proxyMode: 'iptables', foreign: false, ingress: 'traefik', gateway: true, images: 'built', kubernetesVersion: 'v1.34.0', hostSkips: { 'kube-proxy ipvs': 'no IP_VS' } };
 
 test('a check is registered only where it applies; the others are listed with the reason, never skipped', () => {
   expect(applies(CONDITIONAL.offlineImages, offline)).toBe(true);
   expect(applies(CONDITIONAL.ipvsTable, offline)).toBe(true); // applies: the host may still be unable to run it (then it skips, or fails under --strict)
   const online = { ...offline, offline: false };
   expect(applies(CONDITIONAL.offlineImages, online)).toBe(false);
-  expect(notApplicable({ ...online, requestedProxyMode: 'nftables', proxyMode: 'nftables', ingress: 'nginx' }).map((c) => `${c.suite}: ${c.reason}`)).toEqual([
+  expect(notApplicable({ ...online, requestedProxyMode: 'nftables', proxyMode: 'nftables', ingress: 'nginx', gateway: false }).map((c) => `${c.suite}: ${c.reason}`)).toEqual([
     'smoke: the online path runs the pinned kindest/node image and pulls what it names',
-    'negative-controls: ingress-nginx serves no Gateway API (--ingress=traefik checks it)',
+    'negative-controls: the cluster has no Gateway API implementation',
     'kube-proxy-rules: kube-proxy runs in nftables mode: its rules are not iptables chains',
     'kube-proxy: kube-proxy mode nftables was asked for (--proxy-mode=ipvs checks ipvs)',
   ]);
@@ -25,8 +25,9 @@ test('without a known configuration (Playwright started directly) every check is
   expect(applies(CONDITIONAL.offlineImages, undefined)).toBe(true);
   expect(notApplicable(undefined)).toEqual([]);
   expect(runConfig(DEFAULTS, undefined)).toBeUndefined();
-  expect(runConfig(DEFAULTS, { offline: true, ingress: 'traefik', proxyMode: 'iptables' } as ClusterRecord)).toEqual(offline);
-  expect(runConfig({ ...DEFAULTS, allowForeignContext: true }, undefined)).toMatchObject({ foreign: true });
+  const record = { offline: true, ingress: 'traefik', proxyMode: 'iptables', kubernetesVersion: 'v1.34.0', requested: { images: 'built' }, skips: { 'kube-proxy ipvs': 'no IP_VS' } } as unknown as ClusterRecord;
+  expect(runConfig(DEFAULTS, record)).toEqual(offline);
+  expect(runConfig({ ...DEFAULTS, allowForeignContext: true }, undefined)).toMatchObject({ foreign: true, gateway: false, hostSkips: {} });
 });
 
 test('skipOrFail: a check that cannot run skips with its reason, or under --strict fails with it', async () => {

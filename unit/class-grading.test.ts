@@ -30,6 +30,25 @@ test('score: partial credit per lab; a check that did not run scores 0 and says 
   expect(hint(rubric, '30-services')).toBe("see the course's section Service 服务访问");
 });
 
+test('score: a row the harness could not judge scores no points and costs none: the total shrinks by its points, and says so', () => {
+  const title = (check: string) => `lab 50-bookstore: ${check}`;
+  const rows: GradedRow[] = [
+    { title: title('bookstore.luffy.com/details/0 reaches details with the path unchanged'), result: 'pass', detail: '' },
+    { title: title('the rewrite keeps deeper segments: /api/reviews/0/extra reaches reviews'), result: 'skipped', detail: "not judged: http://bookstore.luffy.com/api/reviews/0/extra: Service reviews's answer (HTTP 404) names no pod" },
+    { title: title('bookstore.luffy.com/reviews/0 reaches reviews with the path unchanged'), result: 'skipped', detail: 'the folder answers with nothing' },
+  ];
+  const s = score(rows, rubric);
+  const lab = s.labs.find((l) => l.lab === '50-bookstore')!;
+  const full = rubric['50-bookstore'].checks.reduce((n, c) => n + c.points, 0);
+  const deeper = rubric['50-bookstore'].checks.find((c) => c.check.startsWith('the rewrite keeps deeper segments'))!.points;
+  expect(lab.checks.find((c) => c.check.startsWith('the rewrite keeps'))).toMatchObject({ outcome: 'not judged', earned: 0, cause: expect.stringMatching(/^not judged: /) });
+  // A plain skip is the student's: not run, 0 of its points.
+  expect(lab.checks.find((c) => c.check.startsWith('bookstore.luffy.com/reviews/0'))).toMatchObject({ outcome: 'not run', earned: 0 });
+  expect([lab.points, lab.notJudged]).toEqual([full - deeper, deeper]);
+  expect(s.notJudged).toBe(deeper);
+  expect(s.points).toBe(Object.values(rubric).reduce((n, l) => n + l.checks.reduce((m, c) => m + c.points, 0), 0) - deeper);
+});
+
 test('a rubric with a mistake is one line naming the file and the place', () => {
   const dir = tempDir('rubric-');
   const bad = (text: string) => {

@@ -17,6 +17,10 @@ test('the ingress controller by image (upstream, the course\'s quay.io 0.30, a m
   expect(kind('example.com/mirror/anything:1', ['/nginx-ingress-controller', '--election-id=x'])).toBe('ingress-nginx');
   expect(kind('example.com/mirror/anything:1', undefined, { 'app.kubernetes.io/name': 'ingress-nginx' })).toBe('ingress-nginx');
   expect(kind('localhost/course-harness/traefik:v3.7.9')).toBe('Traefik');
+  expect(kind('localhost/course-harness/traefik:v3.7.9', ['--providers.kubernetesingressnginx=true', '--providers.kubernetesgateway=true'])).toBe('Traefik');
+  // Not ingress controllers: Traefik serving the Gateway only (beside ingress-nginx), and a grading slot's edge.
+  expect(kind('localhost/course-harness/traefik:v3.7.9', ['--providers.kubernetesgateway=true'])).toBeUndefined();
+  expect(kind('localhost/course-harness/traefik:v3.7.9', ['--providers.kubernetesingressnginx=true'], { 'course-harness/grade': 'a1b2c3' })).toBeUndefined();
   expect(kind('docker.io/library/nginx:1.27')).toBeUndefined();
   expect(kind('localhost/course-harness/myblog:v1')).toBeUndefined();
 

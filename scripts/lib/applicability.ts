@@ -6,19 +6,32 @@
 // the host cannot run is another matter: it skips with its reason, and
 // --strict turns that skip into a failure (fixtures/cluster.ts skipOrFail).
 import type { ClusterRecord } from './cluster.ts';
-import type { HarnessOptions, IngressController, ProxyMode } from './options.ts';
+import type { HarnessOptions, ImageSource, IngressController, ProxyMode } from './options.ts';
 
-/** What a run is checking, decided once the cluster is up (scripts/test.ts passes it on as HARNESS_RUN_CONFIG). */
+/**
+ * The run's facts: what a run is checking, decided once the cluster is up
+ * (scripts/test.ts passes it on as HARNESS_RUN_CONFIG), or given by hand to
+ * `npm run rehearse`. Every expectation that depends on the configuration is
+ * derived from these (scripts/lib/expectations.ts), never assumed.
+ */
 export interface RunConfig {
   offline: boolean;
-  /** the proxy mode asked for (the cluster may run another where the host cannot: see record.skips) */
+  /** the proxy mode asked for (the cluster may run another where the host cannot: see hostSkips) */
   requestedProxyMode: ProxyMode;
   /** the proxy mode kube-proxy runs in */
   proxyMode: ProxyMode;
   /** a cluster the harness did not create (--allow-foreign-context) */
   foreign: boolean;
-  /** the ingress controller the cluster runs (Traefik also serves Gateway API) */
+  /** the ingress controller the cluster runs */
   ingress: IngressController;
+  /** a Gateway API implementation serves the Gateway edge (8080/8443): Traefik's Gateway provider, beside either controller */
+  gateway: boolean;
+  /** what runs under the course's public image names: the images built here, or the real ones */
+  images: ImageSource;
+  /** the Kubernetes version the cluster runs (v1.MINOR.PATCH) */
+  kubernetesVersion: string;
+  /** checks this host cannot run, with the host's reason (preflight: ipvs on a kernel without IP_VS) */
+  hostSkips: Record<string, string>;
 }
 
 export interface ConditionalCheck {
@@ -43,7 +56,7 @@ export const CONDITIONAL = {
   gatewayControls: {
     suite: 'negative-controls',
     title: 'Gateway API: the reference and its broken variants (a ReplacePrefixMatch on an Exact match, a missing backend, a hostname no listener accepts, a listener certificate for another host)',
-    notApplicable: (c) => (c.ingress !== 'traefik' ? `ingress-nginx serves no Gateway API (--ingress=traefik checks it)` : undefined),
+    notApplicable: (c) => (!c.gateway ? 'the cluster has no Gateway API implementation' : undefined),
   },
   iptablesRules: {
     suite: 'kube-proxy-rules',
@@ -65,9 +78,22 @@ export const CONDITIONAL = {
 } satisfies Record<string, ConditionalCheck>;
 
 export function runConfig(options: HarnessOptions, record: ClusterRecord | undefined): RunConfig | undefined {
-  if (options.allowForeignContext) return { offline: false, requestedProxyMode: options.proxyMode, proxyMode: options.proxyMode, foreign: true, ingress: options.ingress };
+  const asked = { requestedProxyMode: options.proxyMode, images: options.images, kubernetesVersion: options.kubernetesVersion };
+  // A foreign cluster's facts are what was asked for: the harness neither made nor can see its nodes.
+  if (options.allowForeignContext) return { ...asked, offline: false, proxyMode: options.proxyMode, foreign: true, ingress: options.ingress, gateway: false, hostSkips: {} };
   if (!record) return undefined;
-  return { offline: record.offline, requestedProxyMode: options.proxyMode, proxyMode: record.proxyMode, foreign: false, ingress: record.ingress };
+  return {
+    ...asked,
+    offline: record.offline,
+    proxyMode: record.proxyMode,
+    foreign: false,
+    ingress: record.ingress,
+    // Every harness cluster runs Traefik's Gateway provider beside its controller (scripts/lib/ingress.ts).
+    gateway: true,
+    images: record.requested.images ?? 'built',
+    kubernetesVersion: record.kubernetesVersion,
+    hostSkips: record.skips,
+  };
 }
 
 /** The run's configuration as scripts/test.ts decided it; undefined when Playwright was started some other way. */

@@ -1,11 +1,14 @@
 // Grading a class: every submission through the grading projects in a
-// Playwright run of its own (its own namespaces, report folder, timeouts and
-// log), several at once; the rollout under load, which loads the machine,
-// one submission at a time; each submission's
-// namespaces and node folders removed as soon as it is graded. Then the
-// scores (rubric.ts) and the class report: class.html (students by labs,
-// each cell the lab's score, linking to the student's lab report),
-// class.csv for a gradebook, class.json for merging shards.
+// Playwright run of its own (its own namespaces, edge, report folder,
+// timeouts and log), several at once, each as if it were alone: what it
+// applies is its slot's (submission.ts, slot-edge.ts); what cannot be kept
+// apart, pods on a node's host network, is graded one such submission at a
+// time, and the report says so. The rollout under load, which loads the
+// machine, runs one submission at a time. Each submission's namespaces,
+// edge and node folders are removed as soon as it is graded, and waited
+// for. Then the scores (rubric.ts) and the class report: class.html
+// (students by labs, each cell the lab's score, linking to the student's lab
+// report), class.csv for a gradebook, class.json for merging shards.
 import { cpus } from 'node:os';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,8 +16,10 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { INTERRUPTED, labReportHtml, labReportMarkdown, type LabRow } from './lab-report.ts';
 import { doing, info, step, warn } from './log.ts';
+import { loadLabs } from './labs.ts';
 import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
-import { GRADE_LABEL, gradeId, type GradeState } from './submission.ts';
+import { removeSlot } from './slot-edge.ts';
+import { GradeMap, gradeId, readSubmission, type GradeState } from './submission.ts';
 import { removeFromNodes } from './sweep.ts';
 
 export interface Submission {
@@ -84,6 +89,10 @@ export interface ClassOptions {
   stop?: AbortSignal;
   /** aborted: the running grading runs are interrupted too, as by Ctrl-C (a terminal's Ctrl-C reaches them by itself) */
   cancel?: AbortSignal;
+  /** the grading files after the deploy step (default: the stack's checks and the updates; a proof may take fewer) */
+  checks?: string[];
+  /** the rollout under load after them (default true) */
+  load?: boolean;
 }
 
 /** The rollout under load gets this long from its turn on, however long it waited for it. */
@@ -96,6 +105,8 @@ export interface StudentResult {
   /** graded in this run (not reused from an earlier one) */
   graded: boolean;
   seconds?: number;
+  /** why it was graded apart from some others (pods on the host's network), if it was */
+  alone?: string;
 }
 
 const studentDir = (o: { reportDir: string }, name: string) => join(o.reportDir, 'students', name);
@@ -140,11 +151,10 @@ async function gradingRun(o: ClassOptions, s: Submission, files: string[], deplo
 /** Written once both phases of a submission ended (a timeout included: it is a verdict); an interrupted grading has none. */
 const completeMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'complete');
 
-/** A submission's namespaces and node folders, gone. */
+/** A submission's namespaces, edge and node folders, gone (the namespaces waited for: its host ports are free once its pods are). */
 async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
   const id = gradeId(s.dir);
-  const core = o.kc.makeApiClient(CoreV1Api);
-  for (const ns of (await core.listNamespace({ labelSelector: `${GRADE_LABEL}=${id}` })).items) await core.deleteNamespace({ name: ns.metadata!.name! }).catch(() => undefined);
+  await removeSlot(o.kc, id);
   const state = join(studentDir(o, s.name), 'grade-state.json');
   const hostPaths = existsSync(state) ? ((JSON.parse(readFileSync(state, 'utf8')) as GradeState).hostPaths ?? []) : [];
   await removeFromNodes(o.clusterName, hostPaths.filter((p) => p.endsWith(`-g${id}`)));
@@ -164,9 +174,20 @@ function studentRows(o: { reportDir: string }, name: string): LabRow[] {
 /** A grading's row titles are "lab NN-name: check" or "files: ..."; the lab report files them under "Submission: ...". */
 const titled = (r: LabRow) => `${r.topic.replace(/^Submission: /, '')}: ${r.check}`;
 
+/** Why a submission must be graded apart from the others of its kind: its pods use a node's host network (one port, one node), or undefined. */
+export function gradedAlone(s: Submission): string | undefined {
+  const { hostNetwork } = readSubmission(s.dir, loadLabs(), new GradeMap(gradeId(s.dir)));
+  return hostNetwork.length ? `graded one at a time with the other submissions on a node's host network (${hostNetwork.join(', ')}: hostNetwork or hostPort, which two submissions cannot share)` : undefined;
+}
+
+/** Written beside a student's reports: why they were graded apart (the class report says so). */
+const aloneMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'graded-alone');
+
 /** Grades the class (the submissions not completely graded yet, or all with `regrade`), then writes the class report. */
 export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
   const todo = o.submissions.filter((s) => o.regrade || !existsSync(completeMarker(o, s.name)));
+  // Pods on a node's host network cannot be kept apart: such submissions take turns, from deploy to clean-up.
+  let hostTurn = Promise.resolve();
   const reused = o.submissions.length - todo.length;
   info(`grading ${todo.length} submission(s), ${o.parallel} at a time${reused ? `; ${reused} graded before, reused (--regrade grades them again)` : ''}; the rollouts under load one submission at a time`);
   const budget = o.budgetMs ?? 20 * 60_000;
@@ -187,13 +208,24 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
       const s = todo[next++];
       const started = Date.now();
       rmSync(studentDir(o, s.name), { recursive: true, force: true });
-      info(`  ${s.name}: deploying and checking`);
+      const alone = gradedAlone(s);
+      let release = () => {};
+      if (alone) {
+        now(s.name, "waiting for the node's host network");
+        const previous = hostTurn;
+        hostTurn = new Promise<void>((resolve) => (release = resolve));
+        await previous;
+        mkdirSync(studentDir(o, s.name), { recursive: true });
+        writeFileSync(aloneMarker(o, s.name), `${alone}\n`);
+      }
+      info(`  ${s.name}: deploying and checking${alone ? ` (${alone})` : ''}`);
       now(s.name, 'deploying and checking');
       try {
-        const first = await gradingRun(o, s, ['deploy.setup.ts', '1-stack.grade.ts', '2-updates.grade.ts'], true, '', budget);
+        const first = await gradingRun(o, s, ['deploy.setup.ts', ...(o.checks ?? ['1-stack.grade.ts', '2-updates.grade.ts'])], true, '', budget);
         // A submission that ran out of time keeps its "not run" rows, and does not hold the load turn for another 10 minutes.
         let complete = first === 'timed out';
-        if (first === 'done') {
+        if (first === 'done' && o.load === false) complete = true;
+        else if (first === 'done') {
           // One submission at a time: rollouts under load beside each other would disturb each other's measurements.
           now(s.name, 'waiting for its turn of the rollouts under load');
           const turn = loadTurn.then(() => {
@@ -209,14 +241,21 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
       } catch (err) {
         warn(`${s.name}: ${(err as Error).message}`);
       } finally {
-        await cleanUp(o, s).catch((err: Error) => warn(`${s.name}: clean-up incomplete: ${err.message}`));
+        // Pods on the host's network hold their ports until they are gone: the next such submission waits for the deletion.
+        // Any other's namespaces go while the next submission starts (its own, under another id); the class waits for them at its end.
+        const removed = cleanUp(o, s).catch((err: Error) => warn(`${s.name}: clean-up incomplete: ${err.message}`));
+        if (alone) await removed;
+        else removals.push(removed);
+        release();
         seconds.set(s.name, (Date.now() - started) / 1000);
         now(s.name);
         info(`  ${s.name}: graded in ${seconds.get(s.name)!.toFixed(0)} s`);
       }
     }
   };
+  const removals: Promise<void>[] = [];
   await step(`grading ${todo.length} submission(s)`, () => Promise.all(Array.from({ length: Math.min(o.parallel, Math.max(1, todo.length)) }, worker)));
+  await step('the graded submissions\' namespaces deleted', () => Promise.all(removals));
 
   const results = o.submissions.map((s) => ({ ...studentResult(o, s.name), graded: todo.includes(s), seconds: seconds.get(s.name) }));
   writeClassReport(o.reportDir, results, o.rubric);
@@ -233,7 +272,8 @@ export function studentResult(o: { reportDir: string; rubric: Rubric }, name: st
     o.rubric,
   );
   if (timedOut) for (const l of scored.labs) for (const c of l.checks.filter((x) => x.outcome === 'missing')) c.cause = `not run${timedOut}`;
-  return { name, score: scored, rows, graded: false };
+  const alone = existsSync(aloneMarker(o, name)) ? readFileSync(aloneMarker(o, name), 'utf8').trim() : undefined;
+  return { name, score: scored, rows, graded: false, ...(alone ? { alone } : {}) };
 }
 
 /** The course's order of the labs, for the sections of a student's report. */
@@ -252,7 +292,8 @@ function studentReport(dir: string, r: StudentResult, rubric: Rubric): void {
     })
     .sort((a, b) => labOrder(rubric, a.topic) - labOrder(rubric, b.topic) || Number(b.result === 'fail') - Number(a.result === 'fail'));
   const summary = r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ');
-  const heading = `${r.name}: ${r.score.earned}/${r.score.points} points (${summary})`;
+  const notJudged = r.score.notJudged ? `; ${r.score.notJudged} point(s) not judged (the harness's limits, left out of the total)` : '';
+  const heading = `${r.name}: ${r.score.earned}/${r.score.points} points (${summary})${notJudged}${r.alone ? `; ${r.alone}` : ''}`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'labs.md'), labReportMarkdown(rows, heading));
   writeFileSync(join(dir, 'labs.html'), labReportHtml(rows, heading));
@@ -280,15 +321,15 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   for (const r of results) if (r.rows.length) studentReport(studentDir({ reportDir }, r.name), r, rubric);
   const labs = Object.keys(rubric);
   const csv = [
-    ['student', 'total', 'max', ...labs, 'failed checks'].map(csvCell).join(','),
+    ['student', 'total', 'max', 'not judged', ...labs, 'failed checks'].map(csvCell).join(','),
     ...results.map((r) =>
-      (r.rows.length ? [r.name, r.score.earned, r.score.points, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)] : [r.name, '', r.score.points, ...labs.map(() => ''), notGraded(reportDir, r.name)])
+      (r.rows.length ? [r.name, r.score.earned, r.score.points, r.score.notJudged, ...labs.map((l) => r.score.labs.find((x) => x.lab === l)?.earned ?? 0), failures(r)] : [r.name, '', r.score.points, '', ...labs.map(() => ''), notGraded(reportDir, r.name)])
         .map(csvCell)
         .join(','),
     ),
   ];
   writeFileSync(join(reportDir, 'class.csv'), csv.join('\n') + '\n');
-  writeFileSync(join(reportDir, 'class.json'), JSON.stringify({ rubric, results: results.map(({ name, score: s, rows, seconds }) => ({ name, score: s, rows, seconds })) }, null, 2) + '\n');
+  writeFileSync(join(reportDir, 'class.json'), JSON.stringify({ rubric, results: results.map(({ name, score: s, rows, seconds, alone }) => ({ name, score: s, rows, seconds, alone })) }, null, 2) + '\n');
   const color = (earned: number, points: number) => (points === 0 ? '#eee' : earned === points ? '#b7e4c7' : earned === 0 ? '#f4a6a6' : '#ffe08a');
   const head = `<tr><th>student</th><th>total</th>${labs.map((l) => `<th title="${html(rubric[l].chapter)}">${html(l)}</th>`).join('')}</tr>`;
   const body = results
@@ -300,13 +341,14 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
         const failed = s?.checks.filter((c) => c.outcome !== 'pass').map((c) => `${c.check}: ${c.cause}`).join('\n') ?? '';
         return `<td style="background:${color(s?.earned ?? 0, s?.points ?? 0)}" title="${html(failed)}">${link(`${s?.earned ?? 0}/${s?.points ?? 0}`)}</td>`;
       });
-      return `<tr><td>${link(html(r.name))}</td><td><b>${r.score.earned}/${r.score.points}</b></td>${cells.join('')}</tr>`;
+      const notes = [r.score.notJudged ? `${r.score.notJudged} point(s) not judged, left out of the total` : '', r.alone ?? ''].filter(Boolean).join('; ');
+      return `<tr><td>${link(html(r.name))}</td><td title="${html(notes)}"><b>${r.score.earned}/${r.score.points}</b>${r.score.notJudged ? '*' : ''}</td>${cells.join('')}</tr>`;
     })
     .join('\n');
   writeFileSync(
     join(reportDir, 'class.html'),
     `<!doctype html><meta charset="utf-8"><title>Class report</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:center}td:first-child{text-align:left}</style>
-<h1>Class report</h1><p>${results.length} student(s); each cell is the lab's score, green full, yellow partial, red none; hover for the failed checks, click for the student's lab report.</p>
+<h1>Class report</h1><p>${results.length} student(s); each cell is the lab's score, green full, yellow partial, red none; hover for the failed checks, click for the student's lab report. A total marked * leaves out checks the harness could not judge (hover for how many points).</p>
 <table>${head}
 ${body}</table>
 `,

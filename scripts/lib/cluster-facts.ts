@@ -25,7 +25,10 @@ export function controllerKind(c: V1Container, pod: V1Pod): string | undefined {
   const program = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
   const name = pod.metadata?.labels?.['app.kubernetes.io/name'];
   if (/(ingress-nginx\/controller|nginx-ingress-controller)(:|@|$)/.test(image) || /\/nginx-ingress-controller\b/.test(program) || name === 'ingress-nginx') return 'ingress-nginx';
-  if (/(^|\/)traefik(:|@|$)/.test(image) || name === 'traefik') return 'Traefik';
+  // Traefik that serves no Ingress (its Gateway provider only, beside ingress-nginx) is not an ingress controller;
+  // nor is a grading slot's edge, which serves one submission's objects (scripts/lib/slot-edge.ts).
+  const servesIngress = !/--providers\.kubernetes/i.test(program) || /--providers\.kubernetes(ingress|ingressnginx|crd)=true/i.test(program);
+  if ((/(^|\/)traefik(:|@|$)/.test(image) || name === 'traefik') && servesIngress && !pod.metadata?.labels?.['course-harness/grade']) return 'Traefik';
   return undefined;
 }
 

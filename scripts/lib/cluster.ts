@@ -2,6 +2,7 @@
 // healthy, recreate when broken, delete. The identity file is written last, so
 // a cluster whose `up` was interrupted is never taken for a healthy one.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { upstreamNeedsRegistry } from './app-images.ts';
 import { fingerprint, type ClusterIdentity } from './context-guard.ts';
@@ -134,8 +135,10 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
 
   const exists = await clusterExists(kind, o.clusterName);
   let replaceReason: string | undefined;
+  let brokenReason: string | undefined;
   if (exists) {
     const reason = await step('checking the existing cluster', () => unhealthyReason(o));
+    brokenReason = reason;
     const record = readRecord(o.clusterName);
     const differs = record && requestMismatch(record, o);
     if (!reason && record && !differs) {
@@ -160,14 +163,16 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   for (const c of pre.checks) info(formatCheck(c));
   if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
   const ingress = choice.offline && o.ingress === 'nginx' ? offlineIngress() : o.ingress;
-  // Traefik's image (a build of minutes on a cold machine) is made beside the
-  // node image and the cluster's creation, which wait on much besides the CPU;
-  // installing the controller then finds it built.
-  const traefik = ingress === 'traefik' ? buildTraefikImage(o.rebuild) : undefined;
-  traefik?.catch(() => undefined); // its failure is reported where it is awaited
+  // Traefik's image (a build of minutes on a cold machine; every cluster runs
+  // its Gateway provider) is made beside the node image and the cluster's
+  // creation, which wait on much besides the CPU; installing the edges then finds it built.
+  const traefik = buildTraefikImage(o.rebuild);
+  traefik.catch(() => undefined); // its failure is reported where it is awaited
   const nodeImage = choice.offline ? await buildOffline(o) : choice.image!;
   if (replaceReason) {
-    warn(`recreating cluster "${o.clusterName}": ${replaceReason}`);
+    // A broken one (not merely made for other options) leaves its logs first.
+    const logs = brokenReason ? `; ${await exportFailedClusterLogs(kind, o.clusterName)}` : '';
+    warn(`recreating cluster "${o.clusterName}": ${replaceReason}${logs}`);
     await deleteCluster(kind, o.clusterName);
   }
 
@@ -193,7 +198,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     // its own wait for its pod covers their readiness.
     await Promise.all([
       step('nodes Ready', () => waitForNodes(kubeconfig, 300_000)).then(() => step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000))),
-      Promise.resolve(traefik).then(() => step(`ingress controller (${ingress})`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: false }, ingress))),
+      traefik.then(() => step(`ingress controller (${ingress}) and Traefik's Gateway`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: false }, ingress))),
     ]);
   };
   // Ctrl-C or a failure while creating: delete what was made, so nothing
@@ -201,16 +206,25 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   // `on`, not `once`: a Ctrl-C reaches us twice (from the terminal and relayed
   // by tsx), and a second, unhandled SIGINT would kill us before the cleanup.
   let onSignal = () => {};
+  let signalled = false;
   const interrupted = new Promise<never>((_, reject) => {
-    onSignal = () => reject(new HarnessError('interrupted while creating the cluster; it was deleted'));
+    onSignal = () => {
+      signalled = true;
+      reject(new HarnessError('interrupted while creating the cluster; it was deleted'));
+    };
   });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     await Promise.race([create(), interrupted]);
   } catch (err) {
-    warn(`deleting the half-created cluster "${o.clusterName}"`);
+    // A cluster that failed to come up leaves its logs first (not one the user
+    // interrupted: Ctrl-C, also during the export, must stay quick), and the
+    // error says where they are.
+    const logs = signalled ? undefined : await Promise.race([exportFailedClusterLogs(kind, o.clusterName), interrupted.catch(() => undefined)]);
+    warn(`deleting the half-created cluster "${o.clusterName}"${logs ? `; ${logs}` : ''}`);
     await deleteCluster(kind, o.clusterName);
+    if (logs && err instanceof HarnessError) throw new HarnessError(`${err.message} (${logs})`, err.logFile);
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
@@ -261,6 +275,22 @@ export function requestMismatch(record: ClusterRecord, o: HarnessOptions): strin
 function offlineIngress(): IngressController {
   warn('ingress-nginx cannot be built offline (its nginx needs OpenResty modules from GitHub): using Traefik');
   return 'traefik';
+}
+
+/**
+ * `kind export logs` of a cluster about to be deleted because it failed to come
+ * up or was broken (node journals, kubelet, containerd, kube-proxy and pod
+ * logs), into the harness's logs folder, which CI uploads. Says where, or why
+ * it could not: it never throws, so the failure that led here stays the error.
+ */
+async function exportFailedClusterLogs(kind: string, name: string): Promise<string> {
+  const dir = join(paths.logs, `failed-cluster-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  try {
+    await step(`kind export logs of cluster "${name}" to ${dir}`, () => run(kind, ['export', 'logs', dir, '--name', name], { timeoutMs: 180_000 }));
+    return `its logs are in ${dir}`;
+  } catch (err) {
+    return `its logs could not be exported: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 async function deleteCluster(kind: string, name: string): Promise<void> {

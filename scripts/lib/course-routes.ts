@@ -20,6 +20,12 @@ export interface RouteCase {
   received?: string;
   /** text the answer's body must hold */
   contains?: string;
+  /**
+   * A case without a backend (one the edge must refuse) is judged only once
+   * this sibling case answers right: it shows the route that must refuse the
+   * request is in place (an edge without the course refuses everything).
+   */
+  whenRouted?: RouteCase;
 }
 
 export interface CourseRoute extends RouteCase {
@@ -33,17 +39,17 @@ export interface CourseRoute extends RouteCase {
   onEdge?: Partial<Record<'Ingress' | 'Gateway', Partial<RouteCase>>>;
 }
 
+/** The positive cases the negative ones lean on (RouteCase.whenRouted). */
+const MYBLOG_HTTP: RouteCase = { host: 'myblog.luffy.com', path: '/blog/index/', scheme: 'http', backend: 'myblog', received: '/blog/index/', contains: BLOG_LIST };
+const DETAILS: RouteCase = { host: 'bookstore.luffy.com', path: '/details/0', scheme: 'http', backend: 'details', received: '/details/0', contains: '"author"' };
+const REWRITE: RouteCase = { host: 'bookstore.luffy.com', path: '/api/reviews/7', scheme: 'http', backend: 'reviews', received: '/reviews/7', contains: '"reviews"' };
+
 export const COURSE_ROUTES: CourseRoute[] = [
   {
     lab: '40-ingress-myblog',
     namespace: 'luffy',
     title: 'Host myblog.luffy.com serves the blog list over HTTP from myblog',
-    host: 'myblog.luffy.com',
-    path: '/blog/index/',
-    scheme: 'http',
-    backend: 'myblog',
-    received: '/blog/index/',
-    contains: BLOG_LIST,
+    ...MYBLOG_HTTP,
   },
   {
     lab: '40-ingress-myblog',
@@ -60,12 +66,7 @@ export const COURSE_ROUTES: CourseRoute[] = [
     lab: '50-bookstore',
     namespace: 'default',
     title: 'bookstore.luffy.com/details/0 reaches details with the path unchanged',
-    host: 'bookstore.luffy.com',
-    path: '/details/0',
-    scheme: 'http',
-    backend: 'details',
-    received: '/details/0',
-    contains: '"author"',
+    ...DETAILS,
   },
   {
     lab: '50-bookstore',
@@ -82,12 +83,7 @@ export const COURSE_ROUTES: CourseRoute[] = [
     lab: '50-bookstore',
     namespace: 'default',
     title: 'the rewrite sends bookstore.luffy.com/api/reviews/7 to reviews as /reviews/7',
-    host: 'bookstore.luffy.com',
-    path: '/api/reviews/7',
-    scheme: 'http',
-    backend: 'reviews',
-    received: '/reviews/7',
-    contains: '"reviews"',
+    ...REWRITE,
   },
   {
     lab: '50-bookstore',
@@ -103,11 +99,12 @@ export const COURSE_ROUTES: CourseRoute[] = [
   {
     lab: '50-bookstore',
     namespace: 'default',
-    title: 'a path no rule names, /api/details/0, reaches no backend: 404 from the edge itself',
+    title: 'a path no rule names, /api/details/0, reaches no backend: 404 from the edge itself, where /details/0 is routed',
     host: 'bookstore.luffy.com',
     path: '/api/details/0',
     scheme: 'http',
     status: 404,
+    whenRouted: DETAILS,
   },
   {
     lab: '50-bookstore',
@@ -117,15 +114,17 @@ export const COURSE_ROUTES: CourseRoute[] = [
     path: '/api/reviews',
     scheme: 'http',
     status: 404,
+    whenRouted: REWRITE,
     onEdge: { Gateway: { backend: 'reviews', received: '/reviews' } },
   },
   {
     lab: '40-ingress-myblog',
     namespace: 'luffy',
-    title: 'a host no route names, nothing.luffy.com, reaches no backend: 404 from the edge itself',
+    title: 'a host no route names, nothing.luffy.com, reaches no backend: 404 from the edge itself, where myblog.luffy.com is routed',
     host: 'nothing.luffy.com',
     path: '/blog/index/',
     scheme: 'http',
     status: 404,
+    whenRouted: MYBLOG_HTTP,
   },
 ];

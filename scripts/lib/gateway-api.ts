@@ -73,13 +73,33 @@ export interface HTTPPathMatch {
 export interface HTTPRouteRule {
   matches?: { path?: HTTPPathMatch }[];
   filters?: { type: string; urlRewrite?: { path?: { type: string; replacePrefixMatch?: string; replaceFullPath?: string } }; requestRedirect?: Record<string, unknown> }[];
-  backendRefs?: { name: string; namespace?: string; port?: number; kind?: string }[];
+  /** group "" and kind Service by default; the namespace defaults to the route's */
+  backendRefs?: { name: string; namespace?: string; port?: number; kind?: string; group?: string }[];
+}
+
+/** A route's reference to a Gateway, or to one listener of it (sectionName, port). */
+export interface ParentRef {
+  name: string;
+  namespace?: string;
+  sectionName?: string;
+  port?: number;
+  kind?: string;
+  group?: string;
 }
 
 /** The parts of an HTTPRoute the checks read. */
 export interface HTTPRoute extends KubernetesObject {
-  spec: { parentRefs?: { name: string; namespace?: string; sectionName?: string; kind?: string }[]; hostnames?: string[]; rules?: HTTPRouteRule[] };
-  status?: { parents?: { parentRef: { name: string; namespace?: string; sectionName?: string }; controllerName: string; conditions?: Condition[] }[] };
+  spec: { parentRefs?: ParentRef[]; hostnames?: string[]; rules?: HTTPRouteRule[] };
+  status?: { parents?: { parentRef: ParentRef; controllerName: string; conditions?: Condition[] }[] };
+}
+
+/**
+ * The parts of a ReferenceGrant the checks read: in its own namespace, it
+ * lets the kinds of `from` (in their namespaces) refer to the kinds of `to`
+ * (all of a kind when `name` is absent). Group "" is the core API (Service).
+ */
+export interface ReferenceGrant extends KubernetesObject {
+  spec: { from: { group: string; kind: string; namespace: string }[]; to: { group: string; kind: string; name?: string }[] };
 }
 
 export const GATEWAY_GROUP = { group: 'gateway.networking.k8s.io', version: 'v1' } as const;

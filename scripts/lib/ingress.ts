@@ -1,5 +1,10 @@
-// Installs the ingress controller on the node that holds ports 80/443, and
-// waits until its admission webhook answers before any Ingress is applied.
+// Installs the edges on the node whose ports are mapped to 127.0.0.1: the
+// ingress controller on 80/443 (ingress-nginx, waited for until its admission
+// webhook answers, or Traefik's NGINX provider), and on every cluster Traefik's
+// Gateway provider on 8080/8443 with the Gateway API CRDs, so that both edges
+// run the same case table whatever the controller (beside ingress-nginx,
+// Traefik serves the Gateway only: a course cluster migrating off the retired
+// controller). Traefik is built here on both paths (its module, pinned).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -52,25 +57,45 @@ export interface IngressTarget {
 
 export async function installIngress(t: IngressTarget, ingress: IngressController): Promise<void> {
   const kc = loadKubeconfig(t.kubeconfig);
-  if (ingress === 'traefik') {
-    // Built here on both paths: the same image online and offline. Its Gateway provider needs the CRDs first.
-    await installGatewayApi(kc);
-    const image = await buildTraefikImage(t.rebuild);
-    // Only where its pod runs: the ingress node (the control plane, kind-config.ts).
-    await run(t.kind, ['load', 'docker-image', '--name', t.clusterName, '--nodes', `${t.clusterName}-control-plane`, image], { log: join(paths.logs, 'ingress.log') });
-    const text = readFileSync(TRAEFIK_MANIFEST, 'utf8').replace('TRAEFIK_IMAGE', image);
-    await applyObjects(kc, parseManifests(text, TRAEFIK_MANIFEST));
-    await waitForDeployment(kc, 'traefik', 'traefik');
-    return;
+  // The Gateway provider needs the CRDs first.
+  await installGatewayApi(kc);
+  const image = await buildTraefikImage(t.rebuild);
+  // Only where its pod runs: the ingress node (the control plane, kind-config.ts).
+  await run(t.kind, ['load', 'docker-image', '--name', t.clusterName, '--nodes', `${t.clusterName}-control-plane`, image], { log: join(paths.logs, 'ingress.log') });
+  await applyObjects(kc, traefikObjects(readFileSync(TRAEFIK_MANIFEST, 'utf8'), image, { ingress: ingress === 'traefik' }));
+  if (ingress === 'nginx') {
+    const objects = parseManifests(await pinnedManifest(), INGRESS_NGINX.url);
+    const named = manifestImages(objects);
+    if (named.join(' ') !== [...INGRESS_NGINX.images].sort().join(' ')) {
+      throw new HarnessError(`the ingress-nginx ${INGRESS_NGINX.version} manifest names ${named.join(', ')}; the harness pins ${INGRESS_NGINX.images.join(', ')}`);
+    }
+    await applyObjects(kc, pinToIngressNode(objects));
+    await waitForDeployment(kc, 'ingress-nginx', 'ingress-nginx-controller');
+    await waitForAdmissionWebhook(t.kubeconfig, 120_000);
   }
-  const objects = parseManifests(await pinnedManifest(), INGRESS_NGINX.url);
-  const named = manifestImages(objects);
-  if (named.join(' ') !== [...INGRESS_NGINX.images].sort().join(' ')) {
-    throw new HarnessError(`the ingress-nginx ${INGRESS_NGINX.version} manifest names ${named.join(', ')}; the harness pins ${INGRESS_NGINX.images.join(', ')}`);
-  }
-  await applyObjects(kc, pinToIngressNode(objects));
-  await waitForDeployment(kc, 'ingress-nginx', 'ingress-nginx-controller');
-  await waitForAdmissionWebhook(t.kubeconfig, 120_000);
+  await waitForDeployment(kc, 'traefik', 'traefik');
+}
+
+/**
+ * Traefik's objects (offline/ingress/traefik.yaml) for this cluster: with
+ * `ingress`, its NGINX provider on 80/443 and IngressClass nginx too; without
+ * (ingress-nginx holds those), the Gateway provider alone.
+ */
+export function traefikObjects(manifest: string, image: string, { ingress }: { ingress: boolean }): KubernetesObject[] {
+  const objects = parseManifests(manifest.replace('TRAEFIK_IMAGE', image), TRAEFIK_MANIFEST);
+  if (ingress) return objects;
+  const ingressArg = (a: string) => /kubernetesingressnginx|entryPoints\.(web|websecure)\./.test(a);
+  return objects
+    .filter((o) => o.kind !== 'IngressClass')
+    .map((o) => {
+      if (o.kind !== 'Deployment') return o;
+      const d = structuredClone(o) as KubernetesObject & { spec: { template: { spec: { containers: { args?: string[]; ports?: { name?: string }[] }[] } } } };
+      for (const c of d.spec.template.spec.containers) {
+        c.args = c.args?.filter((a) => !ingressArg(a));
+        c.ports = c.ports?.filter((p) => p.name !== 'web' && p.name !== 'websecure');
+      }
+      return d;
+    });
 }
 
 async function waitForDeployment(kc: KubeConfig, namespace: string, name: string): Promise<void> {

@@ -83,7 +83,8 @@ export const INTERRUPTED = 'interrupted (the run was stopped)';
 export function errorCause(text: string): string {
   const lines = text.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim());
   const end = lines.findIndex((l) => /^(>?\s*\d+ \||at \S.*:\d+(:\d+)?\)?$|error context:|call log:)/i.test(l));
-  return (end < 0 ? lines : lines.slice(0, end)).filter(Boolean).slice(0, 6).join(' · ').replace(/^Error: /, '').slice(0, 900);
+  // Long enough for every cause a check names (root first): a cause cut off is no cause.
+  return (end < 0 ? lines : lines.slice(0, end)).filter(Boolean).slice(0, 12).join(' · ').replace(/^Error: /, '').slice(0, 4000);
 }
 
 /** The edge names a topic's rows were checked through, in order of first appearance. */

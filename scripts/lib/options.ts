@@ -313,7 +313,7 @@ export function parseArgs(
   const set = (spec: FlagSpec, raw: string, name: string) => {
     (options as unknown as Record<string, unknown>)[spec.key] = spec.parse(raw, name);
   };
-  for (const [flag, spec] of Object.entries(FLAGS)) {
+  for (const spec of Object.values(FLAGS)) {
     const raw = env[spec.env];
     if (raw !== undefined && raw !== '') set(spec, raw, spec.env);
   }

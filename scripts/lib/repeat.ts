@@ -1,5 +1,5 @@
 // Pass counts of each check over repeated runs (npm run test:repeat).
-import type { TestCase } from './junit.ts';
+import type { TestEntry } from './playwright-json.ts';
 
 export interface PassCount {
   file: string;
@@ -12,13 +12,13 @@ export interface PassCount {
 }
 
 /** One row per check, those that failed at least once first. */
-export function passCounts(runs: TestCase[][]): PassCount[] {
+export function passCounts(runs: TestEntry[][]): PassCount[] {
   const rows = new Map<string, PassCount>();
-  for (const cases of runs) {
-    for (const c of cases) {
-      const key = `${c.file}\u0000${c.name}`;
-      const row = rows.get(key) ?? { file: c.file, name: c.name, passed: 0, failed: 0, skipped: 0, missing: 0 };
-      row[c.status]++;
+  for (const tests of runs) {
+    for (const t of tests) {
+      const key = `${t.file}\u0000${t.title}`;
+      const row = rows.get(key) ?? { file: t.file, name: t.title, passed: 0, failed: 0, skipped: 0, missing: 0 };
+      row[t.status === 'passed' ? 'passed' : t.status === 'failed' || t.status === 'timedOut' ? 'failed' : 'skipped']++;
       rows.set(key, row);
     }
   }

@@ -55,8 +55,12 @@ export interface ScoredCheck {
   check: string;
   points: number;
   earned: number;
-  /** pass, fail, "not run" (an earlier step failed or it was skipped), or missing (no such row in the run) */
-  outcome: 'pass' | 'fail' | 'not run' | 'missing';
+  /**
+   * pass, fail, "not run" (an earlier step failed, or it was skipped: the
+   * student's), "not judged" (the harness could not: no points, none lost),
+   * or missing (no such row in the run)
+   */
+  outcome: 'pass' | 'fail' | 'not run' | 'not judged' | 'missing';
   cause: string;
 }
 
@@ -64,19 +68,25 @@ export interface LabScore {
   lab: string;
   chapter: string;
   earned: number;
+  /** the points of the checks that were judged */
   points: number;
+  /** the points of the checks the harness could not judge, out of the lab's total */
+  notJudged: number;
   checks: ScoredCheck[];
 }
 
 export interface StudentScore {
   labs: LabScore[];
   earned: number;
+  /** the rubric's total less what was not judged */
   points: number;
+  /** the points the harness could not judge for this student (the rubric's total shrinks by as much) */
+  notJudged: number;
   /** rows no rubric entry names */
   unscored: string[];
 }
 
-/** A student's rows scored against the rubric: partial credit per lab, 0 (and why) for what did not run. */
+/** A student's rows scored against the rubric: partial credit per lab, 0 (and why) for what did not run, and what the harness could not judge left out of the total. */
 export function score(rows: GradedRow[], rubric: Rubric): StudentScore {
   const used = new Set<GradedRow>();
   const labs = Object.entries(rubric).map(([lab, spec]): LabScore => {
@@ -85,15 +95,19 @@ export function score(rows: GradedRow[], rubric: Rubric): StudentScore {
       if (!row) return { check: c.check, points: c.points, earned: 0, outcome: 'missing', cause: 'no such check in this run' };
       used.add(row);
       if (row.result === 'pass' || row.result === 'n/a') return { check: c.check, points: c.points, earned: c.points, outcome: 'pass', cause: '' };
+      // The harness's own limit: no points, none lost.
+      if (row.result === 'skipped' && /^not judged\b/.test(row.detail)) return { check: c.check, points: c.points, earned: 0, outcome: 'not judged', cause: row.detail };
       const notRun = row.result === 'skipped' || /^not run\b/.test(row.detail);
       return { check: c.check, points: c.points, earned: 0, outcome: notRun ? 'not run' : 'fail', cause: notRun && !/^not run\b/.test(row.detail) ? `not run: ${row.detail}` : row.detail };
     });
-    return { lab, chapter: spec.chapter, checks, earned: sum(checks.map((c) => c.earned)), points: sum(checks.map((c) => c.points)) };
+    const judged = checks.filter((c) => c.outcome !== 'not judged');
+    return { lab, chapter: spec.chapter, checks, earned: sum(judged.map((c) => c.earned)), points: sum(judged.map((c) => c.points)), notJudged: sum(checks.filter((c) => c.outcome === 'not judged').map((c) => c.points)) };
   });
   return {
     labs,
     earned: sum(labs.map((l) => l.earned)),
     points: sum(labs.map((l) => l.points)),
+    notJudged: sum(labs.map((l) => l.notJudged)),
     unscored: rows.filter((r) => !used.has(r) && r.result !== 'pass').map((r) => r.title),
   };
 }

@@ -1,13 +1,22 @@
 // Grading a submitted manifests folder (a student's) next to the reference
 // labs, which stay as they are. The submission's objects are sorted into the
 // reference labs by kind and name and moved to a namespace set of their own
-// (luffy -> g<id>-luffy). Names that are cluster-wide are renamed too: each
-// Ingress host gets the run's id in its first label (myblog.luffy.com ->
-// myblog-g<id>.luffy.com, still covered by the course's *.luffy.com
-// certificate), a Service's fixed nodePort is dropped (30080 belongs to the
-// reference), and a hostPath folder gets the id as suffix (/opt/mysql/data
-// is the reference MySQL's). Messages are translated back to the
-// submission's names.
+// (luffy -> g<id>-luffy). What acts beyond a namespace is made the slot's own
+// or refused, so that a submission changes no other's rows:
+// - at the edge, the submission's Ingresses and Gateways name the slot's own
+//   IngressClass and GatewayClass, served by the slot's edge only
+//   (slot-edge.ts); hosts stay as written (a rule with no host or a wildcard
+//   host, and a *.luffy.com certificate, reach that edge alone);
+// - a Service's fixed nodePort is dropped (30080 belongs to the reference);
+// - a hostPath folder gets the id as suffix (/opt/mysql/data is the
+//   reference MySQL's; two MySQLs on one folder would fight over its lock);
+// - only namespaced kinds a course answer uses are applied (ALLOWED_KINDS);
+//   anything else (cluster-scoped kinds, webhooks, CRDs...) is refused with
+//   the object named;
+// - pods on the host's network (hostNetwork, hostPort) cannot be kept apart
+//   on one node: such submissions are graded one at a time
+//   (class-grading.ts), and the report says so.
+// Messages are translated back to the submission's names.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,9 +24,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { loadAll } from 'js-yaml';
 import { yamlFiles } from './audit.ts';
 import type { Lab } from './labs.ts';
+import { GRADE_LABEL, slotClass, type SlotEdge } from './slot-edge.ts';
 
-/** Label of the namespaces a grading run creates; the value is the run's id. */
-export const GRADE_LABEL = 'course-harness/grade';
+export { GRADE_LABEL };
 
 export class GradeMap {
   private readonly renamed = new Map<string, string>();
@@ -28,16 +37,18 @@ export class GradeMap {
     return this.remember(ns, `g${this.id}-${ns}`);
   }
 
-  /** Wildcard hosts stay as they are (they cannot take an id in their first label). */
-  host(host: string): string {
-    if (host.startsWith('*.') || !host.includes('.')) return host;
-    const [first, ...rest] = host.split('.');
-    return this.remember(host, [`${first}-g${this.id}`, ...rest].join('.'));
-  }
-
   /** A node folder of the submission's own: two MySQLs on one data folder would fight over its lock. */
   hostPath(path: string): string {
     return this.remember(path, `${path.replace(/\/+$/, '')}-g${this.id}`);
+  }
+
+  /**
+   * The slot's class for a class the course's controller serves (an Ingress's
+   * nginx or none; a Gateway's traefik); any other class stays unserved, as on
+   * the course's cluster, under a name of the slot's.
+   */
+  edgeClass(given: string | undefined, served: string[]): string {
+    return !given || served.includes(given) ? slotClass(this.id) : `${given}-g${this.id}`;
   }
 
   /** The node folders given to the submission's hostPath volumes. */
@@ -45,7 +56,7 @@ export class GradeMap {
     return [...this.renamed].filter(([renamed]) => renamed.startsWith('/')).map(([renamed]) => renamed);
   }
 
-  /** `text` with every renamed namespace, host and folder put back. */
+  /** `text` with every renamed namespace and folder put back. */
   unmap(text: string): string {
     let out = text;
     for (const [renamed, original] of [...this.renamed].sort((a, b) => b[0].length - a[0].length)) out = out.replaceAll(renamed, original);
@@ -63,10 +74,46 @@ export function gradeId(dir: string, env: NodeJS.ProcessEnv = process.env): stri
   return env.HARNESS_GRADE_ID || createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 6);
 }
 
-/** Kinds without a namespace; a submission may not create them while grading. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'IngressClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass']);
+/**
+ * The kinds a submission may apply: namespaced ones a course answer uses (and
+ * Namespace, mapped into the slot). Anything else acts beyond the slot or is
+ * not the course's: refused with the object named.
+ */
+export const ALLOWED_KINDS = new Set([
+  'Namespace',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'Endpoints',
+  'EndpointSlice',
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'PersistentVolumeClaim',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+  'LimitRange',
+  'ResourceQuota',
+  'Ingress',
+  'Gateway',
+  'HTTPRoute',
+  'ReferenceGrant',
+]);
 
-/** One object moved into the grading namespace set, with its hosts and nodePorts made its own. */
+/** The IngressClass names the course's controller serves (ingress-nginx's; Traefik's NGINX provider reads the same). */
+const SERVED_INGRESS_CLASSES = ['nginx'];
+/** The GatewayClass the harness's Gateway implementation serves (lab 60). */
+const SERVED_GATEWAY_CLASSES = ['traefik'];
+
+/** One object moved into the grading slot: its namespace, its edge classes, its node folders and nodePorts made the slot's. */
 export function mapObject(o: KubernetesObject, map: GradeMap): KubernetesObject {
   const copy = structuredClone(o) as KubernetesObject & { spec?: Record<string, unknown> };
   copy.metadata = { ...copy.metadata };
@@ -76,29 +123,43 @@ export function mapObject(o: KubernetesObject, map: GradeMap): KubernetesObject 
     return copy;
   }
   copy.metadata.namespace = map.namespace(copy.metadata.namespace);
-  if (copy.kind === 'Ingress' && copy.spec) {
-    const spec = copy.spec as { rules?: { host?: string }[]; tls?: { hosts?: string[] }[] };
-    for (const rule of spec.rules ?? []) if (rule.host) rule.host = map.host(rule.host);
-    for (const tls of spec.tls ?? []) tls.hosts = tls.hosts?.map((h) => map.host(h));
+  if (copy.kind === 'Ingress') {
+    // The class as given, by field or by the older annotation, becomes the slot's (served by its edge alone).
+    const annotations = { ...copy.metadata.annotations };
+    const given = (copy.spec?.ingressClassName as string | undefined) ?? annotations['kubernetes.io/ingress.class'];
+    delete annotations['kubernetes.io/ingress.class'];
+    copy.metadata.annotations = annotations;
+    copy.spec = { ...copy.spec, ingressClassName: map.edgeClass(given, SERVED_INGRESS_CLASSES) };
   }
-  // Gateway API: hostnames as Ingress hosts; references to other namespaces into the grading set.
+  // Gateway API: the class the slot's edge serves; references to other namespaces into the grading set.
+  if (copy.kind === 'Gateway' && copy.spec) {
+    const spec = copy.spec as { gatewayClassName?: string; listeners?: { tls?: { certificateRefs?: { namespace?: string }[] }; allowedRoutes?: { namespaces?: { from?: string } } }[] };
+    spec.gatewayClassName = map.edgeClass(spec.gatewayClassName, SERVED_GATEWAY_CLASSES);
+    for (const l of spec.listeners ?? []) for (const ref of l.tls?.certificateRefs ?? []) if (ref.namespace) ref.namespace = map.namespace(ref.namespace);
+  }
   if (copy.kind === 'HTTPRoute' && copy.spec) {
-    const spec = copy.spec as { hostnames?: string[]; parentRefs?: { namespace?: string }[]; rules?: { backendRefs?: { namespace?: string }[] }[] };
-    spec.hostnames = spec.hostnames?.map((h) => map.host(h));
+    const spec = copy.spec as { parentRefs?: { namespace?: string }[]; rules?: { backendRefs?: { namespace?: string }[] }[] };
     for (const ref of [...(spec.parentRefs ?? []), ...(spec.rules ?? []).flatMap((r) => r.backendRefs ?? [])]) if (ref.namespace) ref.namespace = map.namespace(ref.namespace);
   }
-  if (copy.kind === 'Gateway' && copy.spec) {
-    const spec = copy.spec as { listeners?: { hostname?: string; tls?: { certificateRefs?: { namespace?: string }[] } }[] };
-    for (const l of spec.listeners ?? []) {
-      if (l.hostname) l.hostname = map.host(l.hostname);
-      for (const ref of l.tls?.certificateRefs ?? []) if (ref.namespace) ref.namespace = map.namespace(ref.namespace);
-    }
+  if (copy.kind === 'ReferenceGrant' && copy.spec) {
+    for (const from of (copy.spec.from as { namespace?: string }[] | undefined) ?? []) if (from.namespace) from.namespace = map.namespace(from.namespace);
   }
   renameHostPaths(copy.spec, map);
   if (copy.kind === 'Service' && copy.spec) {
     for (const port of (copy.spec.ports as { nodePort?: number }[] | undefined) ?? []) delete port.nodePort;
   }
   return copy;
+}
+
+/** Whether an object runs pods on the host's network: hostNetwork, or a container port bound to a hostPort. */
+export function onHostNetwork(o: KubernetesObject): boolean {
+  const visit = (value: unknown): boolean => {
+    if (!value || typeof value !== 'object') return false;
+    const v = value as { hostNetwork?: boolean; hostPort?: number };
+    if (v.hostNetwork === true || (typeof v.hostPort === 'number' && v.hostPort > 0)) return true;
+    return Object.values(value).some(visit);
+  };
+  return visit((o as { spec?: unknown }).spec);
 }
 
 /** Every `hostPath: { path }` below `value` (pod specs and templates), renamed in place. */
@@ -115,8 +176,10 @@ export const OTHER_OBJECTS = 'other objects';
 export interface Submission {
   /** the reference labs' names, each with the submission's objects of that lab (mapped); then "other objects" if any */
   labs: Lab[];
-  /** cluster-scoped objects, not applied while grading */
+  /** objects of kinds not applied while grading (ALLOWED_KINDS), as Kind/name */
   refused: string[];
+  /** objects whose pods use the host's network (graded one at a time with the other such submissions) */
+  hostNetwork: string[];
 }
 
 /**
@@ -129,6 +192,7 @@ export function readSubmission(dir: string, reference: Lab[], map: GradeMap): Su
   const labs: Lab[] = reference.map((lab) => ({ name: lab.name, objects: [] }));
   const other: Lab = { name: OTHER_OBJECTS, objects: [] };
   const refused: string[] = [];
+  const hostNetwork: string[] = [];
   for (const file of yamlFiles(dir)) {
     let docs: unknown[] = [];
     try {
@@ -140,21 +204,26 @@ export function readSubmission(dir: string, reference: Lab[], map: GradeMap): Su
       const o = doc as KubernetesObject | null;
       if (!o || typeof o !== 'object' || !o.apiVersion || !o.kind || !o.metadata?.name) continue;
       const key = `${o.kind}/${o.metadata.name}`;
-      if (CLUSTER_SCOPED.has(o.kind) && o.kind !== 'Namespace') {
+      if (!ALLOWED_KINDS.has(o.kind)) {
         refused.push(key);
         continue;
       }
+      if (onHostNetwork(o)) hostNetwork.push(key);
       const lab = labs.find((l) => l.name === labOf.get(key)) ?? other;
       lab.objects.push(mapObject(o, map));
     }
   }
-  return { labs: other.objects.length ? [...labs, other] : labs, refused };
+  return { labs: other.objects.length ? [...labs, other] : labs, refused, hostNetwork };
 }
 
 /** What deploying a submission gave, step by step: the errors of each "<lab> <apply|ready>". */
 export interface GradeState {
   id: string;
   errors: Record<string, string[]>;
+  /** where the slot's own edge is reached (its Ingresses and Gateways) */
+  edge?: SlotEdge;
+  /** each container's restart count once the submission was deployed ("pod uid/container"), for the row that it stays up */
+  restarts?: Record<string, number>;
   /** the node folders the submission's hostPath volumes were renamed to, removed when the grading ends */
   hostPaths?: string[];
 }

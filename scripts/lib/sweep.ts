@@ -4,13 +4,15 @@
 // carry the label course-harness/test=true (fixtures/cluster.ts) and are
 // deleted; after an interrupted run, luffy's myblog is put back to the lab's
 // manifest (a rollout under load may have been cut short); the node folders
-// a grading renamed its hostPath volumes to are removed.
+// a grading renamed its hostPath volumes to are removed, and so are the
+// IngressClass and GatewayClass of grading slots' edges.
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { applyObjects } from './apply.ts';
 import { readRecord } from './cluster.ts';
 import { apiGet, loadKubeconfig } from './kube.ts';
 import { findLab } from './labs.ts';
+import { deleteSlotClusterObjects } from './slot-edge.ts';
 import { recordedHostPaths } from './submission.ts';
 
 /** `rm -rf` of these paths on every node of the cluster. */
@@ -57,6 +59,9 @@ export async function sweepTestObjects(clusterName: string, restoreLuffy: boolea
   ];
   for (const remove of leftovers) await remove().catch(() => undefined);
   if (leftovers.length) done.push(`deleted ${leftovers.length} test RBAC object(s) outside test namespaces`);
+  // A grading slot's IngressClass and GatewayClass (its namespaces went with the test label).
+  const slots = await deleteSlotClusterObjects(kc).catch(() => 0);
+  if (slots) done.push(`deleted ${slots} cluster-scoped object(s) of grading slots' edges`);
   const folders = recordedHostPaths();
   if (folders.length) {
     await removeFromNodes(clusterName, folders);

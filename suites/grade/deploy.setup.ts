@@ -1,6 +1,8 @@
 // Grading, step one: the submitted folder's labs applied in the course's
-// order into their own namespaces (scripts/lib/submission.ts), every step
-// tried even when an earlier one failed, so the remaining labs still run.
+// order into their own namespaces (scripts/lib/submission.ts), behind an edge
+// of their own (scripts/lib/slot-edge.ts), every step tried even when an
+// earlier one failed, so the remaining labs still run. What an interrupted
+// grading of the same folder left is removed first, and waited for.
 // What each step gave is written down for the checks (suites/grade/*.grade.ts);
 // this step itself fails only when the harness cannot do its part.
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -10,9 +12,10 @@ import { echoPod, runPods } from '../../fixtures/pods.ts';
 import { pullHint } from '../../scripts/lib/app-images.ts';
 import { applyObjects } from '../../scripts/lib/apply.ts';
 import { folderSecrets, redactSecrets } from '../../scripts/lib/audit.ts';
-import { podCauses } from '../../scripts/lib/diagnose.ts';
+import { podCauses, restartBaseline } from '../../scripts/lib/diagnose.ts';
 import { courseSteps, loadLabs } from '../../scripts/lib/labs.ts';
 import { info, step } from '../../scripts/lib/log.ts';
+import { removeSlot, startSlotEdge } from '../../scripts/lib/slot-edge.ts';
 import { GRADE_LABEL, GradeMap, gradeId, OTHER_OBJECTS, readSubmission, writeGradeState } from '../../scripts/lib/submission.ts';
 
 setup.use({ destructive: true });
@@ -22,16 +25,19 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
   const map = new GradeMap(gradeId(dir));
   const { labs, refused } = readSubmission(dir, loadLabs(), map);
   const ns = { luffy: map.namespace('luffy'), default: map.namespace('default') };
-  info(`grading ${dir} in namespaces g${map.id}-*`);
-  const namespaces = new Set([...Object.values(ns), ...labs.flatMap((l) => l.objects.map((o) => o.metadata?.namespace ?? ''))].filter(Boolean));
+  info(`grading ${dir} in namespaces g${map.id}-*, behind an edge of its own`);
+  await step(`what an earlier grading of g${map.id} left, removed`, () => removeSlot(cluster.kc, map.id));
+  const namespaces = [...new Set([...Object.values(ns), ...labs.flatMap((l) => l.objects.map((o) => o.metadata?.namespace ?? ''))].filter(Boolean))];
   const labels = { 'course-harness/test': 'true', [GRADE_LABEL]: map.id };
-  await applyObjects(cluster.kc, [...namespaces].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }) as KubernetesObject));
+  await applyObjects(cluster.kc, namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }) as KubernetesObject));
+  // After the namespaces: Traefik reads its namespace selector once, at start.
+  const edge = await step(`the slot's own edge (g${map.id}-edge)`, () => startSlotEdge(cluster.kc, map.id, namespaces));
   // The Service checks call from a client pod in the namespace.
   await Promise.all(Object.values(ns).map((namespace) => runPods(cluster, namespace, [echoPod('client', { role: 'client' })])));
 
   // What the API server says of a Secret may quote its value: none reaches a report.
   const secrets = folderSecrets(dir);
-  const errors: Record<string, string[]> = refused.length ? { [`${OTHER_OBJECTS} apply`]: [`cluster-scoped objects are not applied while grading: ${refused.join(', ')}`] } : {};
+  const errors: Record<string, string[]> = refused.length ? { [`${OTHER_OBJECTS} apply`]: [`not applied while grading (cluster-scoped, or not a kind a course answer uses, so it could reach beyond the submission): ${refused.join(', ')}`] } : {};
   for (const s of courseSteps(cluster.kc, labs, ns, 150_000)) {
     const key = `${s.lab} ${s.phase}`;
     if (s.phase === 'ready' && errors[`${s.lab} apply`]) {
@@ -51,5 +57,7 @@ setup('the submission is deployed in namespaces of its own', async ({ cluster })
       (errors[key] ??= []).push(...why.map((w) => redactSecrets(map.unmap(w), secrets)));
     });
   }
-  writeGradeState({ id: map.id, errors, hostPaths: map.renamedHostPaths() });
+  // From here on, a restart is the submission's doing (or the harness's own, which the row that counts them leaves out).
+  const restarts = restartBaseline((await Promise.all(Object.values(ns).map((namespace) => workloadPods(cluster, namespace)))).flat());
+  writeGradeState({ id: map.id, errors, edge, restarts, hostPaths: map.renamedHostPaths() });
 });

@@ -1,10 +1,10 @@
 // What the grading steps share: the submitted folder, the map to its own
-// namespaces, hosts and folders, and a check's failure worded in the
+// namespaces and folders, its own edge, and a check's failure worded in the
 // student's names (their namespace luffy, not the harness's g<id>-luffy).
 import type { TestInfo } from '@playwright/test';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { harnessOptions, type Cluster } from '../../fixtures/cluster.ts';
-import { withTranscript } from '../../fixtures/checks.ts';
+import { GATEWAY, INGRESS, withTranscript, type Edge } from '../../fixtures/checks.ts';
 import type { Exchange } from '../../fixtures/http.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
 import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
@@ -15,6 +15,14 @@ export const map = new GradeMap(gradeId(DIR));
 export const submission = readSubmission(DIR, loadLabs(), map);
 export const LUFFY = map.namespace('luffy');
 export const DEFAULT = map.namespace('default');
+
+/** The submission's own edge (scripts/lib/slot-edge.ts): its Ingress and its Gateway, reached through their NodePorts. */
+export function slotEdges(): { ingress: Edge; gateway: Edge } {
+  const { edge } = readGradeState(map.id);
+  if (!edge) throw new Error(`the grading slot's edge was not started (no edge in the grade state of g${map.id}): see the grade-setup step`);
+  // A submission's HTTPRoutes may sit in either of its namespaces, whatever the case's.
+  return { ingress: { ...INGRESS, address: edge.address, ports: edge.ingress }, gateway: { ...GATEWAY, address: edge.address, ports: edge.gateway, namespaces: [LUFFY, DEFAULT] } };
+}
 
 /** Runs a check; its HTTP transcript is attached, pass or fail, and a failure names the submission's namespaces and hosts. */
 export const graded = (testInfo: TestInfo, check: () => Promise<Exchange[] | void>) => withTranscript(testInfo, check, (m) => map.unmap(m));

@@ -17,11 +17,12 @@ import { loadKubeconfig } from './lib/kube.ts';
 import { deployCourseStack, findLab, waitForDeployments } from './lib/labs.ts';
 import { HarnessError, info, main } from './lib/log.ts';
 import { parseCommandLine } from './lib/options.ts';
+import { COURSE_MYBLOG } from './lib/app-images.ts';
 
 const RATES = [10, 20, 40, 60, 80, 120];
 const ROUTES = ['ingress HTTP GET, new connection each', 'NodePort GET, new connection each'];
 
-const image = (version: string) => ({ spec: { template: { spec: { containers: [{ name: 'myblog', image: `localhost/course-harness/myblog:${version}` }] } } } });
+const image = (version: string) => ({ spec: { template: { spec: { containers: [{ name: 'myblog', image: `${COURSE_MYBLOG}:${version}` }] } } } });
 
 function line(o: RolloutUnderLoad): string {
   return o.streams

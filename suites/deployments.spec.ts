@@ -9,11 +9,12 @@ import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { recordMeasurement } from '../fixtures/measure.ts';
 import { expectRecreate, patchDeployment, rollbackTo, rollOut, rolloutHistory } from '../fixtures/rollout.ts';
+import { COURSE_MYBLOG } from '../scripts/lib/app-images.ts';
 import { applyObjects } from '../scripts/lib/apply.ts';
 import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
 import { findLab, inNamespace, waitForDeployments } from '../scripts/lib/labs.ts';
 
-const MYBLOG_V2 = 'localhost/course-harness/myblog:v2';
+const MYBLOG_V2 = `${COURSE_MYBLOG}:v2`;
 
 /** The lab's ConfigMap, Secret and `name` Deployment in ns; MYSQL_HOST is the stack's mysql Service. */
 async function deployLab(cluster: Cluster, ns: string, name: 'myblog' | 'mysql'): Promise<void> {
@@ -124,7 +125,7 @@ test('rolling update v1 -> v2 keeps maxSurge/maxUnavailable on every event and r
   expect(undo.newReplicaSet, 'the revision-1 ReplicaSet runs the pods again').toBe(update.scaledDown[0]);
   const restored = await readyPods(cluster, ns, 'myblog', 2);
   expect(await versions(cluster, ns, restored)).toEqual(['v1', 'v1']);
-  expect(restored.every((p) => p.spec?.containers[0].image === 'localhost/course-harness/myblog:v1')).toBe(true);
+  expect(restored.every((p) => p.spec?.containers[0].image === `${COURSE_MYBLOG}:v1`)).toBe(true);
   expect(await rolloutHistory(cluster.kc, ns, 'myblog'), 'revision 1 becomes revision 3').toEqual([
     [2, 'myblog v2'],
     [3, 'myblog v1'],

@@ -4,12 +4,15 @@
 // from a registry name that can never resolve (.invalid) fails to pull,
 // backs off, and never starts. The same online and offline.
 // Then the course's own image names (scripts/lib/app-images.ts), which a
-// student's manifests use as the course writes them.
+// student's manifests use as the course writes them: pulled from the
+// harness's registry (scripts/lib/registry.ts), the stand-ins built here.
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { expect, test } from '../fixtures/cluster.ts';
+import { expect, runFacts, test } from '../fixtures/cluster.ts';
+import { expectPulled } from '../fixtures/pulls.ts';
 import { APP_IMAGES, courseNames, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
 import { observe } from '../scripts/lib/kube.ts';
+import { registryNames, registryPath, registryRequests } from '../scripts/lib/registry.ts';
 
 const pod = (name: string, image: string, imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never'): V1Pod => ({
   metadata: { name },
@@ -59,56 +62,48 @@ test('镜像拉取策略: IfNotPresent starts with the image found, no pull; Nev
   }
 });
 
-test("the course's image names run as the course writes them: mysql:5.7, the class registry's myblog, istio's details and reviews found on the node (no pull) as the images built here (--images=upstream: the class registry's only, the public ones none); a name the course does not use is pulled", async ({ cluster, ns }) => {
-  const images = cluster.record?.requested.images ?? 'built';
-  // Each name as a student writes it: no pull policy (IfNotPresent for a tag). istio's images serve as they are; the others sleep.
-  const served = courseNames(images).map(({ name, image }, i) => ({ pod: `course-${i}`, name, image }));
+test("the course's image names run as the course writes them: mysql:5.7, the class registry's myblog, istio's details and reviews pulled from the harness's registry (its log shows each node's request) as the images built here (--images=upstream: the class registry's only); a name it lacks fails with its 404", async ({ cluster, ns }) => {
+  test.setTimeout(4 * 60_000);
+  const facts = runFacts(cluster);
+  const open = registryNames(cluster.record!.name).open;
+  // Each name as a student writes it, pulled as a node pulls it the first time (Always: every node here may have pulled it before).
+  const served = courseNames(facts.images).map(({ name, image }, i) => ({ pod: `course-${i}`, name, image }));
   const absent = { pod: 'absent', name: 'mysql:5.7-not-the-course' };
   const body = (name: string, image: string): V1Pod => ({
     metadata: { name },
-    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, ...(/bookinfo/.test(image) ? {} : { command: ['sleep', '600'] }) }] },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, imagePullPolicy: 'Always', ...(/bookinfo/.test(image) ? {} : { command: ['sleep', '600'] }) }] },
   });
-  const events = await observe<CoreV1Event>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/events` });
-  const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods` });
   // The ID of the image a node has under a name (as the kubelet asks for it); undefined when it has none.
   const onNode = async (node: string, name: string) => {
     const r = await execa('docker', ['exec', node, 'crictl', 'inspecti', '--output', 'go-template', '--template', '{{.status.id}}', name], { reject: false });
     return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
   };
-  try {
-    for (const s of [...served, absent]) await cluster.core.createNamespacedPod({ namespace: ns, body: body(s.pod, s.name) });
-    const running = (items: V1Pod[], name: string) => !!items.find((p) => p.metadata?.name === name)?.status?.containerStatuses?.[0]?.state?.running;
-    await pods.until((items) => served.every((s) => running(items, s.pod)), `pods running ${served.map((s) => s.name).join(', ')}`, 120_000);
-    const about = (items: CoreV1Event[], name: string, reason: string) => items.some((e) => e.involvedObject.name === name && e.reason === reason);
-    await events.until(
-      (items) => served.every((s) => about(items, s.pod, 'Pulled')) && about(items, absent.pod, 'Pulling'),
-      `the events Pulled (${served.map((s) => s.name).join(', ')}) and Pulling (${absent.name})`,
-      30_000,
-    );
-    for (const s of served) {
-      const of = events.items().filter((e) => e.involvedObject.name === s.pod);
-      expect(of.map((e) => e.reason), `${s.name}: found on the node, not pulled`).not.toContain('Pulling');
-      expect(of.find((e) => e.reason === 'Pulled')?.message).toMatch(/already present on machine/);
-      expect(of.find((e) => e.reason === 'Pulled')?.message).toContain(`"${s.name}"`);
-      // What the node has under the name is the image built here (as the node has it under that image's own tag).
-      const node = pods.items().find((p) => p.metadata?.name === s.pod)!.spec!.nodeName!;
-      const ours = await onNode(node, s.image);
-      expect(ours, `${s.image} on ${node}`).toBeTruthy();
-      expect(await onNode(node, s.name), `${s.name} on ${node} is ${s.image}`).toBe(ours);
-    }
-    expect(events.items().filter((e) => e.involvedObject.name === absent.pod).find((e) => e.reason === 'Pulling')?.message).toContain(`"${absent.name}"`);
-    if (images === 'upstream') {
-      // The public names are the registries' own: no node has one of them as an image built here.
-      for (const node of (await cluster.core.listNode()).items.map((n) => n.metadata!.name!)) {
-        const ours = new Set(await Promise.all(APP_IMAGES.map((i) => onNode(node, i.tag))));
-        for (const name of UPSTREAM_IMAGES) {
-          const id = await onNode(node, name);
-          expect(id !== undefined && ours.has(id), `${name} on ${node} is not one of ours`).toBe(false);
-        }
+  const since = new Date();
+  for (const s of [...served, absent]) await cluster.core.createNamespacedPod({ namespace: ns, body: body(s.pod, s.name) });
+  const registry = (from: Date) => registryRequests(open, from);
+  for (const s of served) {
+    const pulled = await expectPulled(cluster, ns, s.pod, registry, since);
+    expect(pulled.events.join('\n'), `${s.name}: pulled`).toContain(`Successfully pulled image "${s.name}"`);
+    // containerd asks for the tag (HEAD, or GET), then for the manifest by digest.
+    expect(pulled.requests.map((r) => `${r.uri} ${r.status}`), `${s.name}: the registry's log of the node's request`).toContain(`/v2/${registryPath(s.name).replace(/:([^:/]+)$/, '/manifests/$1')} 200`);
+    // What the node has under the name is the image built here (as the node has it under that image's own tag).
+    const node = (await cluster.core.readNamespacedPod({ name: s.pod, namespace: ns })).spec!.nodeName!;
+    const ours = await onNode(node, s.image);
+    expect(ours, `${s.image} on ${node}`).toBeTruthy();
+    expect(await onNode(node, s.name), `${s.name} on ${node} is ${s.image}`).toBe(ours);
+  }
+  // A name the registry lacks: the node's ErrImagePull, and where docker.io is the harness's registry, its 404.
+  const message = await expectPulled(cluster, ns, absent.pod, registry, since).then(() => 'pulled', (e: Error) => e.message);
+  expect(message).toMatch(/^pod absent does not pull mysql:5\.7-not-the-course: (ErrImagePull|ImagePullBackOff): /);
+  if (facts.offline || facts.images === 'built') expect(message).toMatch(/; the registry answered (GET|HEAD) \/v2\/library\/mysql\/manifests\/5\.7-not-the-course 404/);
+  if (facts.images === 'upstream') {
+    // The public names are the registries' own: no node has one of them as an image built here.
+    for (const node of (await cluster.core.listNode()).items.map((n) => n.metadata!.name!)) {
+      const ours = new Set(await Promise.all(APP_IMAGES.map((i) => onNode(node, i.tag))));
+      for (const name of UPSTREAM_IMAGES) {
+        const id = await onNode(node, name);
+        expect(id !== undefined && ours.has(id), `${name} on ${node} is not one of ours`).toBe(false);
       }
     }
-  } finally {
-    pods.stop();
-    events.stop();
   }
 });

@@ -18,6 +18,7 @@ import { patchDeployment, replicaSets, rollbackTo } from '../fixtures/rollout.ts
 import { downtime, formatDowntime, LAG_BOUND, myblogStreams, rolloutUnderLoad, scheduleLag, zeroDowntimeProblems, type RolloutUnderLoad } from '../fixtures/rollout-load.ts';
 import { applyObjects } from '../scripts/lib/apply.ts';
 import { findLab, waitForDeployments } from '../scripts/lib/labs.ts';
+import { COURSE_MYBLOG } from '../scripts/lib/app-images.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: it rolls luffy's myblog under load and judges the load generator's schedule.
@@ -27,7 +28,8 @@ test.setTimeout(10 * 60_000);
 /** Requests per second per stream; `npm run bench:rollout` measures how far this can go. */
 const STREAMS = myblogStreams(8);
 
-const IMAGE = 'localhost/course-harness/myblog:';
+// The course's registry's name: each version is pulled by the nodes from the harness's registry, as the course's update does.
+const IMAGE = `${COURSE_MYBLOG}:`;
 
 const setImage = (cluster: Cluster, version: string) => () =>
   patchDeployment(cluster.kc, 'luffy', 'myblog', {

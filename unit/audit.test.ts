@@ -90,6 +90,11 @@ test('the routing labs may be answered with Ingresses, with Gateway API objects,
     `${partial}: lab 60-gateway-api: HTTPRoute/myblog is missing (no file in the folder defines it)`,
     `${partial}: lab 60-gateway-api: HTTPRoute/bookstore-reviews is missing (no file in the folder defines it)`,
   ]);
+  // Neither answer: both are missing, so lab 60 is not passed by a folder that answers nothing.
+  const neither = write((k) => k !== 'Ingress' && !gatewayApi(k));
+  const missing = missingObjects(neither, loadLabs()).map((f) => f.message);
+  expect(missing.filter((m) => m.startsWith('lab 60-gateway-api:')).length, 'lab 60').toBeGreaterThan(0);
+  expect(missing.filter((m) => /Ingress\/\S+ is missing/.test(m)).length, 'the Ingresses').toBeGreaterThan(0);
 });
 
 test("a submitted object in another namespace than the course's is a finding, not present", () => {
@@ -107,4 +112,13 @@ test('redactSecrets: a message quoting a Secret value (plain or base64) shows ne
     'Secret "db" is invalid: data[x]: Invalid value: "<Secret value>" (<Secret value>)',
   );
   expect(redactSecrets('an app runs', secrets), 'values under 4 characters would blank ordinary words').toBe('an app runs');
+});
+
+test('a pull secret (kubernetes.io/dockerconfigjson) needs a login per registry: no key, not JSON, or no "auths" is a finding', () => {
+  const secret = (data: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\n${data}`;
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  expect(auditText(secret(`data:\n  .dockerconfigjson: ${b64('{"auths":{"172.21.51.143:5000":{"auth":"eDp5"}}}')}\n`), 'a.yaml')).toEqual([]);
+  expect(auditText(secret(`stringData:\n  .dockerconfigjson: '{"auths":{}}'\n`), 'a.yaml').map((f) => f.message)).toEqual(['Secret/regcred: .dockerconfigjson has no "auths": no registry to log in to']);
+  expect(auditText(secret(`data:\n  .dockerconfigjson: ${b64('not json')}\n`), 'a.yaml').map((f) => f.message)).toEqual(['Secret/regcred: .dockerconfigjson is not JSON']);
+  expect(auditText(secret('data: {}\n'), 'a.yaml').map((f) => f.message)).toEqual(['Secret/regcred: a kubernetes.io/dockerconfigjson Secret needs the key .dockerconfigjson']);
 });

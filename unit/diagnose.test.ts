@@ -141,7 +141,7 @@ test('podCauses: an image that cannot be pulled, with the pull error (not the ba
   ];
   const causes = podCauses([mysql], events);
   expect(causes).toEqual([`pod mysql-6d9: container mysql ImagePullBackOff: ${pull}`]);
-  expect(pullHint(causes, true)).toMatch(/^this cluster pulls no image \(offline\)/);
+  expect(pullHint(causes, true)).toMatch(/^this cluster pulls from its own registry only \(offline\)/);
   const typo = notReady('myblog-2', 'myblog', [container('myblog', { waiting: { reason: 'InvalidImageName', message: 'Failed to apply default image tag "myblog:V1:": couldn\'t parse image name' } })]);
   expect(podCauses([typo], [])).toEqual(['pod myblog-2: container myblog InvalidImageName: Failed to apply default image tag "myblog:V1:": couldn\'t parse image name']);
 });

@@ -65,3 +65,14 @@ test('with an audit folder: the control plane mounts it and the API server logs 
   expect(AUDIT.policy).toContain('userGroups: ["system:serviceaccounts:course-verifier"]');
   expect(kindConfig({ ...base, proxyMode: 'ipvs' }).kubeadmConfigPatches).toBeUndefined();
 });
+
+test("every node's containerd reads each registry host's hosts.toml (the harness's registry: scripts/lib/registry.ts)", () => {
+  expect(kindConfig({ clusterName: 'h', kubernetesVersion: 'v1.34.0', proxyMode: 'iptables', nodeImage: 'n', cgroupVersion: 2 }).containerdConfigPatches).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n']);
+});
+
+test("online, Docker's login is every kubelet's (kind's private-registry pattern): the nodes' pulls from Docker Hub are not anonymous", () => {
+  const config = kindConfig({ clusterName: 'h', kubernetesVersion: 'v1.34.0', proxyMode: 'iptables', nodeImage: 'n', cgroupVersion: 2, dockerConfig: '/home/u/.docker/config.json' });
+  const mounts = (config.nodes as { extraMounts?: { containerPath: string }[] }[]).map((n) => (n.extraMounts ?? []).map((m) => m.containerPath));
+  expect(mounts).toEqual([['/var/lib/kubelet/config.json'], ['/var/lib/kubelet/config.json'], ['/var/lib/kubelet/config.json']]);
+  expect((kindConfig({ clusterName: 'h', kubernetesVersion: 'v1.34.0', proxyMode: 'iptables', nodeImage: 'n', cgroupVersion: 2 }).nodes as { extraMounts?: unknown }[]).every((n) => !n.extraMounts)).toBe(true);
+});

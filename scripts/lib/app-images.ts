@@ -1,27 +1,32 @@
 // The images the labs and suites run, built here (never pulled) and loaded
-// into the cluster's nodes with `kind load`, on the online and offline paths
-// alike. One Dockerfile per image; only the Debian base differs per path.
-// Each is also named in the nodes' containerd as the course names it
-// (mysql:5.7, the class registry's myblog, istio's bookinfo), so that a
-// student's manifests written as the course writes them run here unchanged:
-// with the default pull policy of a tagged image (IfNotPresent) the node
-// finds the image and pulls nothing. With --images=upstream the course's
-// public images are not served by ours: the nodes pull the real ones.
+// into the cluster's nodes with `kind load` under the harness's own names
+// (localhost/course-harness/...), on the online and offline paths alike. One
+// Dockerfile per image; only the Debian base differs per path. Those the
+// course names (mysql:5.7, the class registry's myblog, istio's bookinfo)
+// are also pushed to the harness's registry under the course's names
+// (scripts/lib/registry.ts), which the nodes' containerd pulls them from: a
+// student's manifests written as the course writes them run here unchanged,
+// through a real pull. With --images=upstream the course's public images are
+// not pushed: the nodes pull the real ones. The registry's own image is
+// built here too.
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { run } from './exec.ts';
-import { CACHED, HarnessError, step } from './log.ts';
+import { CACHED, step } from './log.ts';
 import type { ImageSource } from './options.ts';
 import { paths } from './paths.ts';
 import { debianImage } from './offline/build.ts';
 import { cached } from './offline/cache.ts';
 import { dockerBuild, hashDir, hashInputs, imageIsCurrent } from './offline/docker-image.ts';
 import { goBuildLocal } from './offline/go-build.ts';
+import { CLASS_REGISTRIES, pushToRegistry, qualified } from './registry.ts';
+
+export { qualified };
+
+/** myblog as the course names it: the class registry's, which the harness's registry serves (the reference labs name it so). */
+export const COURSE_MYBLOG = `${CLASS_REGISTRIES[0]}/myblog`;
 
 const APPS = resolve(import.meta.dirname, '../../apps');
-
-/** The course's own registry (the seed's `172.21.51.143:5000/myblog:v1`, once `10.211.55.27:5000`): it exists only in the course's classroom. */
-const CLASS_REGISTRIES = ['172.21.51.143:5000', '10.211.55.27:5000'];
 
 /**
  * The Debian base of the Debian-based app images on the online path, pinned
@@ -67,13 +72,6 @@ export const APP_IMAGES: AppImage[] = [
   { tag: 'localhost/course-harness/busybox:1.35', app: 'busybox', debianBased: true },
 ];
 
-/** A reference as containerd names it: Docker Hub's short names in full (mysql:5.7 is docker.io/library/mysql:5.7). */
-export function qualified(ref: string): string {
-  const [first, ...rest] = ref.split('/');
-  if (!rest.length) return `docker.io/library/${ref}`;
-  return first === 'localhost' || /[.:]/.test(first) ? ref : `docker.io/${ref}`;
-}
-
 /** The names of the course's images this cluster serves with ours (with --images=upstream, the class registry's only). */
 export function courseNames(images: ImageSource): { name: string; image: string }[] {
   return APP_IMAGES.filter((i) => images === 'built' || !i.upstream).flatMap((i) => (i.course ?? []).map((name) => ({ name, image: i.tag })));
@@ -85,17 +83,15 @@ export function isCourseMyblog(image: string): boolean {
 }
 
 /**
- * For pods that cannot pull their image on the offline path: which names
- * this cluster runs, or why a name it runs was pulled all the same (the
- * pod's imagePullPolicy Always). Undefined when no cause is a pull failure.
+ * For pods that cannot pull their image on the offline path: which of the
+ * course's names this cluster serves from its registry. Undefined when no
+ * cause is a pull failure.
  */
 export function pullHint(causes: string[], offline: boolean): string | undefined {
   const failed = causes.filter((c) => /ErrImagePull|ImagePullBackOff/.test(c));
   if (!offline || !failed.length) return undefined;
   const served = courseNames('built').map((c) => c.name);
-  const pulledAnyway = served.filter((n) => failed.some((c) => c.includes(`"${qualified(n)}"`) || c.includes(`"${n}"`)));
-  if (pulledAnyway.length) return `this cluster runs ${pulledAnyway.join(', ')} without a pull, but the pod's imagePullPolicy Always makes the node pull it, and nothing can be pulled here (offline): leave the policy out (IfNotPresent)`;
-  return `this cluster pulls no image (offline); of the course's images it runs ${served.join(', ')}`;
+  return `this cluster pulls from its own registry only (offline); of the course's images it serves ${served.join(', ')}`;
 }
 
 /** The course's public images, which --images=upstream has the nodes pull. */
@@ -104,37 +100,51 @@ export const UPSTREAM_IMAGES = APP_IMAGES.filter((i) => i.upstream).flatMap((i) 
 /** Why --images=upstream cannot be: `why` (a usage error, or the cluster would be offline). */
 export const upstreamNeedsRegistry = (why: string) => `--images=upstream has the nodes pull ${UPSTREAM_IMAGES.join(', ')}; ${why}`;
 
+/** The Debian base of the Debian-based images on this path: the pinned one online, the debootstrap image built here offline. */
+export async function appBaseImage(offline: boolean): Promise<string> {
+  return offline ? debianImage(false) : ONLINE_DEBIAN_BASE;
+}
+
+/** Builds `image` unless the one in Docker has the same inputs (its source, tag, build arguments and base). */
+async function buildImage(image: AppImage, base: string, baseId: string, rebuild: boolean, log: string): Promise<void> {
+  const source = join(APPS, image.app);
+  const sourceHash = hashDir(source);
+  const buildArgs = { ...image.buildArgs, ...(image.debianBased ? { BASE_IMAGE: base } : {}) };
+  const input = hashInputs(sourceHash, image.tag, JSON.stringify(buildArgs), image.debianBased ? baseId : '');
+  await step(`image ${image.tag}`, async () => {
+    if (!rebuild && (await imageIsCurrent(image.tag, input))) return CACHED;
+    const files: Record<string, string> = {};
+    if (image.goBinary) {
+      const { dir } = await cached(`app-${image.app}`, sourceHash, rebuild, (out) => goBuildLocal(source, join(out, image.goBinary!), log));
+      files[image.goBinary] = join(dir, image.goBinary);
+    }
+    await dockerBuild({ tag: image.tag, recipe: source, files, buildArgs, input, log, noCache: rebuild });
+  });
+}
+
+/** The registry's image (apps/registry: Debian's docker-registry), built here on both paths; it runs beside the nodes, not in them. */
+export const REGISTRY_IMAGE: AppImage = { tag: 'localhost/course-harness/registry:2.8', app: 'registry', debianBased: true };
+
+export async function registryImage(offline: boolean, rebuild = false): Promise<string> {
+  const log = join(paths.logs, 'app-images.log');
+  const base = await appBaseImage(offline);
+  await buildImage(REGISTRY_IMAGE, base, await baseImageId(base, log), rebuild, log);
+  return REGISTRY_IMAGE.tag;
+}
+
 export async function ensureAppImages(kind: string, clusterName: string, offline: boolean, rebuild = false, images: ImageSource = 'built'): Promise<void> {
   const log = join(paths.logs, 'app-images.log');
-  const base = offline ? await debianImage(false) : ONLINE_DEBIAN_BASE;
+  const base = await appBaseImage(offline);
   // The base's image ID is part of every input: a rebuilt (offline) or re-pinned (online) base rebuilds the images on it.
   const baseId = await baseImageId(base, log);
-  for (const image of APP_IMAGES) {
-    const source = join(APPS, image.app);
-    const sourceHash = hashDir(source);
-    const buildArgs = { ...image.buildArgs, ...(image.debianBased ? { BASE_IMAGE: base } : {}) };
-    const input = hashInputs(sourceHash, image.tag, JSON.stringify(buildArgs), image.debianBased ? baseId : '');
-    await step(`image ${image.tag}`, async () => {
-      if (!rebuild && (await imageIsCurrent(image.tag, input))) return CACHED;
-      const files: Record<string, string> = {};
-      if (image.goBinary) {
-        const { dir } = await cached(`app-${image.app}`, sourceHash, rebuild, (out) => goBuildLocal(source, join(out, image.goBinary!), log));
-        files[image.goBinary] = join(dir, image.goBinary);
-      }
-      await dockerBuild({ tag: image.tag, recipe: source, files, buildArgs, input, log, noCache: rebuild });
-    });
-  }
+  for (const image of APP_IMAGES) await buildImage(image, base, baseId, rebuild, log);
   await step('loading app images into the nodes', () => run(kind, ['load', 'docker-image', '--name', clusterName, ...APP_IMAGES.map((i) => i.tag)], { log }));
-  // Named in the nodes, not in Docker: a real mysql:5.7 of the user's stays theirs. Again each run: a rebuilt image moves its names.
+  // Under the course's names in the harness's registry, pushed from the host as a student pushes: the nodes pull them from there.
   const served = courseNames(images);
-  await step(`the course's image names on the nodes (${served.length})`, async () => {
-    const nodes = (await run(kind, ['get', 'nodes', '--name', clusterName])).split('\n').filter(Boolean);
-    if (!nodes.length) throw new HarnessError(`kind lists no node of cluster ${clusterName}`);
-    for (const node of nodes) {
-      for (const image of APP_IMAGES) {
-        const names = served.filter((s) => s.image === image.tag).map((s) => qualified(s.name));
-        if (names.length) await run('docker', ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'tag', '--force', qualified(image.tag), ...names], { log });
-      }
+  await step(`the course's image names pushed to the harness's registry (${served.length})`, async () => {
+    for (const image of APP_IMAGES) {
+      const names = served.filter((s) => s.image === image.tag).map((s) => s.name);
+      if (names.length) await pushToRegistry(image.tag, names);
     }
   });
 }

@@ -45,7 +45,7 @@ export interface ConditionalCheck {
 export const CONDITIONAL = {
   offlineImages: {
     suite: 'smoke',
-    title: 'offline: every image on every node was built on this machine, none pulled',
+    title: "offline: every image on every node was built on this machine, or pulled from the harness's registry by a digest it holds",
     notApplicable: (c) => (c.offline ? undefined : 'the online path runs the pinned kindest/node image and pulls what it names'),
   },
   proxyModeOnNodes: {

@@ -100,8 +100,25 @@ export function auditText(text: string, file: string, secrets: SecretValues = ne
       for (const p of gatewayApiProblems(o, what)) findings.push({ file, line: lineOf(new RegExp(`^\\s*(- )?${p.key}:`)), message: p.message });
     }
     findings.push(...auditMysqlUser(o, what, file, lineOf, secrets));
+    findings.push(...auditPullSecret(o, what, file, lineOf));
   });
   return findings;
+}
+
+/** A pull secret (kubectl create secret docker-registry): its .dockerconfigjson must be JSON with a login per registry ("auths"). */
+function auditPullSecret(o: KubernetesObject & { type?: string; data?: Record<string, string>; stringData?: Record<string, string> }, what: string, file: string, lineOf: (p: RegExp) => number): Finding[] {
+  if (o.kind !== 'Secret' || o.type !== 'kubernetes.io/dockerconfigjson') return [];
+  const raw = o.stringData?.['.dockerconfigjson'] ?? (o.data?.['.dockerconfigjson'] ? Buffer.from(o.data['.dockerconfigjson'], 'base64').toString('utf8') : undefined);
+  const at = (message: string): Finding[] => [{ file, line: lineOf(/dockerconfigjson/), message: `${what}: ${message}` }];
+  if (raw === undefined) return at('a kubernetes.io/dockerconfigjson Secret needs the key .dockerconfigjson');
+  let auths: unknown;
+  try {
+    auths = (JSON.parse(raw) as { auths?: unknown }).auths;
+  } catch {
+    return at('.dockerconfigjson is not JSON');
+  }
+  if (!auths || typeof auths !== 'object' || !Object.keys(auths).length) return at('.dockerconfigjson has no "auths": no registry to log in to');
+  return [];
 }
 
 type Container = { image?: string; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] };
@@ -244,11 +261,12 @@ export function missingObjects(dir: string, reference: Lab[]): Finding[] {
       defined.set(key, (defined.get(key) ?? new Set()).add(namespaceOf(o)));
     }
   }
-  // The routing labs may be answered with Ingresses (labs 40, 50), Gateway API (lab 60), or both: only an answer given must be whole.
+  // The routing labs may be answered with Ingresses (labs 40, 50), Gateway API (lab 60), or both: only an answer given must
+  // be whole. A folder that gives neither misses both (an empty folder earns no lab 60 row by default).
   const answers = (isGatewayApi: boolean) => [...defined.keys()].some((k) => GATEWAY_API_KINDS.has(k.split('/')[0]) === isGatewayApi && ROUTING_KINDS.has(k.split('/')[0]));
   const byGateway = answers(true);
   const byIngress = answers(false);
-  const required = (kind: string) => (kind === 'Ingress' ? byIngress || !byGateway : GATEWAY_API_KINDS.has(kind) ? byGateway : true);
+  const required = (kind: string) => (kind === 'Ingress' ? byIngress || !byGateway : GATEWAY_API_KINDS.has(kind) ? byGateway || !byIngress : true);
   return reference.flatMap((lab) =>
     lab.objects.filter((o) => required(o.kind!)).flatMap((o) => {
       const key = `${o.kind}/${o.metadata?.name}`;

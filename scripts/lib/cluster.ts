@@ -2,9 +2,10 @@
 // healthy, recreate when broken, delete. The identity file is written last, so
 // a cluster whose `up` was interrupted is never taken for a healthy one.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { upstreamNeedsRegistry } from './app-images.ts';
+import { registryImage, upstreamNeedsRegistry } from './app-images.ts';
 import { fingerprint, type ClusterIdentity } from './context-guard.ts';
 import { ensureDockerEngine } from './docker-engine.ts';
 import { run } from './exec.ts';
@@ -14,9 +15,10 @@ import { isReady, loadKubeconfig, apiGet, rolledOut, waitFor, type DeploymentLik
 import { AUDIT, CLUSTER_LAYOUT, kindConfigText, PORTS } from './kind-config.ts';
 import { HarnessError, info, step, warn } from './log.ts';
 import { buildKind, buildOffline, buildTraefikImage } from './offline/build.ts';
-import { UsageError, type HarnessOptions, type IngressController, type ProxyMode } from './options.ts';
+import { UsageError, type HarnessOptions, type ImageSource, type IngressController, type ProxyMode } from './options.ts';
 import { paths } from './paths.ts';
 import { formatCheck, preflight } from './preflight.ts';
+import { ensureRegistry, REGISTRY_HOST_PORT, removeRegistry } from './registry.ts';
 
 /** kind's own node images for the online path, pinned by digest (kind v0.30.0 release notes). */
 export const ONLINE_NODE_IMAGES: Record<string, string> = {
@@ -143,10 +145,11 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     const differs = record && requestMismatch(record, o);
     if (!reason && record && !differs) {
       info(`reusing healthy cluster "${o.clusterName}" (kubeconfig ${record.kubeconfigPath})`);
-      // Re-applied so that a changed controller manifest takes effect (a no-op otherwise).
+      // Re-applied so that a changed controller manifest takes effect (a no-op otherwise); the registry kept or made again.
       await step(`ingress controller (${record.ingress})`, () =>
         installIngress({ kubeconfig: record.kubeconfigPath, kind, clusterName: o.clusterName, rebuild: false }, record.ingress),
       );
+      await startRegistry(kind, o.clusterName, registryImage(record.offline, o.rebuild), { offline: record.offline, images: o.images });
       return { record, reused: true };
     }
     replaceReason = reason ?? differs ?? 'it was created with other options';
@@ -158,7 +161,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   if (choice.offline && o.images === 'upstream') {
     throw new HarnessError(upstreamNeedsRegistry('the node image cannot be pulled here, so the cluster would be built offline: use --images=built (the default) where nothing can be pulled'));
   }
-  const facts = await gatherHostFacts(Object.values(PORTS), exists);
+  const facts = await gatherHostFacts([...Object.values(PORTS), REGISTRY_HOST_PORT], exists);
   const pre = preflight(facts, o, choice.offline);
   for (const c of pre.checks) info(formatCheck(c));
   if (pre.blocking) throw new HarnessError(`preflight failed: ${pre.checks.filter((c) => c.status === 'fail').map((c) => c.message).join('; ')}`);
@@ -169,6 +172,9 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   const traefik = buildTraefikImage(o.rebuild);
   traefik.catch(() => undefined); // its failure is reported where it is awaited
   const nodeImage = choice.offline ? await buildOffline(o) : choice.image!;
+  // After the offline build, whose Debian base it shares.
+  const registry = registryImage(choice.offline, o.rebuild);
+  registry.catch(() => undefined); // its failure is reported where it is awaited
   if (replaceReason) {
     // A broken one (not merely made for other options) leaves its logs first.
     const logs = brokenReason ? `; ${await exportFailedClusterLogs(kind, o.clusterName)}` : '';
@@ -185,7 +191,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
   writeFileSync(`${auditDir}/${AUDIT.policyFile}`, AUDIT.policy);
   writeFileSync(
     configFile,
-    kindConfigText({ clusterName: o.clusterName, kubernetesVersion: o.kubernetesVersion, proxyMode: pre.proxyMode, nodeImage, cgroupVersion: facts.cgroupVersion, auditDir }),
+    kindConfigText({ clusterName: o.clusterName, kubernetesVersion: o.kubernetesVersion, proxyMode: pre.proxyMode, nodeImage, cgroupVersion: facts.cgroupVersion, auditDir, dockerConfig: choice.offline ? undefined : dockerLogin() }),
   );
 
   const kubeconfig = paths.kubeconfig(o.clusterName);
@@ -199,6 +205,7 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     await Promise.all([
       step('nodes Ready', () => waitForNodes(kubeconfig, 300_000)).then(() => step('kube-proxy, CNI and CoreDNS ready', () => waitForSystemWorkloads(kubeconfig, 300_000))),
       traefik.then(() => step(`ingress controller (${ingress}) and Traefik's Gateway`, () => installIngress({ kubeconfig, kind, clusterName: o.clusterName, rebuild: false }, ingress))),
+      startRegistry(kind, o.clusterName, registry, { offline: choice.offline, images: o.images }),
     ]);
   };
   // Ctrl-C or a failure while creating: delete what was made, so nothing
@@ -298,12 +305,29 @@ async function deleteCluster(kind: string, name: string): Promise<void> {
   await run(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', paths.kubeconfig(name)]);
 }
 
+/** Docker's config.json when it holds a login (`docker login`, as the nightly does with its secrets); an anonymous one, or a credential helper's, is not passed on. */
+function dockerLogin(): string | undefined {
+  const file = join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+  if (!existsSync(file)) return undefined;
+  const auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
+  return Object.values(auths).some((a) => a.auth) ? file : undefined;
+}
+
+/** The harness's registry beside the cluster, and the nodes told where each registry host's images come from (scripts/lib/registry.ts). */
+async function startRegistry(kind: string, cluster: string, image: Promise<string>, mode: { offline: boolean; images: ImageSource }): Promise<void> {
+  const nodes = (await run(kind, ['get', 'nodes', '--name', cluster])).split('\n').filter(Boolean);
+  if (!nodes.length) throw new HarnessError(`kind lists no node of cluster ${cluster}`);
+  await ensureRegistry(cluster, nodes, await image, mode);
+}
+
 export async function clusterDown(o: HarnessOptions): Promise<boolean> {
   if (!(await dockerReachable())) {
     info('no Docker engine answers, so no cluster is running');
     return false;
   }
   const kind = await kindBinary(o);
+  // The registry goes with the cluster.
+  await removeRegistry(o.clusterName);
   if (!(await clusterExists(kind, o.clusterName))) {
     rmSync(paths.identity(o.clusterName), { force: true });
     return false;

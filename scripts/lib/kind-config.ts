@@ -6,7 +6,7 @@ import { minorOf, type ProxyMode } from './options.ts';
 export const PORTS = { http: 80, https: 443, gatewayHttp: 8080, gatewayHttps: 8443, nodePort: 30080 } as const;
 
 /** Bumped when the cluster's shape (its kind config) changes, so that an older cluster is recreated. */
-export const CLUSTER_LAYOUT = 3;
+export const CLUSTER_LAYOUT = 4;
 
 /** Labels the course manifests select on. */
 export const NODE_LABELS = {
@@ -23,6 +23,8 @@ export interface KindConfigInput {
   ports?: { http: number; https: number; gatewayHttp: number; gatewayHttps: number; nodePort: number };
   /** a host folder holding AUDIT.policyFile, mounted into the control-plane node for the API server's audit log */
   auditDir?: string;
+  /** Docker's config.json with a login (online, after `docker login`): every kubelet pulls with it (kind's "private registries" pattern), so the nodes' pulls from Docker Hub are not anonymous */
+  dockerConfig?: string;
 }
 
 /**
@@ -69,6 +71,7 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
     listenAddress: '127.0.0.1',
     protocol: 'TCP',
   });
+  const login = input.dockerConfig ? [{ hostPath: input.dockerConfig, containerPath: '/var/lib/kubelet/config.json', readOnly: true }] : [];
   const config: Record<string, unknown> = {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
@@ -79,7 +82,7 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
         role: 'control-plane',
         image: input.nodeImage,
         labels: NODE_LABELS.ingress,
-        ...(input.auditDir ? { extraMounts: [{ hostPath: input.auditDir, containerPath: '/etc/kubernetes/audit', readOnly: true }] } : {}),
+        ...(input.auditDir || login.length ? { extraMounts: [...(input.auditDir ? [{ hostPath: input.auditDir, containerPath: '/etc/kubernetes/audit', readOnly: true }] : []), ...login] } : {}),
         extraPortMappings: [
           mapping(80, ports.http),
           mapping(443, ports.https),
@@ -88,8 +91,8 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
           mapping(PORTS.nodePort, ports.nodePort),
         ],
       },
-      { role: 'worker', image: input.nodeImage, labels: NODE_LABELS.mysql },
-      { role: 'worker', image: input.nodeImage },
+      { role: 'worker', image: input.nodeImage, labels: NODE_LABELS.mysql, ...(login.length ? { extraMounts: login } : {}) },
+      { role: 'worker', image: input.nodeImage, ...(login.length ? { extraMounts: login } : {}) },
     ],
   };
   const patches: string[] = [];
@@ -99,6 +102,8 @@ export function kindConfig(input: KindConfigInput): Record<string, unknown> {
     patches.push('kind: KubeletConfiguration\napiVersion: kubelet.config.k8s.io/v1beta1\nfailCgroupV1: false\n');
   }
   if (patches.length) config.kubeadmConfigPatches = patches;
+  // Each registry host's hosts.toml (scripts/lib/registry.ts): where the course's registry and, offline, docker.io are pulled from.
+  config.containerdConfigPatches = ['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n'];
   return config;
 }
 

@@ -5,9 +5,11 @@
 import { dirname, relative, resolve } from 'node:path';
 import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
 import type { V1Pod } from '@kubernetes/client-node';
-import { CheckFailure, noProblems, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, type EdgeVerdict } from '../../fixtures/checks.ts';
+import { CheckFailure, noProblems, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, workloadPods, type EdgeVerdict } from '../../fixtures/checks.ts';
+import { expectPulled } from '../../fixtures/pulls.ts';
 import { DEPENDED_ON, restartCauses } from '../../scripts/lib/diagnose.ts';
 import { observe } from '../../scripts/lib/kube.ts';
+import { registryNames, registryRequests } from '../../scripts/lib/registry.ts';
 import { mysqlGreeting } from '../../fixtures/pods.ts';
 import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
@@ -34,6 +36,7 @@ const missing = missingObjects(DIR, reference);
 const submitted = submission.labs.flatMap((l) => l.objects);
 const answersWithGateway = submitted.some((o) => o.apiVersion?.startsWith('gateway.networking.k8s.io/'));
 const answersWithIngress = submitted.some((o) => o.kind === 'Ingress') || !answersWithGateway;
+const answersRouting = answersWithGateway || submitted.some((o) => o.kind === 'Ingress');
 
 for (const lab of reference) {
   const keys = lab.objects.map((o) => `${o.kind}/${o.metadata?.name}`);
@@ -62,6 +65,7 @@ for (const [prefix, what] of [
 ]) {
   const lab = reference.find((l) => l.name.startsWith(prefix))!.name;
   test(`lab ${lab}: ${what}`, ({}, testInfo) => {
+    if (prefix === '60-' && !answersRouting) noProblems(['not run: the folder defines no Gateway and no Ingress: nothing answers the routing labs']);
     if (prefix === '60-' && !answersWithGateway) testInfo.annotations.push({ type: 'measurement', description: 'the folder answers the routing labs with Ingresses: no Gateway to wait for' });
     noProblems(readGradeState(map.id).errors[`${lab} ready`] ?? []);
   });
@@ -97,6 +101,24 @@ for (const route of COURSE_ROUTES) {
   });
 }
 
+// Pull secrets, where the submission names them: the diagnosis (they exist, are kubernetes.io/dockerconfigjson and hold a
+// login for the image's registry) and the answer (the pods pulled). Not in the course's labs' answers, so not scored by default.
+const pullSecretWorkloads = submitted.filter((o) => JSON.stringify((o as { spec?: unknown }).spec ?? {}).includes('"imagePullSecrets"'));
+if (pullSecretWorkloads.length) {
+  test(`lab 10-config: the pull secrets named by ${pullSecretWorkloads.map((o) => `${o.kind}/${o.metadata?.name}`).join(", ")} log in to their images' registry, and their pods pull`, async ({ cluster }, testInfo) => {
+    await graded(testInfo, async () => {
+      const registry = (since: Date) => registryRequests(registryNames(cluster.record!.name).open, since);
+      const problems: string[] = [];
+      for (const ns of [LUFFY, DEFAULT]) {
+        for (const pod of (await workloadPods(cluster, ns)).filter((p) => (p.spec?.imagePullSecrets ?? []).length)) {
+          await expectPulled(cluster, ns, pod.metadata!.name!, registry, new Date(Date.parse(pod.metadata!.creationTimestamp as unknown as string))).catch((err: Error) => problems.push(err.message));
+        }
+      }
+      noProblems(problems);
+    });
+  });
+}
+
 // Last: the pods stayed up through the checks above, and through one cycle of their livenessProbe from their start (a
 // probe on a path that answers 404 restarts myblog every minute, and no other row would say so). Before the updates of
 // 2-updates.grade.ts, which restart pods on purpose.
@@ -108,6 +130,9 @@ test('lab 20-deployments: myblog and mysql stay up: no container restarts from R
     const rootFirst = (pods: V1Pod[]) => [...pods].sort((a, b) => Number(!DEPENDED_ON.some((d) => a.metadata?.name?.startsWith(d))) - Number(!DEPENDED_ON.some((d) => b.metadata?.name?.startsWith(d))));
     const pods = await observe<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${LUFFY}/pods` });
     try {
+      // No pod stays up vacuously: an empty folder, or one whose workloads never made pods, earns nothing here.
+      const absent = ['mysql', 'myblog'].filter((app) => !pods.items().some((p) => p.metadata?.name?.startsWith(`${app}-`)));
+      if (absent.length) throw new Error(`not run: no ${absent.join(' and no ')} pod in namespace ${map.unmap(LUFFY)} to watch`);
       const started = (p: V1Pod, c: string) => Date.parse((p.status?.containerStatuses?.find((s) => s.name === c)?.state?.running?.startedAt as unknown as string) ?? '') || Date.now();
       const cycleEnd = Math.max(
         Date.now(),

@@ -15,7 +15,9 @@ import { probeGets, probeGreeting, probeResolve, startProbe, stopProbe } from '.
 import { clusterFacts, FACTS, type Fact } from '../../scripts/lib/cluster-facts.ts';
 import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
 import { podCauses } from '../../scripts/lib/diagnose.ts';
-import { apiCause, apiStatus, rolledOut } from '../../scripts/lib/kube.ts';
+import { apiCause, apiStatus, labelSelector, rolledOut } from '../../scripts/lib/kube.ts';
+import { CLASS_REGISTRIES } from '../../scripts/lib/registry.ts';
+import { registryHost } from '../../fixtures/pulls.ts';
 import { loadLabs } from '../../scripts/lib/labs.ts';
 
 const options = harnessOptions();
@@ -75,6 +77,28 @@ async function expectRolledOut(cluster: Cluster, namespace: string, names: strin
 
 test('lab 20-deployments: mysql and myblog are rolled out', async ({ cluster }, testInfo) => {
   await withTranscript(testInfo, () => expectRolledOut(cluster, LUFFY, ['mysql', 'myblog']));
+});
+
+// Where myblog comes from: the course builds it and pushes it to its registry; the nodes must have pulled it. Read, never pulled here.
+test("lab 20-deployments: myblog's image comes from a registry, and the nodes that run it pulled it", async ({ cluster }, testInfo) => {
+  await withTranscript(testInfo, async () => {
+    const d = await cluster.apps.readNamespacedDeployment({ name: 'myblog', namespace: LUFFY }).catch((err: unknown) => {
+      throw new Error(apiStatus(err) === 404 ? `Deployment myblog not found in namespace ${LUFFY}` : apiCause(err));
+    });
+    const image = d.spec?.template.spec?.containers[0]?.image ?? '';
+    const pods = (await cluster.core.listNamespacedPod({ namespace: LUFFY, labelSelector: labelSelector(d.spec?.selector) })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    const events = (await cluster.core.listNamespacedEvent({ namespace: LUFFY })).items;
+    const pulled = pods.filter((p) => p.status?.containerStatuses?.some((c) => c.imageID));
+    const where = `${image} (registry ${registryHost(image)}${CLASS_REGISTRIES.includes(registryHost(image)) ? ", the course's" : ''})`;
+    testInfo.annotations.push({ type: 'measurement', description: `myblog runs ${where}; pulled by ${[...new Set(pulled.map((p) => p.spec?.nodeName))].join(', ') || 'no node'} (${[...new Set(pulled.flatMap((p) => p.status!.containerStatuses!.map((c) => c.imageID?.split('@').pop())))].join(', ') || 'no image ID'})` });
+    // A pod that could not pull says why, in the node's words (the event), with the registry's answer in it.
+    const failing = pods.filter((p) => !pulled.includes(p)).map((p) => {
+      const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
+      const failed = events.filter((e) => e.involvedObject.name === p.metadata?.name && e.reason === 'Failed').at(-1);
+      return `pod ${p.metadata?.name} on ${p.spec?.nodeName ?? 'no node'} has not pulled ${image}: ${waiting?.reason ?? p.status?.phase}${failed?.message ? `: ${failed.message}` : ''}`;
+    });
+    noProblems([...(pods.length ? [] : [`Deployment myblog has no pod (it runs ${where})`]), ...failing]);
+  });
 });
 
 test('lab 50-bookstore: details and reviews are rolled out', async ({ cluster }, testInfo) => {

@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
-import { parseArgs } from './scripts/lib/options.ts';
-import { suitesRunningAlone } from './scripts/lib/runs-alone.ts';
+import { parseArgs } from './lib/core/command-line.ts';
+import { suitesRunningAlone } from './lib/config/runs-alone.ts';
 
 // Creates or reuses the cluster; may build everything offline on a cold machine.
 const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup\.ts$/, timeout: 85 * 60_000 };
@@ -19,7 +19,7 @@ export default defineConfig({
     ['junit', { outputFile: `${reports}/junit.xml` }],
     // Each test's start and duration: npm run bench:test reads where the time goes.
     ['json', { outputFile: `${reports}/results.json` }],
-    ['./scripts/lib/lab-report.ts'],
+    ['./lib/report/lab-report.ts'],
   ],
   forbidOnly: !!process.env.CI,
   // The HTML report's header links the lab report. It renders only its `ci`

@@ -3,21 +3,18 @@
 // cluster up, also a server-side dry-run of every object. Exits 1 on findings.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { auditPath, dryRunPath, formatFinding, missingObjects } from './lib/audit.ts';
-import { readRecord } from './lib/cluster.ts';
-import { loadKubeconfig, apiGet } from './lib/kube.ts';
-import { info, main } from './lib/log.ts';
-import { DEFAULTS, UsageError } from './lib/options.ts';
-import { loadLabs, MANIFESTS } from './lib/labs.ts';
+import { auditPath, dryRunPath, formatFinding, missingObjects } from '../lib/grading/audit.ts';
+import { readRecord } from '../lib/cluster/cluster.ts';
+import { loadKubeconfig, apiGet } from '../lib/kube/kube.ts';
+import { info, main } from '../lib/core/log.ts';
+import { DEFAULTS, UsageError } from '../lib/core/options.ts';
+import { parseCommand } from '../lib/core/command-line.ts';
+import { loadLabs, MANIFESTS } from '../lib/course/labs.ts';
 
 main(async () => {
-  const args = process.argv.slice(2);
-  let dir = MANIFESTS;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--manifests' && args[i + 1]) dir = args[++i];
-    else if (args[i].startsWith('--manifests=')) dir = args[i].slice('--manifests='.length);
-    else throw new UsageError(`unknown argument ${args[i]} (usage: npm run audit -- [--manifests DIR])`);
-  }
+  const parsed = parseCommand('npm run audit --', { only: ['--manifests'] });
+  if (!parsed) return 0;
+  const dir = parsed.options.manifests || MANIFESTS;
   if (!existsSync(dir)) throw new UsageError(`--manifests: ${dir} does not exist`);
   const findings = auditPath(dir);
   // A submitted folder must hold every object of the reference labs.

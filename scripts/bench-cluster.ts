@@ -14,13 +14,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { ensureDockerEngine } from './lib/docker-engine.ts';
-import { info, main, step } from './lib/log.ts';
-import { kindBinary } from './lib/cluster.ts';
-import { parseArgs, usage, UsageError } from './lib/options.ts';
-import { percentile } from '../fixtures/load.ts';
-import { paths } from './lib/paths.ts';
+import { ensureDockerEngine } from '../lib/cluster/docker-engine.ts';
+import { info, main, step } from '../lib/core/log.ts';
+import { kindBinary } from '../lib/cluster/cluster.ts';
+import { parseCommand } from '../lib/core/command-line.ts';
+import { percentile } from '../lib/checks/load-stats.ts';
+import { paths } from '../lib/core/paths.ts';
+import { run, spawn } from '../lib/core/exec.ts';
 
 interface Run {
   name: string;
@@ -31,9 +31,9 @@ interface Run {
 async function timedUp(name: string, args: string[], env: Record<string, string>): Promise<Run> {
   info(`${name}: npm run cluster:up -- ${args.join(' ')}`);
   const start = Date.now();
-  const child = execa('npx', ['tsx', 'scripts/cluster-up.ts', ...args], { env, all: true, reject: false });
-  child.all?.on('data', (d: Buffer) => process.stdout.write(d));
-  const result = await child;
+  const up = spawn('npx', ['tsx', 'scripts/cluster-up.ts', ...args], { env, all: true });
+  up.all?.on('data', (d: Buffer) => process.stdout.write(d));
+  const result = await up;
   if (result.failed) throw new Error(`${name} run failed (exit ${result.exitCode})`);
   const steps: Run['steps'] = [];
   for (const line of String(result.all).split('\n')) {
@@ -49,40 +49,26 @@ async function timedUp(name: string, args: string[], env: Record<string, string>
 async function timedBare(kind: string, clusterName: string, config: string, nodeImage: string, kubeconfig: string): Promise<Run> {
   info(`bare: kind create cluster --config ${config} --wait 5m (node image ${nodeImage})`);
   const start = Date.now();
-  await execa(kind, ['create', 'cluster', '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', '--retain=false'], { stdio: 'inherit' });
+  await run(kind, ['create', 'cluster', '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', '--retain=false']);
   const totalSeconds = (Date.now() - start) / 1000;
-  await execa(kind, ['delete', 'cluster', '--name', clusterName, '--kubeconfig', kubeconfig], { stdio: 'inherit' });
+  await run(kind, ['delete', 'cluster', '--name', clusterName, '--kubeconfig', kubeconfig]);
   return { name: 'bare', totalSeconds, steps: [] };
 }
 
-const COMMAND = 'npm run bench:cluster -- [--warm] [--runs N]';
-
-/** The bench's own flags, after the harness's: --warm, --runs N (1 to 20). */
-function ownFlags(rest: string[]): { warmOnly: boolean; pairs: number } {
-  let warmOnly = false;
-  let pairs = 1;
-  for (let i = 0; i < rest.length; i++) {
-    const eq = rest[i].indexOf('=');
-    const [name, inline] = eq < 0 ? [rest[i], undefined] : [rest[i].slice(0, eq), rest[i].slice(eq + 1)];
-    if (name === '--warm' && inline === undefined) warmOnly = true;
-    else if (name === '--runs') {
-      const raw = inline ?? rest[++i];
-      if (!/^([1-9]|1\d|20)$/.test(raw ?? '')) throw new UsageError(`--runs: "${raw ?? ''}" is not a number of warm/bare pairs from 1 to 20`);
-      pairs = Number(raw);
-    } else throw new UsageError(`unexpected argument ${rest[i]} (usage: ${COMMAND})`);
-  }
-  return { warmOnly, pairs };
-}
+const COMMAND = 'npm run bench:cluster --';
 
 main(async () => {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(`${usage(COMMAND)}\n  --warm                   the warm and bare runs only\n  --runs N                 N warm/bare pairs; the ratio is their median (default 1)`);
-    return;
-  }
-  const { options, rest } = parseArgs(argv, process.env, { '--warm': 'bare', '--runs': 'value' });
-  const { warmOnly, pairs } = ownFlags(rest);
-  const down = (env: Record<string, string>) => execa('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { stdio: 'inherit', env });
+  const parsed = parseCommand(COMMAND, {
+    own: {
+      '--warm': { help: 'the warm and bare runs only' },
+      '--runs': { arg: 'N', help: 'N warm/bare pairs; the ratio is their median (default 1)', check: (raw) => (/^([1-9]|1\d|20)$/.test(raw) ? undefined : `"${raw}" is not a number of warm/bare pairs from 1 to 20`) },
+    },
+  });
+  if (!parsed) return;
+  const { options, own } = parsed;
+  const warmOnly = !!own['--warm'];
+  const pairs = Number(own['--runs']?.at(-1) ?? 1);
+  const down = (env: Record<string, string>) => run('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { env });
   // Docker's engine is started from the harness's own home, not the cold run's
   // (removed at the end): its start is the machine's, not the set-up's.
   await step('Docker engine', ensureDockerEngine);

@@ -5,20 +5,22 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConfig } from './lib/applicability.ts';
-import { chooseParallel, findSubmissions, gradeClass } from './lib/class-grading.ts';
-import { clusterUp } from './lib/cluster.ts';
-import { loadKubeconfig } from './lib/kube.ts';
-import { MANIFESTS } from './lib/labs.ts';
-import { info, main } from './lib/log.ts';
-import { parseArgs, UsageError } from './lib/options.ts';
-import { loadRubric } from './lib/rubric.ts';
+import { runConfig } from '../lib/config/applicability.ts';
+import { chooseParallel, findSubmissions, gradeClass } from '../lib/grading/class-grading.ts';
+import { clusterUp } from '../lib/cluster/cluster.ts';
+import { loadKubeconfig } from '../lib/kube/kube.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
+import { info, main } from '../lib/core/log.ts';
+import { parseCommand } from '../lib/core/command-line.ts';
+import { UsageError } from '../lib/core/options.ts';
+import { loadRubric } from '../lib/grading/rubric.ts';
 
 main(async () => {
-  const [count, ...rest] = process.argv.slice(2);
-  const n = Number(count);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError('usage: npm run bench:grade -- N [harness flags] (N from 1 to 100)');
-  const { options } = parseArgs(rest);
+  const parsed = parseCommand('npm run bench:grade --', { positional: 'N' });
+  if (!parsed) return;
+  const { options, rest } = parsed;
+  const n = Number(rest[0]);
+  if (rest.length !== 1 || !Number.isInteger(n) || n < 1 || n > 100) throw new UsageError('usage: npm run bench:grade -- N [harness flags] (N from 1 to 100)');
   const { record } = await clusterUp(options);
   const kc = loadKubeconfig(record.kubeconfigPath);
   const work = mkdtempSync(join(tmpdir(), 'bench-grade-'));

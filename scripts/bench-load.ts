@@ -1,5 +1,5 @@
 // npm run bench:load: how much load the harness's open-model generator
-// (fixtures/load.ts) can offer, against autocannon as the yardstick.
+// (lib/checks/load.ts) can offer, against autocannon as the yardstick.
 //   target:     a trivial node:http server in a child process (so it does not
 //               share an event loop with the generators), 200 + the headers
 //               the suites count (x-app-version, x-pod-name)
@@ -21,9 +21,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { runLoad, type LoadSummary } from '../fixtures/load.ts';
-import { HarnessError, info, main } from './lib/log.ts';
-import { UsageError } from './lib/options.ts';
+import { runLoad } from '../lib/checks/load.ts';
+import type { LoadSummary } from '../lib/checks/load-stats.ts';
+import { HarnessError, info, main } from '../lib/core/log.ts';
+import { parseCommand } from '../lib/core/command-line.ts';
 
 const SERVER = `
 const http = require('node:http');
@@ -125,7 +126,7 @@ async function maxRate(name: string, url: string, keepAlive: boolean, start: num
 }
 
 main(async () => {
-  if (process.argv.length > 2) throw new UsageError(`unknown argument ${process.argv[2]} (usage: npm run bench:load)`);
+  if (!parseCommand('npm run bench:load --', { only: [] })) return;
   const { child, url } = await startServer();
   try {
     info(`bench server at ${url} (pid ${child.pid}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);

@@ -9,15 +9,15 @@
 // Needs the harness cluster (npm run cluster:up); leaves myblog at the lab's
 // manifest. Results: reports/bench-rollout.json and a table.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { myblogStreams, rolloutUnderLoad, type RolloutUnderLoad } from '../fixtures/rollout-load.ts';
-import { patchDeployment, rollOut } from '../fixtures/rollout.ts';
-import { applyObjects } from './lib/apply.ts';
-import { readRecord } from './lib/cluster.ts';
-import { loadKubeconfig } from './lib/kube.ts';
-import { deployCourseStack, findLab, waitForDeployments } from './lib/labs.ts';
-import { HarnessError, info, main } from './lib/log.ts';
-import { parseCommandLine } from './lib/options.ts';
-import { COURSE_MYBLOG } from './lib/app-images.ts';
+import { myblogStreams, rolloutUnderLoad, type RolloutUnderLoad } from '../lib/checks/rollout-load.ts';
+import { patchDeployment, rollOut } from '../lib/checks/rollout.ts';
+import { applyObjects } from '../lib/kube/apply.ts';
+import { readRecord } from '../lib/cluster/cluster.ts';
+import { loadKubeconfig } from '../lib/kube/kube.ts';
+import { deployCourseStack, findLab, waitForDeployments } from '../lib/course/labs.ts';
+import { HarnessError, info, main } from '../lib/core/log.ts';
+import { parseCommandLine } from '../lib/core/command-line.ts';
+import { COURSE_MYBLOG } from '../lib/cluster/app-images.ts';
 
 const RATES = [10, 20, 40, 60, 80, 120];
 const ROUTES = ['ingress HTTP GET, new connection each', 'NodePort GET, new connection each'];

@@ -2,18 +2,18 @@
 // reused, the images built) and writes reports/bench-test.json: the run's
 // wall time, each project's (first test's start to last test's end) and the
 // ten slowest tests, read from Playwright's JSON report. Measured, never
-// asserted: the figures go in notes and the README.
+// asserted: the figures go in notes and docs/running.md (Benchmarks).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execa } from 'execa';
-import { HarnessError, info, main } from './lib/log.ts';
-import { testTimings } from './lib/test-timings.ts';
+import { HarnessError, info, main } from '../lib/core/log.ts';
+import { testTimings } from '../lib/report/test-timings.ts';
+import { spawn } from '../lib/core/exec.ts';
 
 const REPORTS = process.env.HARNESS_REPORT_DIR || 'reports'; // as playwright.config.ts
 
 main(async () => {
   rmSync(`${REPORTS}/results.json`, { force: true }); // never another run's figures
   const started = Date.now();
-  const result = await execa('npx', ['tsx', 'scripts/test.ts', ...process.argv.slice(2)], { stdio: 'inherit', reject: false });
+  const result = await spawn('npx', ['tsx', 'scripts/test.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
   const wallSeconds = Math.round((Date.now() - started) / 1000);
   if (!existsSync(`${REPORTS}/results.json`)) throw new HarnessError(`npm test wrote no ${REPORTS}/results.json (exit ${result.exitCode})`);
   const { projects, slowest } = testTimings(JSON.parse(readFileSync(`${REPORTS}/results.json`, 'utf8')));

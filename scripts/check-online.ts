@@ -6,13 +6,13 @@
 // downloaded before, its images are compared with the pins.
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { APP_IMAGES, ONLINE_DEBIAN_BASE, UPSTREAM_IMAGES } from './lib/app-images.ts';
-import { ONLINE_NODE_IMAGES } from './lib/cluster.ts';
-import { cachedManifestFile, INGRESS_NGINX, manifestImages } from './lib/ingress.ts';
-import { parseManifests } from './lib/apply.ts';
-import { HarnessError, main } from './lib/log.ts';
-import { TRAEFIK_VERSION } from './lib/offline/build.ts';
-import { parseCommandLine } from './lib/options.ts';
+import { APP_IMAGES, ONLINE_DEBIAN_BASE, UPSTREAM_IMAGES } from '../lib/cluster/app-images.ts';
+import { ONLINE_NODE_IMAGES } from '../lib/cluster/cluster.ts';
+import { cachedManifestFile, INGRESS_NGINX, manifestImages } from '../lib/cluster/ingress.ts';
+import { parseManifests } from '../lib/kube/apply.ts';
+import { HarnessError, main } from '../lib/core/log.ts';
+import { TRAEFIK_VERSION } from '../lib/offline/build.ts';
+import { parseCommandLine } from '../lib/core/command-line.ts';
 
 const pinned = (ref: string) => /@sha256:[0-9a-f]{64}$/.test(ref);
 

@@ -4,28 +4,24 @@
 // and its node, the node labels the manifests select on, MySQL's node.
 // Any cluster: no kind, no Docker. Exits 1 when a fact fails.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { clusterFacts, formatFact } from './lib/cluster-facts.ts';
-import { defaultKubeconfig, loadKubeconfig } from './lib/kube.ts';
-import { main } from './lib/log.ts';
-import { UsageError } from './lib/options.ts';
+import { clusterFacts, formatFact } from '../lib/live/cluster-facts.ts';
+import { defaultKubeconfig, loadKubeconfig } from '../lib/kube/kube.ts';
+import { main } from '../lib/core/log.ts';
+import { parseCommand } from '../lib/core/command-line.ts';
+import { UsageError } from '../lib/core/options.ts';
 
 main(async () => {
-  let values: { kubeconfig?: string; context?: string; namespace?: string };
-  try {
-    ({ values } = parseArgs({ options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' } } }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (usage: npm run cluster:facts -- [--kubeconfig FILE] [--context NAME] [--namespace NAME])`);
-  }
-  const file = values.kubeconfig ?? defaultKubeconfig();
+  const options = parseCommand('npm run cluster:facts --', { only: ['--kubeconfig', '--context', '--namespace'] })?.options;
+  if (!options) return 0;
+  const file = options.kubeconfig || defaultKubeconfig();
   if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist (give one with --kubeconfig FILE)`);
   let kc;
   try {
-    kc = loadKubeconfig(file, values.context);
+    kc = loadKubeconfig(file, options.context || undefined);
   } catch (err) {
     throw new UsageError(`kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const facts = await clusterFacts(kc, values.namespace);
+  const facts = await clusterFacts(kc, options.namespace || undefined);
   for (const f of facts) console.log(formatFact(f));
   return facts.some((f) => f.result === 'fail') ? 1 : 0;
 });

@@ -1,7 +1,7 @@
 // npm run cluster:up: create the harness cluster, or reuse it when healthy.
-import { clusterUp } from './lib/cluster.ts';
-import { main } from './lib/log.ts';
-import { parseCommandLine } from './lib/options.ts';
+import { clusterUp } from '../lib/cluster/cluster.ts';
+import { main } from '../lib/core/log.ts';
+import { parseCommandLine } from '../lib/core/command-line.ts';
 
 main(async () => {
   const options = parseCommandLine('npm run cluster:up --');

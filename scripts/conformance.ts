@@ -12,67 +12,45 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { clusterUp, kindBinary } from './lib/cluster.ts';
-import { observe } from './lib/conformance/evidence.ts';
-import { counts, judge, parseGinkgoReport, readKnownFailures, type Judged } from './lib/conformance/results.ts';
-import { ALWAYS_SKIP, DEFAULT_FOCUS, runConformance } from './lib/conformance/run.ts';
-import { agnhostImage, buildConformanceTools, ensureTestImages } from './lib/conformance/tools.ts';
-import { appendToLabReport, errorCause, type LabRow } from './lib/lab-report.ts';
-import { loadKubeconfig } from './lib/kube.ts';
-import { HarnessError, info, main, step, warn } from './lib/log.ts';
-import { parseCommandLine, usage, UsageError } from './lib/options.ts';
+import { clusterUp, kindBinary } from '../lib/cluster/cluster.ts';
+import { observe } from '../lib/conformance/evidence.ts';
+import { counts, judge, parseGinkgoReport, readKnownFailures, type Judged } from '../lib/conformance/results.ts';
+import { ALWAYS_SKIP, DEFAULT_FOCUS, runConformance } from '../lib/conformance/run.ts';
+import { agnhostImage, buildConformanceTools, ensureTestImages } from '../lib/conformance/tools.ts';
+import { appendToLabReport, errorCause, type LabRow } from '../lib/report/lab-report.ts';
+import { loadKubeconfig } from '../lib/kube/kube.ts';
+import { HarnessError, info, main, step, warn } from '../lib/core/log.ts';
+import { parseCommand, type OwnFlag } from '../lib/core/command-line.ts';
+import { UsageError } from '../lib/core/options.ts';
 
 const KNOWN = resolve(import.meta.dirname, '../suites/conformance/known-failures.yaml');
 const OUTPUT = resolve('reports/conformance');
 const COMMAND = 'npm run conformance --';
-const OWN_FLAGS = `  --focus REGEX            run the specs whose full text matches (repeatable; default: ${DEFAULT_FOCUS.join(' | ')})
-  --skip REGEX             leave out the specs that match (repeatable; ${ALWAYS_SKIP} always)
-  --nodes N                Ginkgo workers, each running one spec at a time (default 6: the specs mostly wait)
-  --dry-run                list the specs the focus selects, run nothing`;
-
-/** The flags of this command, taken out of argv; the rest are the harness's. */
-function ownFlags(argv: string[]) {
-  const focus: string[] = [];
-  const skip: string[] = [];
-  let nodes = 6;
-  let dryRun = false;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    const regex = () => {
-      const v = value();
-      try {
-        new RegExp(v);
-      } catch {
-        throw new UsageError(`${name}: "${v}" is not a regular expression`);
-      }
-      return v;
-    };
-    if (name === '--focus') focus.push(regex());
-    else if (name === '--skip') skip.push(regex());
-    else if (name === '--nodes') {
-      const v = value();
-      if (!/^[1-9]\d?$/.test(v)) throw new UsageError(`--nodes: "${v}" is not a number of workers from 1 to 99`);
-      nodes = Number(v);
-    } else if (name === '--dry-run') dryRun = true;
-    else rest.push(argv[i]);
+const regex = (raw: string) => {
+  try {
+    new RegExp(raw);
+    return undefined;
+  } catch {
+    return `"${raw}" is not a regular expression`;
   }
-  return { focus: focus.length ? focus : DEFAULT_FOCUS, skip: [ALWAYS_SKIP, ...skip], nodes, dryRun, rest };
+};
+const OWN_FLAGS: Record<string, OwnFlag> = {
+  '--focus': { arg: 'REGEX', help: `run the specs whose full text matches (repeatable; default: ${DEFAULT_FOCUS.join(' | ')})`, check: regex },
+  '--skip': { arg: 'REGEX', help: `leave out the specs that match (repeatable; ${ALWAYS_SKIP} always)`, check: regex },
+  '--nodes': { arg: 'N', help: 'Ginkgo workers, each running one spec at a time (default 6: the specs mostly wait)', check: (raw) => (/^[1-9]\d?$/.test(raw) ? undefined : `"${raw}" is not a number of workers from 1 to 99`) },
+  '--dry-run': { help: 'list the specs the focus selects, run nothing' },
+};
+
+/** This command's own flags, from what the parser collected. */
+function ownFlags(own: Record<string, string[]>) {
+  return { focus: own['--focus'] ?? DEFAULT_FOCUS, skip: [ALWAYS_SKIP, ...(own['--skip'] ?? [])], nodes: Number(own['--nodes']?.at(-1) ?? 6), dryRun: !!own['--dry-run'] };
 }
 
 main(async () => {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(`${usage(COMMAND)}\n${OWN_FLAGS}`);
-    return;
-  }
-  const own = ownFlags(argv);
-  const options = parseCommandLine(COMMAND, own.rest)!;
+  const parsed = parseCommand(COMMAND, { own: OWN_FLAGS });
+  if (!parsed) return;
+  const { options } = parsed;
+  const own = ownFlags(parsed.own);
   if (options.live) throw new UsageError('--live: conformance creates objects; it runs only on the harness cluster');
   const known = readKnownFailures(KNOWN);
   if (own.dryRun) return dryRun(own, options.kubernetesVersion, options.rebuild);

@@ -1,12 +1,12 @@
 // npm run doctor: what this host can and cannot do for the harness, one line
 // per check with a fix hint. Exits 1 when something blocks `npm test`.
-import { readRecord } from './lib/cluster.ts';
-import { gatherHostFacts } from './lib/host-facts.ts';
-import { PORTS } from './lib/kind-config.ts';
-import { info, main } from './lib/log.ts';
-import { parseCommandLine } from './lib/options.ts';
-import { formatCheck, preflight } from './lib/preflight.ts';
-import { registryTrouble, REGISTRY_HOST_PORT } from './lib/registry.ts';
+import { readRecord } from '../lib/cluster/cluster.ts';
+import { gatherHostFacts } from '../lib/cluster/host-facts.ts';
+import { PORTS } from '../lib/cluster/kind-config.ts';
+import { info, main } from '../lib/core/log.ts';
+import { parseCommandLine } from '../lib/core/command-line.ts';
+import { formatCheck, preflight } from '../lib/cluster/preflight.ts';
+import { registryTrouble, REGISTRY_HOST_PORT } from '../lib/cluster/registry.ts';
 
 main(async () => {
   const options = parseCommandLine('npm run doctor --');

@@ -1,9 +1,9 @@
 // npm run offline:build: builds every offline artifact (kind, Kubernetes, the
 // cluster images, the node image, Traefik) without creating a cluster.
-import { ensureDockerEngine } from './lib/docker-engine.ts';
-import { main, info } from './lib/log.ts';
-import { parseCommandLine } from './lib/options.ts';
-import { buildKind, buildOffline, buildTraefikImage } from './lib/offline/build.ts';
+import { ensureDockerEngine } from '../lib/cluster/docker-engine.ts';
+import { main, info } from '../lib/core/log.ts';
+import { parseCommandLine } from '../lib/core/command-line.ts';
+import { buildKind, buildOffline, buildTraefikImage } from '../lib/offline/build.ts';
 
 main(async () => {
   const options = parseCommandLine('npm run offline:build --');

@@ -5,11 +5,11 @@
 // failed at least once (flaky) first, also in reports/repeat/summary.txt.
 // Exit 1 when any check failed.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { execa } from 'execa';
-import { readJsonReport, testEntries, type TestEntry } from './lib/playwright-json.ts';
-import { info, main } from './lib/log.ts';
-import { UsageError } from './lib/options.ts';
-import { passCounts } from './lib/repeat.ts';
+import { readJsonReport, testEntries, type TestEntry } from '../lib/report/playwright-json.ts';
+import { info, main } from '../lib/core/log.ts';
+import { UsageError } from '../lib/core/options.ts';
+import { passCounts } from '../lib/report/repeat.ts';
+import { spawn } from '../lib/core/exec.ts';
 
 main(async () => {
   const [count, ...rest] = process.argv.slice(2);
@@ -23,7 +23,7 @@ main(async () => {
     info(`run ${k} of ${n}`);
     const started = Date.now();
     const dir = `reports/repeat/run-${k}`;
-    const result = await execa('npx', ['tsx', 'scripts/test.ts', ...rest], { stdio: 'inherit', reject: false, env: { HARNESS_REPORT_DIR: dir } });
+    const result = await spawn('npx', ['tsx', 'scripts/test.ts', ...rest], { stdio: 'inherit', env: { HARNESS_REPORT_DIR: dir } });
     const report = readJsonReport(`${dir}/results.json`);
     runs.push(report ? testEntries(report) : []); // none: the run ended before its report (its checks count as missing)
     info(`run ${k}: exit ${result.exitCode}, ${((Date.now() - started) / 60_000).toFixed(1)} min`);

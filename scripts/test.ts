@@ -7,29 +7,30 @@
 // The cluster comes up before Playwright starts, so that the run's
 // configuration (offline or online, proxy mode) is known when the suites are
 // collected: a check that does not apply to it is not registered
-// (scripts/lib/applicability.ts). While Playwright runs, every Secret in the
+// (lib/config/applicability.ts). While Playwright runs, every Secret in the
 // course's and the tests' namespaces is watched; afterwards reports/ and the
 // harness's logs are searched for their values.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
-import { execa } from 'execa';
 import { CoreV1Api, type V1Secret } from '@kubernetes/client-node';
-import { notApplicable, runConfig, type RunConfig } from './lib/applicability.ts';
-import { factsText } from './lib/rehearsal.ts';
-import { ensureAppImages } from './lib/app-images.ts';
-import { clusterDown, clusterUp, kindBinary } from './lib/cluster.ts';
-import { apiGet, apiMessage, apiStatus, defaultKubeconfig, loadKubeconfig, observe, type Observation } from './lib/kube.ts';
-import { appendToLabReport, errorCause, writeLabReport } from './lib/lab-report.ts';
-import { readJsonReport, testEntries, type TestEntry } from './lib/playwright-json.ts';
-import { HarnessError, info, main, warn } from './lib/log.ts';
-import { DEFAULTS, parseArgs, usage, UsageError, type HarnessOptions } from './lib/options.ts';
-import { loadRubric } from './lib/rubric.ts';
-import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from './lib/class-grading.ts';
-import { paths } from './lib/paths.ts';
-import { suitesRunningAlone } from './lib/runs-alone.ts';
-import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from './lib/secret-scan.ts';
-import { sweepTestObjects } from './lib/sweep.ts';
+import { notApplicable, runConfig, type RunConfig } from '../lib/config/applicability.ts';
+import { factsText } from '../lib/report/rehearsal.ts';
+import { ensureAppImages } from '../lib/cluster/app-images.ts';
+import { clusterDown, clusterUp, kindBinary } from '../lib/cluster/cluster.ts';
+import { apiGet, apiMessage, apiStatus, defaultKubeconfig, loadKubeconfig, observe, type Observation } from '../lib/kube/kube.ts';
+import { appendToLabReport, errorCause, writeLabReport } from '../lib/report/lab-report.ts';
+import { readJsonReport, testEntries, type TestEntry } from '../lib/report/playwright-json.ts';
+import { HarnessError, info, main, warn } from '../lib/core/log.ts';
+import { DEFAULTS, UsageError, type HarnessOptions } from '../lib/core/options.ts';
+import { parseArgs, usage } from '../lib/core/command-line.ts';
+import { loadRubric } from '../lib/grading/rubric.ts';
+import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from '../lib/grading/class-grading.ts';
+import { paths } from '../lib/core/paths.ts';
+import { suitesRunningAlone } from '../lib/config/runs-alone.ts';
+import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from '../lib/report/secret-scan.ts';
+import { sweepTestObjects } from '../lib/run/sweep.ts';
+import { spawn } from '../lib/core/exec.ts';
 
 /** Playwright options that may be given without `--`. */
 const PLAYWRIGHT_FLAGS: Record<string, 'value' | 'bare'> = {
@@ -62,7 +63,7 @@ function harnessEnv(o: HarnessOptions, config: RunConfig | undefined): Record<st
     HARNESS_REBUILD: String(o.rebuild),
     HARNESS_ALLOW_FOREIGN_CONTEXT: String(o.allowForeignContext),
     HARNESS_MANIFESTS: o.manifests,
-    // A grading run's namespaces and hosts carry this id (scripts/lib/submission.ts).
+    // A grading run's namespaces and hosts carry this id (lib/grading/submission.ts).
     HARNESS_GRADE_ID: o.manifests ? randomBytes(3).toString('hex') : '',
     HARNESS_RUN_CONFIG: config ? JSON.stringify(config) : '',
     HARNESS_LIVE: String(o.live),
@@ -161,7 +162,7 @@ main(async () => {
     console.log(usage('npm test --') + '\n  (Playwright options such as --grep, --project, or files, pass through)');
     return;
   }
-  const parsed = parseArgs(process.argv.slice(2), process.env, PLAYWRIGHT_FLAGS);
+  const parsed = parseArgs(process.argv.slice(2), process.env, { passThrough: PLAYWRIGHT_FLAGS });
   const rest = parsed.rest;
   const ignored = parsed.options.live ? [] : liveOnlyFlags(parsed.options);
   if (ignored.length) throw new UsageError(`${ignored.join(', ')} appl${ignored.length > 1 ? 'y' : 'ies'} to --live only (npm test -- --live ${ignored.join(' … ')} …)`);
@@ -213,7 +214,7 @@ main(async () => {
   // mid-way, so SIGINT is not forwarded. SIGTERM (CI) is, as a SIGINT.
   // A class stops starting submissions on either signal; its running grading runs are sent the SIGINT on SIGTERM.
   let interrupted: string | undefined;
-  let child: ReturnType<typeof execa> | undefined;
+  let child: ReturnType<typeof spawn> | undefined;
   const stop = new AbortController();
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -249,7 +250,7 @@ main(async () => {
       exitCode = 1;
     }
   } else {
-    child = execa('npx', ['playwright', 'test', ...rest], { stdio: 'inherit', reject: false, env: harnessEnv(options, config) });
+    child = spawn('npx', ['playwright', 'test', ...rest], { stdio: 'inherit', env: harnessEnv(options, config) });
     exitCode = (await child).exitCode ?? 1;
   }
   if (interrupted) warn(`${interrupted}: the run was interrupted; cleaning up`);

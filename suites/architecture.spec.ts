@@ -5,16 +5,16 @@
 // before it is created: no node at first, bound by default-scheduler, then
 // the kubelet's events in order.
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
-import { echoPod } from '../fixtures/pods.ts';
-import { apiGet, observe } from '../scripts/lib/kube.ts';
+import { echoPod } from '../lib/checks/pods.ts';
+import { apiGet, observe } from '../lib/kube/kube.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 const CONTROL_PLANE = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
 /** A GET on the control-plane node itself (the components' health ports listen on its loopback). */
 async function onControlPlane(node: string, url: string): Promise<{ status: string; body: string }> {
-  const r = await execa('docker', ['exec', node, 'curl', '-sk', '-o', '/dev/stdout', '-w', '\\n%{http_code}', url], { reject: false });
+  const r = await attempt('docker', ['exec', node, 'curl', '-sk', '-o', '/dev/stdout', '-w', '\\n%{http_code}', url]);
   const lines = String(r.stdout).split('\n');
   return { status: lines.pop() ?? '', body: lines.join('\n').trim() };
 }

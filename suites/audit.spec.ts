@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { expect, servesGatewayApi, test } from '../fixtures/cluster.ts';
 import { VERIFIER_LOCK } from '../fixtures/verifier.ts';
-import { dryRunPath, formatFinding } from '../scripts/lib/audit.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { dryRunPath, formatFinding } from '../lib/grading/audit.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
 
 // manifests/verifier is dry-run too: not while the verifier's files tear its namespaces down (a create in a terminating namespace is refused).
 test('every manifest in manifests/ (labs and pod labs) passes a server-side dry-run', { lock: VERIFIER_LOCK }, async ({ cluster, courseStack }, testInfo) => {

@@ -3,7 +3,7 @@
 // self-signed certificate explicitly; the report keeps a screenshot.
 import { chromium } from '@playwright/test';
 import { expect, test } from '../fixtures/cluster.ts';
-import { CHROMIUM_ARGS, ensureChromium } from '../scripts/lib/chromium.ts';
+import { CHROMIUM_ARGS, ensureChromium } from '../lib/cluster/chromium.ts';
 
 test('Chromium opens https://myblog.luffy.com/blog/index/ and sees the blog list', async ({ courseStack }, testInfo) => {
   test.setTimeout(5 * 60_000); // the first run installs Debian's chromium

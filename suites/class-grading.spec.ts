@@ -14,14 +14,14 @@ import { NetworkingV1Api } from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '../fixtures/cluster.ts';
-import { currentRunConfig } from '../scripts/lib/applicability.ts';
-import { findSubmissions, gradeClass, type StudentResult } from '../scripts/lib/class-grading.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
-import { loadRubric } from '../scripts/lib/rubric.ts';
-import type { LabRow } from '../scripts/lib/lab-report.ts';
-import { selfSignedCertificate } from '../scripts/lib/tls.ts';
-import { GRADE_LABEL, gradeId } from '../scripts/lib/submission.ts';
-import { execa } from 'execa';
+import { currentRunConfig } from '../lib/config/applicability.ts';
+import { findSubmissions, gradeClass, type StudentResult } from '../lib/grading/class-grading.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
+import { loadRubric } from '../lib/grading/rubric.ts';
+import type { LabRow } from '../lib/report/lab-report.ts';
+import { selfSignedCertificate } from '../lib/cluster/tls.ts';
+import { GRADE_LABEL, gradeId } from '../lib/grading/submission.ts';
+import { run } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: four grading runs, two at a time, each with a rollout under load; it reads every pod's CPU request.
@@ -42,7 +42,7 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
   test.setTimeout(25 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'class-'));
   const root = join(work, 'class');
-  // a: the course's image names, served here by the images built here (scripts/lib/app-images.ts); istio's need no SERVICE.
+  // a: the course's image names, served here by the images built here (lib/cluster/app-images.ts); istio's need no SERVICE.
   const istio = (service: string, image: string): [string, string, string] => [`50-bookstore/${service}.yaml`, `image: localhost/course-harness/bookinfo:v1\n        imagePullPolicy: IfNotPresent\n        env:\n        - name: SERVICE\n          value: ${service}\n`, `image: ${image}\n        imagePullPolicy: IfNotPresent\n${service === 'reviews' ? '        env:\n' : ''}`];
   student(root, 'a-course-images', [
     ['20-deployments/deploy-mysql.yaml', 'image: localhost/course-harness/mariadb:10.11', 'image: mysql:5.7'],
@@ -113,7 +113,7 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
       expect(left.map((n) => n.metadata?.name), `${s.name}'s namespaces deleted`).toEqual([]);
       for (const node of [`${cluster.record!.name}-worker`, `${cluster.record!.name}-worker2`]) {
         // Counted on the node (docker exec fails the test if the node cannot be asked).
-        const folders = String((await execa('docker', ['exec', node, 'sh', '-c', `ls -d /opt/mysql/*-g${id} 2>/dev/null | wc -l`])).stdout).trim();
+        const folders = await run('docker', ['exec', node, 'sh', '-c', `ls -d /opt/mysql/*-g${id} 2>/dev/null | wc -l`]);
         expect(folders, `${s.name}'s MySQL folders left on ${node}`).toBe('0');
       }
     }

@@ -9,16 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import { applyVerifier, removeVerifier, VERIFIER, VERIFIER_LOCK, verifierKubeconfig } from '../fixtures/verifier.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 // It owns the verifier's ClusterRole and namespace course-verifier, as the live-mode files do; it only reads the rest.
 test.describe.configure({ lock: VERIFIER_LOCK });
 
 const facts = async (kubeconfig: string, ...args: string[]) => {
-  const r = await execa('npx', ['tsx', 'scripts/cluster-facts.ts', '--kubeconfig', kubeconfig, ...args], { reject: false });
+  const r = await attempt('npx', ['tsx', 'scripts/cluster-facts.ts', '--kubeconfig', kubeconfig, ...args]);
   return { exitCode: r.exitCode, lines: String(r.stdout).split('\n').filter(Boolean), stderr: String(r.stderr) };
 };
 

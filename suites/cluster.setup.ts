@@ -2,9 +2,9 @@
 // before any suite runs, when Playwright is started directly; `npm test`
 // has done it before starting Playwright, and then this only checks it.
 import { test as setup } from '@playwright/test';
-import { ensureAppImages } from '../scripts/lib/app-images.ts';
-import { currentRunConfig } from '../scripts/lib/applicability.ts';
-import { clusterUp, kindBinary, readRecord } from '../scripts/lib/cluster.ts';
+import { ensureAppImages } from '../lib/cluster/app-images.ts';
+import { currentRunConfig } from '../lib/config/applicability.ts';
+import { clusterUp, kindBinary, readRecord } from '../lib/cluster/cluster.ts';
 import { harnessOptions } from '../fixtures/cluster.ts';
 
 setup('the harness cluster is up and the app images are loaded', async () => {

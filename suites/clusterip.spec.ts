@@ -3,9 +3,9 @@
 // gets no traffic) without being restarted, and comes back once Ready.
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
-import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
-import { applyObjects } from '../scripts/lib/apply.ts';
-import { execInPod, isReady, waitFor, waitForServiceSlices } from '../scripts/lib/kube.ts';
+import { echoPod, expectTrafficTo, runPods } from '../lib/checks/pods.ts';
+import { applyObjects } from '../lib/kube/apply.ts';
+import { execInPod, isReady, waitFor, waitForServiceSlices } from '../lib/kube/kube.ts';
 
 type Pod = import('@kubernetes/client-node').V1Pod;
 

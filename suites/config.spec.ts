@@ -5,7 +5,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
+import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
 
 const BUSYBOX = 'localhost/course-harness/busybox:1.35';
 

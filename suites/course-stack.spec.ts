@@ -6,14 +6,15 @@
 // the Gateway of lab 60 (Gateway API), side by side.
 import { X509Certificate } from 'node:crypto';
 import { DiscoveryV1Api } from '@kubernetes/client-node';
-import { CheckFailure, expectRouteOnEdges, GATEWAY, INGRESS, NotJudged, type EdgeVerdict } from '../fixtures/checks.ts';
-import { edges } from '../scripts/lib/expectations.ts';
+import { CheckFailure, NotJudged } from '../lib/checks/verdict.ts';
+import { expectRouteOnEdges, GATEWAY, INGRESS, type EdgeVerdict } from '../lib/checks/routes.ts';
+import { edges } from '../lib/config/expectations.ts';
 import { evidenceOnFailure, expect, notJudged, runFacts, test } from '../fixtures/cluster.ts';
-import { get, peerCertificate, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
-import { BLOG_LIST, COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
-import { secretCertificate } from '../scripts/lib/diagnose.ts';
-import { PORTS } from '../scripts/lib/kind-config.ts';
-import { isReady, rolledOut, type DeploymentLike } from '../scripts/lib/kube.ts';
+import { get, peerCertificate, transcriptLine, untilConsecutive, type Exchange } from '../lib/checks/http.ts';
+import { BLOG_LIST, COURSE_ROUTES } from '../lib/course/routes.ts';
+import { secretCertificate } from '../lib/checks/diagnose-ingress.ts';
+import { PORTS } from '../lib/cluster/kind-config.ts';
+import { isReady, rolledOut, type DeploymentLike } from '../lib/kube/kube.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -36,12 +37,12 @@ test('every lab applies in order and its workloads become ready (migrate run in 
   }
 });
 
-// The course's routes (scripts/lib/course-routes.ts), one case a test, through the Ingress and, where the
+// The course's routes (lib/course/routes.ts), one case a test, through the Ingress and, where the
 // controller serves Gateway API, through the Gateway of lab 60: status, answering pod, received path, body, certificate.
 for (const route of COURSE_ROUTES) {
   test(`lab ${route.lab}: ${route.title}`, async ({ cluster, courseStack }, testInfo) => {
     void courseStack;
-    // The edges this configuration has (scripts/lib/expectations.ts): the Ingress, and the Gateway on every harness cluster.
+    // The edges this configuration has (lib/config/expectations.ts): the Ingress, and the Gateway on every harness cluster.
     const expected = edges(runFacts(cluster));
     const through = expected.value.map((name) => (name === 'Ingress' ? INGRESS : GATEWAY));
     if (!expected.value.includes('Gateway')) testInfo.annotations.push({ type: 'edge', description: `Gateway: not applicable (${expected.because})` });

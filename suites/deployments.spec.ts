@@ -4,15 +4,15 @@
 // rolling update v1 -> v2 under the lab's maxSurge/maxUnavailable, rollback
 // to a revision, and mysql's Recreate strategy, all observed by watch.
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 import { recordMeasurement } from '../fixtures/measure.ts';
-import { expectRecreate, patchDeployment, rollbackTo, rollOut, rolloutHistory } from '../fixtures/rollout.ts';
-import { COURSE_MYBLOG } from '../scripts/lib/app-images.ts';
-import { applyObjects } from '../scripts/lib/apply.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
-import { findLab, inNamespace, waitForDeployments } from '../scripts/lib/labs.ts';
+import { expectRecreate, patchDeployment, rollbackTo, rollOut, rolloutHistory } from '../lib/checks/rollout.ts';
+import { COURSE_MYBLOG } from '../lib/cluster/app-images.ts';
+import { applyObjects } from '../lib/kube/apply.ts';
+import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
+import { findLab, inNamespace, waitForDeployments } from '../lib/course/labs.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 const MYBLOG_V2 = `${COURSE_MYBLOG}:v2`;
 
@@ -146,6 +146,6 @@ test('Recreate (mysql): every old pod is gone before a new one is created', asyn
     recordMeasurement(testInfo, 'Recreate: first new pod created', restart.firstNewMs ?? 0);
     expect(restart.firstNewMs!, 'the new pod came after the old one was gone').toBeGreaterThanOrEqual(restart.oldGoneMs!);
   } finally {
-    await execa('docker', ['exec', old.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`], { reject: false });
+    await attempt('docker', ['exec', old.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`]);
   }
 });

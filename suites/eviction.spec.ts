@@ -9,14 +9,14 @@
 // the node is Ready again. The node is always unpaused: in `finally`, and by
 // npm test's sweep after an interrupted run.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
 import { recordMeasurement } from '../fixtures/measure.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
-import { apiGet, isReady, observe, type Observation } from '../scripts/lib/kube.ts';
-import { applyObjects } from '../scripts/lib/apply.ts';
-import { waitForDeployments } from '../scripts/lib/labs.ts';
-import { NODE_LABELS } from '../scripts/lib/kind-config.ts';
+import { echoPod, runPods } from '../lib/checks/pods.ts';
+import { apiGet, isReady, observe, type Observation } from '../lib/kube/kube.ts';
+import { applyObjects } from '../lib/kube/apply.ts';
+import { waitForDeployments } from '../lib/course/labs.ts';
+import { NODE_LABELS } from '../lib/cluster/kind-config.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: it pauses a worker node.
@@ -35,7 +35,7 @@ test('Pod驱逐策略: a pod gets the default not-ready and unreachable tolerati
 });
 
 /** Runs `docker pause`/`unpause` on a kind node container. */
-const docker = (verb: 'pause' | 'unpause', node: string) => execa('docker', [verb, node], { reject: false });
+const docker = (verb: 'pause' | 'unpause', node: string) => attempt('docker', [verb, node]);
 
 test('Pod驱逐策略: a paused worker goes NotReady and is tainted unreachable; its pod is evicted after tolerationSeconds and replaced on the other worker; unpaused, the node is Ready again', async ({ cluster, ns }, testInfo) => {
   test.setTimeout(6 * 60_000);

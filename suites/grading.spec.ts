@@ -1,5 +1,5 @@
 // Grading's negative control: the reference labs with mistakes planted the
-// way students make them (fixtures/planted.ts) are graded by a run of the
+// way students make them (lib/grading/planted.ts) are graded by a run of the
 // grading projects, as `npm test -- --manifests DIR` runs them. Each mistake
 // must fail its row with its cause in plain words, the labs without mistakes
 // must still pass, and no report may hold the submission's TLS key.
@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
 import { expect, test } from '../fixtures/cluster.ts';
-import { plantMistakes } from '../fixtures/planted.ts';
-import { scanForSecrets } from '../scripts/lib/secret-scan.ts';
-import { removeSlot } from '../scripts/lib/slot-edge.ts';
+import { plantMistakes } from '../lib/grading/planted.ts';
+import { scanForSecrets } from '../lib/report/secret-scan.ts';
+import { removeSlot } from '../lib/grading/slot-edge.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 
@@ -42,10 +42,7 @@ test('a submission with planted mistakes: each fails its row with the cause, the
   const { key } = await plantMistakes(join(work, 'student'));
   const id = randomBytes(3).toString('hex');
   try {
-    const run = await execa('npx', ['playwright', 'test', '--project=grade', 'suites/grade/deploy.setup.ts', 'suites/grade/1-stack.grade.ts', '--reporter=json', `--output=${join(work, 'results')}`], {
-      env: { HARNESS_MANIFESTS: join(work, 'student'), HARNESS_GRADE_ID: id, PLAYWRIGHT_JSON_OUTPUT_NAME: join(work, 'report.json') },
-      reject: false,
-    });
+    const run = await attempt('npx', ['playwright', 'test', '--project=grade', 'suites/grade/deploy.setup.ts', 'suites/grade/1-stack.grade.ts', '--reporter=json', `--output=${join(work, 'results')}`], { env: { HARNESS_MANIFESTS: join(work, 'student'), HARNESS_GRADE_ID: id, PLAYWRIGHT_JSON_OUTPUT_NAME: join(work, 'report.json') } });
     expect(run.exitCode, 'the grading run fails: the submission has mistakes').toBe(1);
     const report = readFileSync(join(work, 'report.json'), 'utf8');
     const graded = rows(JSON.parse(report) as JsonSuite);

@@ -3,16 +3,16 @@
 // pull; Never with an image no node has fails with ErrImageNeverPull; Always
 // from a registry name that can never resolve (.invalid) fails to pull,
 // backs off, and never starts. The same online and offline.
-// Then the course's own image names (scripts/lib/app-images.ts), which a
+// Then the course's own image names (lib/cluster/app-images.ts), which a
 // student's manifests use as the course writes them: pulled from the
-// harness's registry (scripts/lib/registry.ts), the stand-ins built here.
+// harness's registry (lib/cluster/registry.ts), the stand-ins built here.
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, runFacts, test } from '../fixtures/cluster.ts';
-import { expectPulled } from '../fixtures/pulls.ts';
-import { APP_IMAGES, courseNames, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
-import { observe } from '../scripts/lib/kube.ts';
-import { registryNames, registryPath, registryRequests } from '../scripts/lib/registry.ts';
+import { expectPulled } from '../lib/checks/pulls.ts';
+import { APP_IMAGES, courseNames, UPSTREAM_IMAGES } from '../lib/cluster/app-images.ts';
+import { observe } from '../lib/kube/kube.ts';
+import { registryNames, registryPath, registryRequests } from '../lib/cluster/registry.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 const pod = (name: string, image: string, imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never'): V1Pod => ({
   metadata: { name },
@@ -75,7 +75,7 @@ test("the course's image names run as the course writes them: mysql:5.7, the cla
   });
   // The ID of the image a node has under a name (as the kubelet asks for it); undefined when it has none.
   const onNode = async (node: string, name: string) => {
-    const r = await execa('docker', ['exec', node, 'crictl', 'inspecti', '--output', 'go-template', '--template', '{{.status.id}}', name], { reject: false });
+    const r = await attempt('docker', ['exec', node, 'crictl', 'inspecti', '--output', 'go-template', '--template', '{{.status.id}}', name]);
     return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
   };
   const since = new Date();

@@ -3,11 +3,11 @@
 // Gateway edge the same redirect is an HTTPRoute's RequestRedirect.
 import { CustomObjectsApi, NetworkingV1Api, type V1Ingress } from '@kubernetes/client-node';
 import { expect, servesGatewayApi, test } from '../fixtures/cluster.ts';
-import { get, post, transcriptLine, untilConsecutive, type Exchange } from '../fixtures/http.ts';
-import { GATEWAY_GROUP } from '../scripts/lib/gateway-api.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
-import { PORTS } from '../scripts/lib/kind-config.ts';
-import { selfSignedCertificate } from '../scripts/lib/tls.ts';
+import { get, post, transcriptLine, untilConsecutive, type Exchange } from '../lib/checks/http.ts';
+import { GATEWAY_GROUP } from '../lib/cluster/gateway-api.ts';
+import { echoPod, runPods } from '../lib/checks/pods.ts';
+import { PORTS } from '../lib/cluster/kind-config.ts';
+import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 
 // Runs when no other test does: its *.luffy.com certificate would make Traefik choose at random among wildcard certificates for other tests' hosts.
 test.describe.configure({ lock: '-exclusive-' });

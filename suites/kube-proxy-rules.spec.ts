@@ -8,24 +8,24 @@
 // Kubernetes now recommends; ipvs is deprecated since v1.35) and to ipvs where
 // the kernel has IP_VS, then back.
 import type { V1DaemonSet, V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, requireHostSupport, runFacts, skipOrFail, test, type Cluster } from '../fixtures/cluster.ts';
-import { clusterIpPing } from '../scripts/lib/expectations.ts';
-import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
-import { consecutively } from '../fixtures/poll.ts';
-import { patchDeployment } from '../fixtures/rollout.ts';
-import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
-import { rulesProblems, serviceRules } from '../scripts/lib/iptables-rules.ts';
-import { parseIpVs } from '../scripts/lib/ipvs.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
-import { waitForDeployments } from '../scripts/lib/labs.ts';
-import type { ProxyMode } from '../scripts/lib/options.ts';
+import { clusterIpPing } from '../lib/config/expectations.ts';
+import { echoPod, expectTrafficTo, runPods } from '../lib/checks/pods.ts';
+import { consecutively } from '../lib/checks/poll.ts';
+import { patchDeployment } from '../lib/checks/rollout.ts';
+import { applies, CONDITIONAL } from '../lib/config/applicability.ts';
+import { rulesProblems, serviceRules } from '../lib/kube/iptables-rules.ts';
+import { parseIpVs } from '../lib/kube/ipvs.ts';
+import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
+import { waitForDeployments } from '../lib/course/labs.ts';
+import type { ProxyMode } from '../lib/core/options.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: it switches kube-proxy's mode and recreates its pods.
 test.describe.configure({ lock: '-exclusive-' });
 
-const onNode = async (node: string, command: string[]) => String((await execa('docker', ['exec', node, ...command], { reject: false })).stdout);
+const onNode = async (node: string, command: string[]) => String((await attempt('docker', ['exec', node, ...command])).stdout);
 
 /** A Deployment `web` of `replicas` echo pods behind Service web (80 -> 8080), and a client pod. */
 async function web(cluster: Cluster, ns: string, replicas: number): Promise<string> {

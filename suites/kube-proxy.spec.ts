@@ -1,15 +1,15 @@
 // kube-proxy: the mode the cluster was configured with is the one it runs;
 // in ipvs mode, the kernel's IPVS table holds every Service.
 import { DiscoveryV1Api } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, requireHostSupport, runFacts, skipOrFail, test } from '../fixtures/cluster.ts';
-import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
-import { consecutively, pollTimeout } from '../fixtures/poll.ts';
-import { ipvsMismatches, parseIpVs } from '../scripts/lib/ipvs.ts';
+import { applies, CONDITIONAL } from '../lib/config/applicability.ts';
+import { consecutively, pollTimeout } from '../lib/checks/poll.ts';
+import { ipvsMismatches, parseIpVs } from '../lib/kube/ipvs.ts';
+import { run } from '../lib/core/exec.ts';
 
 /** Runs a command on a kind node (a container on the kind network). */
 async function onNode(node: string, command: string[]): Promise<string> {
-  return String((await execa('docker', ['exec', node, ...command])).stdout).trim();
+  return await run('docker', ['exec', node, ...command]);
 }
 
 if (applies(CONDITIONAL.proxyModeOnNodes)) {

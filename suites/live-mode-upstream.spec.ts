@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
-import { patchDeployment, rollOut } from '../fixtures/rollout.ts';
+import { patchDeployment, rollOut } from '../lib/checks/rollout.ts';
 import { removeVerifier, runLive, VERIFIER_LOCK, verifierSession } from '../fixtures/verifier.ts';
-import { COURSE_ROUTES } from '../scripts/lib/course-routes.ts';
+import { COURSE_ROUTES } from '../lib/course/routes.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: it rolls luffy's myblog and default's details and reviews (and owns the verifier's objects).

@@ -3,7 +3,7 @@
 // `npm test -- --live` run through the verifier's kubeconfig (CA file,
 // kubectl's tokenFile, a context of its own), as an instructor would run it.
 // Every row passes but those the run's facts say cannot (kube-proxy in ipvs
-// mode, where the cluster runs another: scripts/lib/expectations.ts
+// mode, where the cluster runs another: lib/config/expectations.ts
 // liveFailures), which fail naming the mode it runs. The API
 // server's audit log (the harness cluster is created with a policy that logs
 // the verifier's requests) shows no write by the verifier during the run, and
@@ -19,17 +19,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, harnessOptions, runFacts, test } from '../fixtures/cluster.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
-import { PROBE_NAMESPACE } from '../fixtures/probe.ts';
+import { echoPod, runPods } from '../lib/checks/pods.ts';
+import { PROBE_NAMESPACE } from '../lib/live/probe.ts';
 import { applyVerifier, PROBE_RBAC, removeVerifier, runLive, VERIFIER, VERIFIER_CONTEXT, VERIFIER_LOCK, verifierSession } from '../fixtures/verifier.ts';
-import { liveNotApplicable } from '../scripts/lib/applicability.ts';
-import { ingressName, liveFailures } from '../scripts/lib/expectations.ts';
-import { listTests } from '../scripts/lib/rehearsal.ts';
-import { BLOG_LIST } from '../scripts/lib/course-routes.ts';
-import { AUDIT } from '../scripts/lib/kind-config.ts';
-import { apiStatus } from '../scripts/lib/kube.ts';
+import { liveNotApplicable } from '../lib/config/applicability.ts';
+import { ingressName, liveFailures } from '../lib/config/expectations.ts';
+import { listTests } from '../lib/report/rehearsal.ts';
+import { BLOG_LIST } from '../lib/course/routes.ts';
+import { AUDIT } from '../lib/cluster/kind-config.ts';
+import { apiStatus } from '../lib/kube/kube.ts';
+import { run } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 // It owns the verifier's ClusterRole and namespaces (course-verifier, course-probe), as cluster-facts and
@@ -49,7 +49,7 @@ interface AuditEvent {
 /** The verifier's requests since `since`, from the API server's audit log on the control-plane node (one per request; rotated files too). */
 async function verifierRequests(since: Date): Promise<AuditEvent[]> {
   const node = `${harnessOptions().clusterName}-control-plane`;
-  const text = String((await execa('docker', ['exec', node, 'sh', '-c', `cat ${AUDIT.log.replace(/\.log$/, '')}*.log`])).stdout);
+  const text = await run('docker', ['exec', node, 'sh', '-c', `cat ${AUDIT.log.replace(/\.log$/, '')}*.log`]);
   const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
   const byId = new Map(events.filter((e) => e.user.username === VERIFIER && new Date(e.requestReceivedTimestamp) >= since).map((e) => [e.auditID, e]));
   return [...byId.values()];

@@ -9,16 +9,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetworkingV1Api, type CoreV1Event, type KubernetesObject } from '@kubernetes/client-node';
 import { expect, servesGatewayApi, skipOrFail, test } from '../fixtures/cluster.ts';
-import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
-import { CheckFailure, expectIngressTls, expectNodePortServes, expectRoute, expectServiceSelectsReady, expectServiceServes, GATEWAY, workloadPods } from '../fixtures/checks.ts';
-import { serviceCauses } from '../scripts/lib/diagnose.ts';
-import { echoPod, mysqlGreeting, runPods } from '../fixtures/pods.ts';
-import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../fixtures/rollout.ts';
-import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
-import { waitFor, waitForServiceSlices } from '../scripts/lib/kube.ts';
-import type { RouteCase } from '../scripts/lib/course-routes.ts';
-import { waitForDeployments } from '../scripts/lib/labs.ts';
-import { selfSignedCertificate } from '../scripts/lib/tls.ts';
+import { applies, CONDITIONAL } from '../lib/config/applicability.ts';
+import { CheckFailure } from '../lib/checks/verdict.ts';
+import { expectIngressTls, expectRoute, GATEWAY } from '../lib/checks/routes.ts';
+import { expectNodePortServes, expectServiceSelectsReady, expectServiceServes, workloadPods } from '../lib/checks/services.ts';
+import { serviceCauses } from '../lib/checks/diagnose-ingress.ts';
+import { echoPod, mysqlGreeting, runPods } from '../lib/checks/pods.ts';
+import { expectRecreate, patchDeployment, RolloutStuck, rollOut } from '../lib/checks/rollout.ts';
+import { applyObjects, parseManifests } from '../lib/kube/apply.ts';
+import { waitFor, waitForServiceSlices } from '../lib/kube/kube.ts';
+import type { RouteCase } from '../lib/checks/routes.ts';
+import { waitForDeployments } from '../lib/course/labs.ts';
+import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 
 // Each test in its own namespaces: they may run on both workers at once.

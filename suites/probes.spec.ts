@@ -5,9 +5,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
-import { eventFor } from '../fixtures/events.ts';
-import { busyboxPod, echoPod, runPods } from '../fixtures/pods.ts';
-import { execInPod, isReady, waitFor } from '../scripts/lib/kube.ts';
+import { eventFor } from '../lib/checks/events.ts';
+import { busyboxPod, echoPod, runPods } from '../lib/checks/pods.ts';
+import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
 
 async function podUntil(cluster: Cluster, ns: string, name: string, what: string, until: (p: V1Pod) => boolean): Promise<V1Pod> {
   const [pod] = await waitFor<V1Pod>({

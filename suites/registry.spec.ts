@@ -1,4 +1,4 @@
-// 镜像仓库: the course's registry, for real (scripts/lib/registry.ts). The
+// 镜像仓库: the course's registry, for real (lib/cluster/registry.ts). The
 // course builds myblog, pushes it to its registry and sets the Deployment's
 // image; it teaches image pull policies and pull secrets for a private
 // registry. Here every pull goes through the harness's registry, which the
@@ -9,16 +9,16 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, test, type Cluster } from '../fixtures/cluster.ts';
-import { CheckFailure } from '../fixtures/checks.ts';
-import { expectPulled } from '../fixtures/pulls.ts';
-import { patchDeployment } from '../fixtures/rollout.ts';
-import { appBaseImage } from '../scripts/lib/app-images.ts';
-import { applyObjects } from '../scripts/lib/apply.ts';
-import { waitFor } from '../scripts/lib/kube.ts';
-import { waitForDeployments } from '../scripts/lib/labs.ts';
-import { CLASS_REGISTRIES, privateRegistry, pushToRegistry, registryNames, registryRequests, REGISTRY_HOST_PORT } from '../scripts/lib/registry.ts';
+import { CheckFailure } from '../lib/checks/verdict.ts';
+import { expectPulled } from '../lib/checks/pulls.ts';
+import { patchDeployment } from '../lib/checks/rollout.ts';
+import { appBaseImage } from '../lib/cluster/app-images.ts';
+import { applyObjects } from '../lib/kube/apply.ts';
+import { waitFor } from '../lib/kube/kube.ts';
+import { waitForDeployments } from '../lib/course/labs.ts';
+import { CLASS_REGISTRIES, privateRegistry, pushToRegistry, registryNames, registryRequests, REGISTRY_HOST_PORT } from '../lib/cluster/registry.ts';
+import { run } from '../lib/core/exec.ts';
 
 const COURSE_REGISTRY = CLASS_REGISTRIES[0];
 const MYBLOG_V1 = 'localhost/course-harness/myblog:v1';
@@ -85,9 +85,9 @@ test("the course's update: v2 built and pushed to the course's registry from the
   // As the course: docker build . -t 172.21.51.143:5000/myblog:v2, then docker push (here through the registry's port on 127.0.0.1).
   const pushed = `127.0.0.1:${REGISTRY_HOST_PORT}/${repo}:v2`;
   const started = Date.now();
-  await execa('docker', ['build', '--network', 'host', '-t', pushed, '--build-arg', `BASE_IMAGE=${await appBaseImage(!!cluster.record?.offline)}`, '--build-arg', 'VERSION=v2', resolve('apps/myblog')], { env: { DOCKER_BUILDKIT: '0' } });
-  const push = await execa('docker', ['push', pushed]);
-  const digest = /digest: (sha256:[0-9a-f]{64})/.exec(String(push.stdout))?.[1];
+  await run('docker', ['build', '--network', 'host', '-t', pushed, '--build-arg', `BASE_IMAGE=${await appBaseImage(!!cluster.record?.offline)}`, '--build-arg', 'VERSION=v2', resolve('apps/myblog')], { env: { DOCKER_BUILDKIT: '0' } });
+  const push = await run('docker', ['push', pushed]);
+  const digest = /digest: (sha256:[0-9a-f]{64})/.exec(push)?.[1];
   expect(digest, 'docker push names the manifest digest').toBeDefined();
   const since = new Date();
   await patchDeployment(cluster.kc, ns, 'myblog', { spec: { template: { spec: { containers: [{ name: 'myblog', image: `${COURSE_REGISTRY}/${repo}:v2` }] } } } });

@@ -3,8 +3,8 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
-import { unschedulable } from '../fixtures/pods.ts';
-import { waitFor } from '../scripts/lib/kube.ts';
+import { unschedulable } from '../lib/checks/pods.ts';
+import { waitFor } from '../lib/kube/kube.ts';
 
 // Runs when no other test does: it measures CPU throttling.
 test.describe.configure({ lock: '-exclusive-' });

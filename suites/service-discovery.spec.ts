@@ -3,8 +3,8 @@
 // name within the namespace, by name.namespace and FQDN from anywhere, and
 // resolv.conf carries the cluster DNS Service and the search domains.
 import { evidenceOnFailure, expect, test } from '../fixtures/cluster.ts';
-import { echoPod, runPods } from '../fixtures/pods.ts';
-import { execInPod } from '../scripts/lib/kube.ts';
+import { echoPod, runPods } from '../lib/checks/pods.ts';
+import { execInPod } from '../lib/kube/kube.ts';
 
 /** Runs a command in a Running myblog pod of the course stack. */
 async function inMyblog(cluster: Parameters<Parameters<typeof test>[2]>[0]['cluster'], command: string[]) {

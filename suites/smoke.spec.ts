@@ -1,14 +1,14 @@
 // Smoke: the cluster itself works. A pod on each worker, a ClusterIP Service
 // across both, reached by name through CoreDNS from a third pod.
 import { NetworkingV1Api } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { expect, runFacts, skipOrFail, test } from '../fixtures/cluster.ts';
-import { serviceWithoutEndpoints } from '../scripts/lib/expectations.ts';
-import { applies, CONDITIONAL } from '../scripts/lib/applicability.ts';
-import { get, transcriptLine, untilConsecutive } from '../fixtures/http.ts';
-import { echoPod, expectTrafficTo, runPods } from '../fixtures/pods.ts';
-import { execInPod, isReady, waitForServiceSlices } from '../scripts/lib/kube.ts';
-import { registryHolds } from '../scripts/lib/registry.ts';
+import { serviceWithoutEndpoints } from '../lib/config/expectations.ts';
+import { applies, CONDITIONAL } from '../lib/config/applicability.ts';
+import { get, transcriptLine, untilConsecutive } from '../lib/checks/http.ts';
+import { echoPod, expectTrafficTo, runPods } from '../lib/checks/pods.ts';
+import { execInPod, isReady, waitForServiceSlices } from '../lib/kube/kube.ts';
+import { registryHolds } from '../lib/cluster/registry.ts';
+import { run } from '../lib/core/exec.ts';
 
 test('nodes: three nodes are Ready, and every kube-system pod runs', async ({ cluster }) => {
   const nodes = await cluster.core.listNode();
@@ -75,8 +75,8 @@ test('negative control: a Service whose selector matches no pod has no endpoints
 
 if (applies(CONDITIONAL.offlineImages)) test(CONDITIONAL.offlineImages.title, async ({ cluster }) => {
   skipOrFail(!cluster.record?.offline, 'the cluster is online: its images come from the pinned kindest/node image');
-  const built = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'label=course-harness.input']);
-  const local = new Set(String(built.stdout).split('\n').filter(Boolean));
+  const built = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'label=course-harness.input']);
+  const local = new Set(built.split('\n').filter(Boolean));
   for (const node of (await cluster.core.listNode()).items) {
     // One entry per image, with all its names. Loaded: a name built here. Pulled (the course's names, mysql:5.7, a pushed
     // v2): a digest the harness's registry holds, which holds only what was pushed from here (offline it proxies nothing).

@@ -1,6 +1,6 @@
 // --strict keeps its promise, whatever host the run is on: a strict run ends
 // with nothing skipped. The kube-proxy suite is run by a nested Playwright
-// under facts given to it (scripts/lib/applicability.ts RunConfig):
+// under facts given to it (lib/config/applicability.ts RunConfig):
 // - a host that cannot run the ipvs check (its reason given as a fact, so the
 //   proof runs on a host with IP_VS too): with --strict the check fails with
 //   the host's reason, without it the check skips with it;
@@ -12,20 +12,17 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { expect, runFacts, test } from '../fixtures/cluster.ts';
-import { CONDITIONAL, type RunConfig } from '../scripts/lib/applicability.ts';
-import type { LabRow } from '../scripts/lib/lab-report.ts';
-import { annotation, readJsonReport, testEntries } from '../scripts/lib/playwright-json.ts';
+import { CONDITIONAL, type RunConfig } from '../lib/config/applicability.ts';
+import type { LabRow } from '../lib/report/lab-report.ts';
+import { annotation, readJsonReport, testEntries } from '../lib/report/playwright-json.ts';
+import { attempt } from '../lib/core/exec.ts';
 
 /** The kube-proxy suite run by a nested Playwright with these facts; its outcomes by title, and its lab report's rows. */
 async function kubeProxySuite(strict: boolean, config: RunConfig) {
   const work = mkdtempSync(join(tmpdir(), 'strict-'));
   try {
-    const r = await execa('npx', ['playwright', 'test', '--project=e2e', '--no-deps', 'suites/kube-proxy.spec.ts'], {
-      env: { HARNESS_STRICT: String(strict), HARNESS_RUN_CONFIG: JSON.stringify(config), HARNESS_REPORT_DIR: work },
-      reject: false,
-    });
+    const r = await attempt('npx', ['playwright', 'test', '--project=e2e', '--no-deps', 'suites/kube-proxy.spec.ts'], { env: { HARNESS_STRICT: String(strict), HARNESS_RUN_CONFIG: JSON.stringify(config), HARNESS_REPORT_DIR: work } });
     const all = testEntries(readJsonReport(join(work, 'results.json')) ?? { suites: [] }).map((t) => ({ ...t, skip: annotation(t, 'skip') }));
     const rows = (JSON.parse(readFileSync(join(work, 'labs.json'), 'utf8')) as { rows: LabRow[] }).rows;
     return { exitCode: r.exitCode, byTitle: new Map(all.map((o) => [o.title, o])), all, rows };

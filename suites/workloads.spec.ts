@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { V1Job, V1Node, V1Pod } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
-import { applyObjects, parseManifests } from '../scripts/lib/apply.ts';
-import { isReady, observe, waitFor, WaitTimeout } from '../scripts/lib/kube.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { applyObjects, parseManifests } from '../lib/kube/apply.ts';
+import { isReady, observe, waitFor, WaitTimeout } from '../lib/kube/kube.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
 
 const load = (file: string) => parseManifests(readFileSync(join(MANIFESTS, 'workloads', file), 'utf8'), `manifests/workloads/${file}`);
 const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;

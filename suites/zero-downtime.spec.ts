@@ -12,13 +12,13 @@ import type { TestInfo } from '@playwright/test';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
-import { formatSummary, timelineCsv } from '../fixtures/load.ts';
+import { formatSummary, timelineCsv } from '../lib/checks/load-stats.ts';
 import { recordMeasurement } from '../fixtures/measure.ts';
-import { patchDeployment, replicaSets, rollbackTo } from '../fixtures/rollout.ts';
-import { downtime, formatDowntime, LAG_BOUND, myblogStreams, rolloutUnderLoad, scheduleLag, zeroDowntimeProblems, type RolloutUnderLoad } from '../fixtures/rollout-load.ts';
-import { applyObjects } from '../scripts/lib/apply.ts';
-import { findLab, waitForDeployments } from '../scripts/lib/labs.ts';
-import { COURSE_MYBLOG } from '../scripts/lib/app-images.ts';
+import { patchDeployment, replicaSets, rollbackTo } from '../lib/checks/rollout.ts';
+import { downtime, formatDowntime, LAG_BOUND, myblogStreams, rolloutUnderLoad, scheduleLag, zeroDowntimeProblems, type RolloutUnderLoad } from '../lib/checks/rollout-load.ts';
+import { applyObjects } from '../lib/kube/apply.ts';
+import { findLab, waitForDeployments } from '../lib/course/labs.ts';
+import { COURSE_MYBLOG } from '../lib/cluster/app-images.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: it rolls luffy's myblog under load and judges the load generator's schedule.

@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { APP_IMAGES, courseNames, isCourseMyblog, pullHint, qualified, UPSTREAM_IMAGES } from '../scripts/lib/app-images.ts';
-import { requestMismatch, type ClusterRecord } from '../scripts/lib/cluster.ts';
-import { CLUSTER_LAYOUT } from '../scripts/lib/kind-config.ts';
-import { DEFAULTS } from '../scripts/lib/options.ts';
+import { APP_IMAGES, courseNames, isCourseMyblog, pullHint, qualified, UPSTREAM_IMAGES } from '../lib/cluster/app-images.ts';
+import { requestMismatch, type ClusterRecord } from '../lib/cluster/cluster.ts';
+import { CLUSTER_LAYOUT } from '../lib/cluster/kind-config.ts';
+import { DEFAULTS } from '../lib/core/options.ts';
 
 test("the course's image names are served by the images built here, each by the one that answers as it does", () => {
   const byName = Object.fromEntries(courseNames('built').map((c) => [c.name, c.image]));

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { applies, CONDITIONAL, notApplicable, runConfig, type RunConfig } from '../scripts/lib/applicability.ts';
-import type { ClusterRecord } from '../scripts/lib/cluster.ts';
-import { DEFAULTS } from '../scripts/lib/options.ts';
+import { applies, CONDITIONAL, notApplicable, runConfig, type RunConfig } from '../lib/config/applicability.ts';
+import type { ClusterRecord } from '../lib/cluster/cluster.ts';
+import { DEFAULTS } from '../lib/core/options.ts';
 
 const offline: RunConfig = { offline: true, requestedProxyMode: 'ipvs', proxyMode: 'iptables', foreign: false, ingress: 'traefik', gateway: true, images: 'built', kubernetesVersion: 'v1.34.0', hostSkips: { 'kube-proxy ipvs': 'no IP_VS' } };
 

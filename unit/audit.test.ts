@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { auditPath, auditText, formatFinding, missingObjects, redactSecrets } from '../scripts/lib/audit.ts';
-import { loadLabs, MANIFESTS } from '../scripts/lib/labs.ts';
+import { auditPath, auditText, formatFinding, missingObjects, redactSecrets } from '../lib/grading/audit.ts';
+import { loadLabs, MANIFESTS } from '../lib/course/labs.ts';
 
 const SEED = join(import.meta.dirname, 'fixtures/seed-manifests');
 

@@ -3,7 +3,7 @@ import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 
-import { artifactDir, cached, isCached } from '../scripts/lib/offline/cache.ts';
+import { artifactDir, cached, isCached } from '../lib/offline/cache.ts';
 
 test.beforeEach(() => {
   process.env.HARNESS_HOME = tempDir('cache-test-');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { missingCapabilities } from '../scripts/lib/capabilities.ts';
+import { missingCapabilities } from '../lib/cluster/capabilities.ts';
 
 const status = (bnd: string) => `Name:\tnode\nCapInh:\t0000000000000000\nCapBnd:\t${bnd}\nCapAmb:\t0000000000000000\n`;
 

@@ -2,10 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { findSubmissions, shardOf, studentResult, writeClassReport } from '../scripts/lib/class-grading.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
-import { parseArgs, UsageError } from '../scripts/lib/options.ts';
-import { hint, loadRubric, score, type GradedRow } from '../scripts/lib/rubric.ts';
+import { findSubmissions, shardOf, studentResult, writeClassReport } from '../lib/grading/class-grading.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
+import { parseArgs } from '../lib/core/command-line.ts';
+import { UsageError } from '../lib/core/options.ts';
+import { hint, loadRubric, score, type GradedRow } from '../lib/grading/rubric.ts';
 
 const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
 

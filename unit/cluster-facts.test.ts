@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { parseManifests } from '../scripts/lib/apply.ts';
-import { configuredMode, controllerKind, proxyModeVerdict, versionOf } from '../scripts/lib/cluster-facts.ts';
-import { labelSelector } from '../scripts/lib/kube.ts';
-import { MANIFESTS } from '../scripts/lib/labs.ts';
+import { parseManifests } from '../lib/kube/apply.ts';
+import { configuredMode, controllerKind, proxyModeVerdict, versionOf } from '../lib/live/cluster-facts.ts';
+import { labelSelector } from '../lib/kube/kube.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
 
 const pod = (labels: Record<string, string> = {}): V1Pod => ({ metadata: { labels } });
 

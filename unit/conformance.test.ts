@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { checkDeletedPort, parseCurl, type DeletedPortCheck } from '../scripts/lib/conformance/evidence.ts';
-import { counts, judge, parseGinkgoReport, parseKnownFailures, readKnownFailures, type Evidence, type KnownFailure, type SpecResult } from '../scripts/lib/conformance/results.ts';
-import { Progress } from '../scripts/lib/conformance/run.ts';
-import { imagesToBuild } from '../scripts/lib/conformance/tools.ts';
-import type { ExecResult } from '../scripts/lib/kube.ts';
+import { checkDeletedPort, parseCurl, type DeletedPortCheck } from '../lib/conformance/evidence.ts';
+import { counts, judge, parseGinkgoReport, parseKnownFailures, readKnownFailures, type Evidence, type KnownFailure, type SpecResult } from '../lib/conformance/results.ts';
+import { Progress } from '../lib/conformance/run.ts';
+import { imagesToBuild } from '../lib/conformance/tools.ts';
+import type { ExecResult } from '../lib/kube/kube.ts';
 
 const spec = (texts: string[], leaf: string, state: string, runTime: number, failure?: string, type = 'It') => ({
   ContainerHierarchyTexts: texts,

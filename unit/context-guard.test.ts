@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { checkContext, fingerprint, type ClusterIdentity, type KubeconfigFacts } from '../scripts/lib/context-guard.ts';
+import { checkContext, fingerprint, type ClusterIdentity, type KubeconfigFacts } from '../lib/kube/context-guard.ts';
 
 const identity: ClusterIdentity = {
   kubeconfigPath: '/home/u/.cache/course-harness/clusters/course-harness/kubeconfig',

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { corefileDirectives, kubeadmCorefile, missingPlugins } from '../scripts/lib/offline/coredns.ts';
+import { corefileDirectives, kubeadmCorefile, missingPlugins } from '../lib/offline/coredns.ts';
 
 // kubeadm v1.34.0's CoreDNS ConfigMap, as `kubeadm init phase addon coredns --print-manifest` prints it (abridged).
 const manifests = `apiVersion: v1

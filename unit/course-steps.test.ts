@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { courseSteps, loadLabs, withoutGatewayApi } from '../scripts/lib/labs.ts';
+import { courseSteps, loadLabs, withoutGatewayApi } from '../lib/course/labs.ts';
 
 // The steps are only listed here, never run against a cluster, except those
 // that fail before touching one.

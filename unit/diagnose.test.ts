@@ -1,8 +1,9 @@
 import { expect, test } from '@playwright/test';
 import type { CoreV1Event, V1ContainerStateTerminated, V1ContainerStatus, V1Ingress, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import { pullHint } from '../scripts/lib/app-images.ts';
-import { captureGroups, ingressRouteCauses, matchingRoutes, podCauses, restartBaseline, restartCauses, rewriteCauses, serviceCauses, tlsCauses } from '../scripts/lib/diagnose.ts';
-import { selfSignedCertificate } from '../scripts/lib/tls.ts';
+import { pullHint } from '../lib/cluster/app-images.ts';
+import { captureGroups, ingressRouteCauses, matchingRoutes, rewriteCauses, serviceCauses, tlsCauses } from '../lib/checks/diagnose-ingress.ts';
+import { podCauses, restartBaseline, restartCauses } from '../lib/checks/diagnose-pods.ts';
+import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 
 const pod = (labels: Record<string, string>, port = 8002): V1Pod => ({ metadata: { labels }, spec: { containers: [{ name: 'c', ports: [{ containerPort: port }] }] } });
 const service = (selector: Record<string, string>, targetPort: number | string): V1Service => ({

@@ -8,7 +8,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { execa } from 'execa';
+import { attempt, run } from '../lib/core/exec.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -27,19 +27,19 @@ test('doctor as a non-root user: a free port 80/443 is free for Docker, a held o
   test.setTimeout(120_000);
   if (process.getuid?.() !== 0) {
     // Not root: run as this user, and compare with a connection.
-    const out = (await execa(TSX, ['scripts/doctor.ts'], { cwd: ROOT, reject: false })).stdout;
+    const out = (await attempt(TSX, ['scripts/doctor.ts'], { cwd: ROOT })).stdout;
     for (const port of [80, 443]) expect(portLine(out, port)).toMatch((await answers(port)) ? IN_USE : FREE);
     return;
   }
-  if ((await execa('id', ['-u', USER], { reject: false })).exitCode !== 0) await execa('useradd', ['--system', '--create-home', USER]);
+  if ((await attempt('id', ['-u', USER])).exitCode !== 0) await run('useradd', ['--system', '--create-home', USER]);
   // In a network namespace of its own, nothing else holds 127.0.0.1:80 or :443.
   const doctor = `runuser -u ${USER} -- env HOME=/home/${USER} HARNESS_HOME=/home/${USER}/.cache/course-harness ${TSX} scripts/doctor.ts`;
-  const free = await execa('unshare', ['--net', 'sh', '-c', `ip link set lo up && ${doctor}`], { cwd: ROOT, reject: false });
+  const free = await attempt('unshare', ['--net', 'sh', '-c', `ip link set lo up && ${doctor}`], { cwd: ROOT });
   for (const port of [80, 443]) expect(portLine(free.stdout, port), free.stderr).toMatch(FREE);
   // Something (root's) listening on 80 in that namespace: the user's doctor says so.
   // (root listens, and once it does, runs the doctor as the user)
   const listenThenDoctor = `const s = require('net').createServer().listen(80, '127.0.0.1', () => { require('child_process').spawnSync('sh', ['-c', process.env.DOCTOR], { stdio: 'inherit' }); s.close(); });`;
-  const held = await execa('unshare', ['--net', 'sh', '-c', `ip link set lo up && ${process.execPath} -e "$LISTEN"`], { cwd: ROOT, reject: false, env: { LISTEN: listenThenDoctor, DOCTOR: doctor } });
+  const held = await attempt('unshare', ['--net', 'sh', '-c', `ip link set lo up && ${process.execPath} -e "$LISTEN"`], { cwd: ROOT, env: { LISTEN: listenThenDoctor, DOCTOR: doctor } });
   expect(portLine(held.stdout, 80), held.stderr).toMatch(IN_USE);
   expect(portLine(held.stdout, 443)).toMatch(FREE);
 });

@@ -1,11 +1,11 @@
 // Every configuration-dependent expectation, derived for every combination
-// the harness supports (scripts/lib/expectations.ts), from the facts a
+// the harness supports (lib/config/expectations.ts), from the facts a
 // cluster:up with those options would give on such a host (rehearsedConfig).
 import { expect, test } from '@playwright/test';
-import { clusterIpPing, edges, expectationTable, ingressName, IPVS_FILTER_SINCE, liveFailures, serviceWithoutEndpoints, unjudgedRoutes } from '../scripts/lib/expectations.ts';
-import { FACTS } from '../scripts/lib/cluster-facts.ts';
-import { DEFAULTS, UsageError, type HarnessOptions, type ImageSource, type IngressController, type OfflineMode, type ProxyMode } from '../scripts/lib/options.ts';
-import { rehearsedConfig } from '../scripts/lib/rehearsal.ts';
+import { clusterIpPing, edges, expectationTable, ingressName, IPVS_FILTER_SINCE, liveFailures, serviceWithoutEndpoints, unjudgedRoutes } from '../lib/config/expectations.ts';
+import { FACTS } from '../lib/live/cluster-facts.ts';
+import { DEFAULTS, UsageError, type HarnessOptions, type ImageSource, type IngressController, type OfflineMode, type ProxyMode } from '../lib/core/options.ts';
+import { rehearsedConfig } from '../lib/report/rehearsal.ts';
 
 const PROXY: ProxyMode[] = ['ipvs', 'iptables', 'nftables'];
 const INGRESS: IngressController[] = ['nginx', 'traefik'];

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { execa } from 'execa';
-import { withFileMutex } from '../scripts/lib/file-mutex.ts';
+import { withFileMutex } from '../lib/core/file-mutex.ts';
 import { tempDir } from './temp.ts';
+import { run, spawn } from '../lib/core/exec.ts';
 
 // Three processes, each holding the mutex three times: no two holds overlap.
 test('file mutex: across processes, one holder at a time', async () => {
@@ -12,7 +12,7 @@ test('file mutex: across processes, one holder at a time', async () => {
   const script = join(dir, 'worker.mts');
   writeFileSync(
     script,
-    `import { appendFileSync } from 'node:fs';\nimport { withFileMutex } from '${process.cwd()}/scripts/lib/file-mutex.ts';\n` +
+    `import { appendFileSync } from 'node:fs';\nimport { withFileMutex } from '${process.cwd()}/lib/core/file-mutex.ts';\n` +
       `const [path, log] = process.argv.slice(2);\n` +
       `for (let i = 0; i < 3; i++) {\n` +
       `  await withFileMutex(path, async () => {\n` +
@@ -22,7 +22,7 @@ test('file mutex: across processes, one holder at a time', async () => {
       `  });\n}\n`,
   );
   const lock = join(dir, 'locks', 'm.lock');
-  await Promise.all([1, 2, 3].map(() => execa('npx', ['tsx', script, lock, events])));
+  await Promise.all([1, 2, 3].map(() => run('npx', ['tsx', script, lock, events])));
   const lines = readFileSync(events, 'utf8').trim().split('\n');
   expect(lines).toHaveLength(18);
   for (let i = 0; i < lines.length; i += 2) {
@@ -34,7 +34,7 @@ test('file mutex: across processes, one holder at a time', async () => {
 test('file mutex: a holder whose process is gone does not block; a failing fn releases it', async () => {
   const dir = tempDir('file-mutex-');
   const lock = join(dir, 'm.lock');
-  const gone = execa('true');
+  const gone = spawn('true', []);
   await gone;
   writeFileSync(lock, String(gone.pid));
   expect(await withFileMutex(lock, async () => 'ran')).toBe('ran');

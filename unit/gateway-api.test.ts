@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { auditText, formatFinding } from '../scripts/lib/audit.ts';
+import { auditText, formatFinding } from '../lib/grading/audit.ts';
 import type { V1Service } from '@kubernetes/client-node';
-import { backendRefCauses, gatewayPathMatches, gatewayRewriteNote, gatewayRouteCauses, listenersFor, matchingHttpRoutes, parentRefCauses, referenceGranted, rewrittenPath } from '../scripts/lib/diagnose.ts';
-import { GATEWAY_API, type Gateway, type HTTPRoute, type HTTPRouteRule, type ReferenceGrant } from '../scripts/lib/gateway-api.ts';
-import { goModuleSource } from '../scripts/lib/offline/go-build.ts';
-import { gatewaySchemasKnown, unknownFields } from '../scripts/lib/gateway-audit.ts';
+import { backendRefCauses, gatewayPathMatches, gatewayRewriteNote, gatewayRouteCauses, listenersFor, matchingHttpRoutes, parentRefCauses, referenceGranted, rewrittenPath } from '../lib/checks/diagnose-gateway.ts';
+import { GATEWAY_API, type Gateway, type HTTPRoute, type HTTPRouteRule, type ReferenceGrant } from '../lib/cluster/gateway-api.ts';
+import { goModuleSource } from '../lib/offline/go-build.ts';
+import { gatewaySchemasKnown, unknownFields } from '../lib/grading/gateway-audit.ts';
 
 const gateway: Gateway = {
   apiVersion: 'gateway.networking.k8s.io/v1',

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { kubernetesLdflags, kubernetesStagingVersion, parseGoMod, wrapperGoMod } from '../scripts/lib/offline/go-module.ts';
+import { kubernetesLdflags, kubernetesStagingVersion, parseGoMod, wrapperGoMod } from '../lib/offline/go-module.ts';
 
 // Excerpts of real go.mod files (k8s.io/kubernetes v1.34.0, go.etcd.io/etcd/server/v3 v3.6.4).
 const kubernetesGoMod = `module k8s.io/kubernetes

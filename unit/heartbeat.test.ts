@@ -1,16 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { execa } from 'execa';
 import { tempDir } from './temp.ts';
+import { run } from '../lib/core/exec.ts';
 
-/** Runs `body` (a module using step, doing and run from scripts/lib) with a fast heartbeat; its stdout. `DIR` in body is a temporary folder. */
+/** Runs `body` (a module using step, doing and run from lib/core) with a fast heartbeat; its stdout. `DIR` in body is a temporary folder. */
 async function stepsOutput(body: string): Promise<string> {
   const dir = tempDir('heartbeat-');
   const script = join(dir, 'steps.mts');
-  const lib = join(process.cwd(), 'scripts/lib');
+  const lib = join(process.cwd(), 'lib/core');
   writeFileSync(script, `import { doing, step } from '${lib}/log.ts';\nimport { run } from '${lib}/exec.ts';\n` + body.replaceAll('DIR', dir));
-  return (await execa('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } })).stdout;
+  return run('npx', ['tsx', script], { env: { HARNESS_HEARTBEAT_MS: '400' } });
 }
 
 // A step that runs a command printing a line and then working silently: its

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { rulesProblems, serviceRules } from '../scripts/lib/iptables-rules.ts';
+import { rulesProblems, serviceRules } from '../lib/kube/iptables-rules.ts';
 
 // As kube-proxy v1.34 writes them (pkg/proxy/iptables), for Service t/web port 80 with three endpoints.
 const SAVE = `*nat

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ipvsMismatches, parseIpVs } from '../scripts/lib/ipvs.ts';
+import { ipvsMismatches, parseIpVs } from '../lib/kube/ipvs.ts';
 
 // A table as the kernel prints it for a kube-proxy in ipvs mode (layout of
 // net/netfilter/ipvs/ip_vs_ctl.c): the kubernetes Service on 10.96.0.1:443,

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { AUDIT, kindConfig, kindConfigText } from '../scripts/lib/kind-config.ts';
+import { AUDIT, kindConfig, kindConfigText } from '../lib/cluster/kind-config.ts';
 
 const base = { clusterName: 'course-harness', kubernetesVersion: 'v1.34.0', nodeImage: 'img:1', cgroupVersion: 2 as const };
 type Node = { role: string; image: string; labels?: Record<string, string>; extraPortMappings?: Record<string, unknown>[] };
@@ -66,7 +66,7 @@ test('with an audit folder: the control plane mounts it and the API server logs 
   expect(kindConfig({ ...base, proxyMode: 'ipvs' }).kubeadmConfigPatches).toBeUndefined();
 });
 
-test("every node's containerd reads each registry host's hosts.toml (the harness's registry: scripts/lib/registry.ts)", () => {
+test("every node's containerd reads each registry host's hosts.toml (the harness's registry: lib/cluster/registry.ts)", () => {
   expect(kindConfig({ clusterName: 'h', kubernetesVersion: 'v1.34.0', proxyMode: 'iptables', nodeImage: 'n', cgroupVersion: 2 }).containerdConfigPatches).toEqual(['[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n']);
 });
 

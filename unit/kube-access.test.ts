@@ -12,8 +12,8 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
 import { expect, test } from '@playwright/test';
-import { execa } from 'execa';
-import { apiGet, KubeApiError, loadKubeconfig, observe, waitFor } from '../scripts/lib/kube.ts';
+import { apiGet, KubeApiError, loadKubeconfig, observe, waitFor } from '../lib/kube/kube.ts';
+import { run } from '../lib/core/exec.ts';
 
 interface Seen {
   path: string;
@@ -25,7 +25,7 @@ interface Seen {
 async function certificate(dir: string, name: string, subject: string, san: string): Promise<{ cert: string; key: string; certFile: string; keyFile: string }> {
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
-  await execa('openssl', ['req', '-x509', '-nodes', '-days', '1', '-newkey', 'rsa:2048', '-keyout', keyFile, '-out', certFile, '-subj', subject, '-addext', `subjectAltName=${san}`]);
+  await run('openssl', ['req', '-x509', '-nodes', '-days', '1', '-newkey', 'rsa:2048', '-keyout', keyFile, '-out', certFile, '-subj', subject, '-addext', `subjectAltName=${san}`]);
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
 }
 

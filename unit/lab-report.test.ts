@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { appendToLabReport, errorCause, labReportHtml, labReportMarkdown, labRow, writeLabReport, type LabRow } from '../scripts/lib/lab-report.ts';
+import { appendToLabReport, errorCause, labReportHtml, labReportMarkdown, labRow, writeLabReport, type LabRow } from '../lib/report/lab-report.ts';
 import { tempDir } from './temp.ts';
 
 test('labRow: the topic from the suite, the skip reason, the failure cause without colours or stack, the measurements', () => {

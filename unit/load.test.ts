@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from '@playwright/test';
-import { assertLoadTarget, classifyError, formatSummary, runLoad, summarize, timelineCsv, type LoadOptions, type LoadRecord } from '../fixtures/load.ts';
+import { assertLoadTarget, classifyError, runLoad, type LoadOptions } from '../lib/checks/load.ts';
+import { formatSummary, summarize, timelineCsv, type LoadRecord } from '../lib/checks/load-stats.ts';
 
 // Real servers on 127.0.0.1. These run on busy 2-core machines (a cluster and
 // other workers beside them), where the event loop can stall for a second: no

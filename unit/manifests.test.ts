@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { ManifestError, parseManifests } from '../scripts/lib/apply.ts';
+import { ManifestError, parseManifests } from '../lib/kube/apply.ts';
 import { readFileSync } from 'node:fs';
-import { pinToIngressNode, traefikObjects } from '../scripts/lib/ingress.ts';
+import { pinToIngressNode, traefikObjects } from '../lib/cluster/ingress.ts';
 
 test('multi-document YAML becomes objects; empty documents are ignored', () => {
   const objects = parseManifests('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: luffy\n---\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: mysql\n', 'lab.yaml');

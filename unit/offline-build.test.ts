@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { imageVersion, kubeadmDefaults } from '../scripts/lib/offline/build.ts';
+import { imageVersion, kubeadmDefaults } from '../lib/offline/build.ts';
 
 test("images' versions as their modules tag them; kubeadm's defaults read from its constants", () => {
   expect(imageVersion('registry.k8s.io/etcd:3.6.4-0')).toBe('v3.6.4');

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { DEFAULTS, parseArgs, parseHostPort, parseKubernetesVersion, UsageError } from '../scripts/lib/options.ts';
+import { DEFAULTS, parseHostPort, parseKubernetesVersion, UsageError } from '../lib/core/options.ts';
+import { parseArgs, usage } from '../lib/core/command-line.ts';
 
 test('defaults: ipvs, nginx, offline auto, not strict, keep the cluster', () => {
   const { options, rest } = parseArgs([], {});
@@ -58,7 +59,7 @@ test('bad values are one clear UsageError naming the flag or variable', () => {
 });
 
 test('Playwright flags and everything after -- pass through', () => {
-  const { rest } = parseArgs(['--grep', 'TLS', '--strict', '--', '--headed'], {}, { '--grep': 'value' });
+  const { rest } = parseArgs(['--grep', 'TLS', '--strict', '--', '--headed'], {}, { passThrough: { '--grep': 'value' } });
   expect(rest).toEqual(['--grep', 'TLS', '--headed']);
 });
 
@@ -76,4 +77,24 @@ test("--live's edges: node addresses without a port, the ingress address with it
     expect(() => parseArgs(['--ingress-address', bad], {}), bad).toThrow(`--ingress-address: "${bad}" is not HOST[:HTTP_PORT[:HTTPS_PORT]]`);
   expect(parseArgs(['--live', '--probe-pod', '--namespace', 'alice-luffy'], {}).options).toMatchObject({ live: true, probePod: true, namespace: 'alice-luffy', probeImage: 'busybox:1.35' });
   expect(() => parseArgs(['--namespace', 'Alice'], {})).toThrow('--namespace: "Alice" is not a namespace name');
+});
+
+test("one parser for every command: its own flags (switches, values checked, repeatable), only the harness flags it takes, its usage", () => {
+  const own = { '--focus': { arg: 'REGEX', help: 'specs to run', check: (raw: string) => (raw === '(' ? 'not a regular expression' : undefined) }, '--dry-run': { help: 'list only' } };
+  const parsed = parseArgs(['--focus', 'a', '--focus=b', '--dry-run', '--offline'], {}, { own });
+  expect(parsed.own).toEqual({ '--focus': ['a', 'b'], '--dry-run': ['true'] });
+  expect(parsed.options.offline).toBe('on');
+  expect(() => parseArgs(['--focus', '('], {}, { own })).toThrow('--focus: not a regular expression');
+  expect(() => parseArgs(['--focus'], {}, { own })).toThrow('--focus needs a value (REGEX)');
+  expect(() => parseArgs(['--dry-run=yes'], {}, { own })).toThrow('--dry-run takes no value');
+  // A command that takes only some harness flags refuses the others, and their variables are not read.
+  expect(() => parseArgs(['--offline'], {}, { only: ['--kubeconfig'] })).toThrow('unknown flag --offline');
+  expect(parseArgs([], { HARNESS_PROXY_MODE: 'ipvs' }, { only: ['--kubeconfig'] }).options.proxyMode).toBe(DEFAULTS.proxyMode);
+  const text = usage('npm run conformance --', { own, only: ['--rebuild'] });
+  expect(text.split('\n')).toEqual([
+    'usage: npm run conformance -- [flags]',
+    expect.stringMatching(/^ {2}--rebuild /),
+    '  --focus REGEX            specs to run',
+    '  --dry-run                list only',
+  ]);
 });

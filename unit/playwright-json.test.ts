@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { errorCause } from '../scripts/lib/lab-report.ts';
-import { annotation, testEntries, type JsonReport } from '../scripts/lib/playwright-json.ts';
-import { passCounts } from '../scripts/lib/repeat.ts';
+import { errorCause } from '../lib/report/lab-report.ts';
+import { annotation, testEntries, type JsonReport } from '../lib/report/playwright-json.ts';
+import { passCounts } from '../lib/report/repeat.ts';
 
 type Outcome = 'passed' | 'failed' | 'skipped';
 /** A report as Playwright's JSON reporter writes it: a file's suite, a describe block inside, specs with their tests' results. */

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { DEFAULTS, type HarnessOptions } from '../scripts/lib/options.ts';
-import { diskNeed, formatCheck, preflight, type HostFacts } from '../scripts/lib/preflight.ts';
+import { DEFAULTS, type HarnessOptions } from '../lib/core/options.ts';
+import { diskNeed, formatCheck, preflight, type HostFacts } from '../lib/cluster/preflight.ts';
 
 // A host like the CI machines: Docker not running yet, no IP_VS, cgroup v1.
 const thisKindOfHost: HostFacts = {

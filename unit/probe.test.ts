@@ -1,7 +1,7 @@
 // The live probe's parsers, on answers captured from the course's busybox
 // 1.35 in a pod of the harness cluster (nslookup, and raw HTTP through nc).
 import { expect, test } from '@playwright/test';
-import { parseGreeting, parseHttp, parseNslookup } from '../fixtures/probe.ts';
+import { parseGreeting, parseHttp, parseNslookup } from '../lib/live/probe.ts';
 
 test('nslookup: the addresses after the Name line, not the server\'s; NXDOMAIN is the error', () => {
   const found = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n\nName:\tmyblog.luffy.svc.cluster.local\nAddress: 10.96.94.81\n\n';

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { pullSecretCauses, registryHost, secretLogins } from '../fixtures/pulls.ts';
+import { pullSecretCauses, registryHost, secretLogins } from '../lib/checks/pulls.ts';
 
 const secret = (name: string, auths: Record<string, object> | string, type = 'kubernetes.io/dockerconfigjson'): V1Secret => ({
   metadata: { name },

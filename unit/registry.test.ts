@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { hostsToml, nodeRegistryFiles, parseRegistryLog, registryNames, registryPath, requestLine } from '../scripts/lib/registry.ts';
+import { hostsToml, nodeRegistryFiles, parseRegistryLog, registryNames, registryPath, requestLine } from '../lib/cluster/registry.ts';
 
 test("the registry path of a course name: its repository and tag without the registry host", () => {
   expect(registryPath('mysql:5.7')).toBe('library/mysql:5.7');

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { boundViolations, rolloutBounds, strategyBounds } from '../fixtures/rollout.ts';
-import { isMeasurementProblem } from '../fixtures/rollout-load.ts';
+import { boundViolations, rolloutBounds, strategyBounds } from '../lib/checks/rollout.ts';
+import { isMeasurementProblem } from '../lib/checks/rollout-load.ts';
 
 test('rolloutBounds: maxSurge rounds up, maxUnavailable rounds down, as the deployment controller', () => {
   expect(rolloutBounds(2, '25%', '25%')).toEqual({ maxTotal: 3, minAvailable: 2 });

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { quickLeftOut } from '../scripts/lib/lab-report.ts';
-import { parseArgs } from '../scripts/lib/options.ts';
-import { runsAlone, suitesRunningAlone } from '../scripts/lib/runs-alone.ts';
+import { quickLeftOut } from '../lib/report/lab-report.ts';
+import { parseArgs } from '../lib/core/command-line.ts';
+import { runsAlone, suitesRunningAlone } from '../lib/config/runs-alone.ts';
 
 test('runsAlone: the exclusive lock for the whole file, alone or in a list; a named lock, or one test\'s lock, is not', () => {
   expect(runsAlone("test.describe.configure({ lock: '-exclusive-' });")).toBe(true);

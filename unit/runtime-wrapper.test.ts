@@ -4,8 +4,8 @@ import { tempDir } from './temp.ts';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { execa } from 'execa';
-import { daemonConfig, runtimeWrapperScript } from '../scripts/lib/docker-engine.ts';
+import { daemonConfig, runtimeWrapperScript } from '../lib/cluster/docker-engine.ts';
+import { run } from '../lib/core/exec.ts';
 
 const ALL = ['CAP_CHOWN', 'CAP_SYS_ADMIN', 'CAP_SYS_RESOURCE'];
 
@@ -23,11 +23,11 @@ function setup() {
 test('create: the missing capability leaves every set of the bundle spec, the rest stays, runc gets the same args', async () => {
   const { dir, wrapper } = setup();
   const bundle = join(dir, 'bundle');
-  await execa('mkdir', [bundle]);
+  await run('mkdir', [bundle]);
   const caps = { bounding: ALL, effective: ALL, permitted: ALL, inheritable: ALL };
   writeFileSync(join(bundle, 'config.json'), JSON.stringify({ process: { capabilities: caps, args: ['sh'] } }));
   const args = ['--root', '/run/runc', '--log', 'create-log.json', 'create', '--bundle', bundle, '--pid-file', 'p', 'ctr1'];
-  await execa(wrapper, args);
+  await run(wrapper, args);
   const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
   for (const set of ['bounding', 'effective', 'permitted', 'inheritable']) {
     expect(spec.process.capabilities[set]).toEqual(['CAP_CHOWN', 'CAP_SYS_ADMIN']);
@@ -40,7 +40,7 @@ test('exec: the --process file is stripped too', async () => {
   const { dir, wrapper } = setup();
   const processFile = join(dir, 'process.json');
   writeFileSync(processFile, JSON.stringify({ capabilities: { bounding: ALL, effective: ALL }, args: ['ls'] }));
-  await execa(wrapper, ['--root', '/run/runc', 'exec', '--process', processFile, '--detach', 'ctr1']);
+  await run(wrapper, ['--root', '/run/runc', 'exec', '--process', processFile, '--detach', 'ctr1']);
   const spec = JSON.parse(readFileSync(processFile, 'utf8'));
   expect(spec.capabilities.bounding).toEqual(['CAP_CHOWN', 'CAP_SYS_ADMIN']);
   expect(spec.capabilities.effective).toEqual(['CAP_CHOWN', 'CAP_SYS_ADMIN']);
@@ -48,7 +48,7 @@ test('exec: the --process file is stripped too', async () => {
 
 test('other commands pass straight through', async () => {
   const { dir, wrapper } = setup();
-  await execa(wrapper, ['--root', '/run/runc', 'state', 'create']);
+  await run(wrapper, ['--root', '/run/runc', 'state', 'create']);
   expect(readFileSync(join(dir, 'runc-args'), 'utf8').trim()).toBe('--root /run/runc state create');
 });
 

@@ -3,8 +3,8 @@ import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
-import { scanForSecrets, secretForms, zipEntries } from '../scripts/lib/secret-scan.ts';
-import { selfSignedCertificate } from '../scripts/lib/tls.ts';
+import { scanForSecrets, secretForms, zipEntries } from '../lib/report/secret-scan.ts';
+import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 
 /** A zip with one deflated entry, laid out as the format says (local header, data, central directory, end record). */
 function zip(name: string, content: string): Buffer {

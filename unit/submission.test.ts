@@ -3,8 +3,8 @@ import { tempDir } from './temp.ts';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { loadLabs } from '../scripts/lib/labs.ts';
-import { GradeMap, gradeId, mapObject, readSubmission, recordedHostPaths } from '../scripts/lib/submission.ts';
+import { loadLabs } from '../lib/course/labs.ts';
+import { GradeMap, gradeId, mapObject, readSubmission, recordedHostPaths } from '../lib/grading/submission.ts';
 
 test('GradeMap: namespaces get the run id, edge classes the slot\'s, and messages get the original names back', () => {
   const map = new GradeMap('abc123');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { testTimings } from '../scripts/lib/test-timings.ts';
+import { testTimings } from '../lib/report/test-timings.ts';
 
 const result = (startTime: string, seconds: number, status = 'passed') => ({ startTime, duration: seconds * 1000, status });
 

@@ -1,20 +1,22 @@
 // Grading, step two: one row per submitted file (the audit) and per lab and
 // check, on the submission deployed by deploy.setup.ts. The checks are the
-// suites' own (fixtures/checks.ts), which the negative controls prove can
+// suites' own (lib/checks/), which the negative controls prove can
 // fail; their causes name the submission's own namespaces and hosts.
 import { dirname, relative, resolve } from 'node:path';
 import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
 import type { V1Pod } from '@kubernetes/client-node';
-import { CheckFailure, noProblems, expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, workloadPods, type EdgeVerdict } from '../../fixtures/checks.ts';
-import { expectPulled } from '../../fixtures/pulls.ts';
-import { DEPENDED_ON, restartCauses } from '../../scripts/lib/diagnose.ts';
-import { observe } from '../../scripts/lib/kube.ts';
-import { registryNames, registryRequests } from '../../scripts/lib/registry.ts';
-import { mysqlGreeting } from '../../fixtures/pods.ts';
-import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../scripts/lib/audit.ts';
-import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
-import { loadLabs } from '../../scripts/lib/labs.ts';
-import { OTHER_OBJECTS, readGradeState } from '../../scripts/lib/submission.ts';
+import { CheckFailure, noProblems } from '../../lib/checks/verdict.ts';
+import { expectNodePortServes, expectServiceSelectsReady, expectServiceServes, workloadPods } from '../../lib/checks/services.ts';
+import { expectRouteOnEdges, type EdgeVerdict } from '../../lib/checks/routes.ts';
+import { expectPulled } from '../../lib/checks/pulls.ts';
+import { DEPENDED_ON, restartCauses } from '../../lib/checks/diagnose-pods.ts';
+import { observe } from '../../lib/kube/kube.ts';
+import { registryNames, registryRequests } from '../../lib/cluster/registry.ts';
+import { mysqlGreeting } from '../../lib/checks/pods.ts';
+import { auditPath, formatFinding, missingObjects, yamlFiles } from '../../lib/grading/audit.ts';
+import { BLOG_LIST, COURSE_ROUTES } from '../../lib/course/routes.ts';
+import { loadLabs } from '../../lib/course/labs.ts';
+import { OTHER_OBJECTS, readGradeState } from '../../lib/grading/submission.ts';
 import { DEFAULT, DIR, graded, LUFFY, map, slotEdges, submission } from './student.ts';
 
 const reference = loadLabs();
@@ -56,7 +58,7 @@ if (extra || submission.refused.length) {
   });
 }
 
-// The waits of the course's order (scripts/lib/labs.ts courseSteps). Lab 60 is the Gateway API answer to the routing
+// The waits of the course's order (lib/course/labs.ts courseSteps). Lab 60 is the Gateway API answer to the routing
 // labs: a folder that answers them with Ingresses has no Gateway to wait for, as it has no lab 60 objects to define.
 for (const [prefix, what] of [
   ['20-', 'mysql and myblog roll out, and migrate runs in a myblog pod'],
@@ -83,7 +85,7 @@ test('lab 30-services: NodePort Service myblog-np serves the blog list on every 
   await graded(testInfo, () => expectNodePortServes(cluster, LUFFY, 'myblog-np', { path: '/blog/index/', contains: BLOG_LIST, podPrefix: 'myblog-' }));
 });
 
-// The course's routes (scripts/lib/course-routes.ts) through the submission's own edge: its Ingress, its Gateway, or both.
+// The course's routes (lib/course/routes.ts) through the submission's own edge: its Ingress, its Gateway, or both.
 for (const route of COURSE_ROUTES) {
   test(`lab ${route.lab}: ${route.title}`, async ({ cluster }, testInfo) => {
     const ns = route.namespace === 'luffy' ? LUFFY : DEFAULT;

@@ -4,11 +4,11 @@
 // request. It loads the machine, and a rollout measured beside another's is
 // not a measurement: a class runs this row one submission at a time.
 import type { V1Deployment } from '@kubernetes/client-node';
-import { NotJudged } from '../../fixtures/checks.ts';
+import { NotJudged } from '../../lib/checks/verdict.ts';
 import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
-import { patchDeployment } from '../../fixtures/rollout.ts';
-import { edgeStreams, formatDowntime, downtime, isMeasurementProblem, rolloutUnderLoad, scheduleLag, zeroDowntimeProblems } from '../../fixtures/rollout-load.ts';
-import { isCourseMyblog } from '../../scripts/lib/app-images.ts';
+import { patchDeployment } from '../../lib/checks/rollout.ts';
+import { edgeStreams, formatDowntime, downtime, isMeasurementProblem, rolloutUnderLoad, scheduleLag, zeroDowntimeProblems } from '../../lib/checks/rollout-load.ts';
+import { isCourseMyblog } from '../../lib/cluster/app-images.ts';
 import { deploymentOrNotRun, graded, LUFFY, slotEdges, submission } from './student.ts';
 
 evidenceOnFailure(LUFFY);

@@ -1,22 +1,22 @@
 // Grading, step one: the submitted folder's labs applied in the course's
-// order into their own namespaces (scripts/lib/submission.ts), behind an edge
-// of their own (scripts/lib/slot-edge.ts), every step tried even when an
+// order into their own namespaces (lib/grading/submission.ts), behind an edge
+// of their own (lib/grading/slot-edge.ts), every step tried even when an
 // earlier one failed, so the remaining labs still run. What an interrupted
 // grading of the same folder left is removed first, and waited for.
 // What each step gave is written down for the checks (suites/grade/*.grade.ts);
 // this step itself fails only when the harness cannot do its part.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { harnessOptions, test as setup } from '../../fixtures/cluster.ts';
-import { workloadPods } from '../../fixtures/checks.ts';
-import { echoPod, runPods } from '../../fixtures/pods.ts';
-import { pullHint } from '../../scripts/lib/app-images.ts';
-import { applyObjects } from '../../scripts/lib/apply.ts';
-import { folderSecrets, redactSecrets } from '../../scripts/lib/audit.ts';
-import { podCauses, restartBaseline } from '../../scripts/lib/diagnose.ts';
-import { courseSteps, loadLabs } from '../../scripts/lib/labs.ts';
-import { info, step } from '../../scripts/lib/log.ts';
-import { removeSlot, startSlotEdge } from '../../scripts/lib/slot-edge.ts';
-import { GRADE_LABEL, GradeMap, gradeId, OTHER_OBJECTS, readSubmission, writeGradeState } from '../../scripts/lib/submission.ts';
+import { workloadPods } from '../../lib/checks/services.ts';
+import { echoPod, runPods } from '../../lib/checks/pods.ts';
+import { pullHint } from '../../lib/cluster/app-images.ts';
+import { applyObjects } from '../../lib/kube/apply.ts';
+import { folderSecrets, redactSecrets } from '../../lib/grading/audit.ts';
+import { podCauses, restartBaseline } from '../../lib/checks/diagnose-pods.ts';
+import { courseSteps, loadLabs } from '../../lib/course/labs.ts';
+import { info, step } from '../../lib/core/log.ts';
+import { removeSlot, startSlotEdge } from '../../lib/grading/slot-edge.ts';
+import { GRADE_LABEL, GradeMap, gradeId, OTHER_OBJECTS, readSubmission, writeGradeState } from '../../lib/grading/submission.ts';
 
 setup.use({ destructive: true });
 

@@ -4,10 +4,11 @@
 import type { TestInfo } from '@playwright/test';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { harnessOptions, type Cluster } from '../../fixtures/cluster.ts';
-import { GATEWAY, INGRESS, withTranscript, type Edge } from '../../fixtures/checks.ts';
-import type { Exchange } from '../../fixtures/http.ts';
-import { loadLabs } from '../../scripts/lib/labs.ts';
-import { GradeMap, gradeId, readGradeState, readSubmission } from '../../scripts/lib/submission.ts';
+import { GATEWAY, INGRESS, type Edge } from '../../lib/checks/routes.ts';
+import { withTranscript } from '../../fixtures/transcript.ts';
+import type { Exchange } from '../../lib/checks/http.ts';
+import { loadLabs } from '../../lib/course/labs.ts';
+import { GradeMap, gradeId, readGradeState, readSubmission } from '../../lib/grading/submission.ts';
 
 export const DIR = harnessOptions().manifests;
 export const map = new GradeMap(gradeId(DIR));
@@ -16,7 +17,7 @@ export const submission = readSubmission(DIR, loadLabs(), map);
 export const LUFFY = map.namespace('luffy');
 export const DEFAULT = map.namespace('default');
 
-/** The submission's own edge (scripts/lib/slot-edge.ts): its Ingress and its Gateway, reached through their NodePorts. */
+/** The submission's own edge (lib/grading/slot-edge.ts): its Ingress and its Gateway, reached through their NodePorts. */
 export function slotEdges(): { ingress: Edge; gateway: Edge } {
   const { edge } = readGradeState(map.id);
   if (!edge) throw new Error(`the grading slot's edge was not started (no edge in the grade state of g${map.id}): see the grade-setup step`);

@@ -1,24 +1,27 @@
 // npm test -- --live: the course's labs as deployed in a cluster the harness
 // did not create (a student's kubeadm cluster, say), judged lab by lab with
-// the checks grading uses (fixtures/checks.ts), without writing anything:
+// the checks grading uses (lib/checks/), without writing anything:
 // get, list and watch only (manifests/verifier/rbac.yaml), the traffic sent
 // from outside the cluster to its NodePorts and its ingress controller. The
 // course's namespaces are luffy and default; the rows that would need a
 // write (a rollout, a frozen pod) are listed as not applicable
-// (scripts/lib/applicability.ts LIVE_NOT_APPLICABLE); those that need a
+// (lib/config/applicability.ts LIVE_NOT_APPLICABLE); those that need a
 // client pod run with --probe-pod, in a namespace of the verifier's own.
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import { evidenceOnFailure, harnessOptions, liveKubeconfig, test, type Cluster } from '../../fixtures/cluster.ts';
-import { expectNodePortServes, expectRouteOnEdges, expectServiceSelectsReady, expectServiceServes, INGRESS, noProblems, withTranscript, workloadPods, type Edge, type EdgeVerdict } from '../../fixtures/checks.ts';
-import { liveIngressEdge } from '../../fixtures/live.ts';
-import { probeGets, probeGreeting, probeResolve, startProbe, stopProbe } from '../../fixtures/probe.ts';
-import { clusterFacts, FACTS, type Fact } from '../../scripts/lib/cluster-facts.ts';
-import { BLOG_LIST, COURSE_ROUTES } from '../../scripts/lib/course-routes.ts';
-import { podCauses } from '../../scripts/lib/diagnose.ts';
-import { apiCause, apiStatus, labelSelector, rolledOut } from '../../scripts/lib/kube.ts';
-import { CLASS_REGISTRIES } from '../../scripts/lib/registry.ts';
-import { registryHost } from '../../fixtures/pulls.ts';
-import { loadLabs } from '../../scripts/lib/labs.ts';
+import { expectNodePortServes, expectServiceSelectsReady, expectServiceServes, workloadPods } from '../../lib/checks/services.ts';
+import { expectRouteOnEdges, INGRESS, type Edge, type EdgeVerdict } from '../../lib/checks/routes.ts';
+import { noProblems } from '../../lib/checks/verdict.ts';
+import { withTranscript } from '../../fixtures/transcript.ts';
+import { liveIngressEdge } from '../../lib/live/edges.ts';
+import { probeGets, probeGreeting, probeResolve, startProbe, stopProbe } from '../../lib/live/probe.ts';
+import { clusterFacts, FACTS, type Fact } from '../../lib/live/cluster-facts.ts';
+import { BLOG_LIST, COURSE_ROUTES } from '../../lib/course/routes.ts';
+import { podCauses } from '../../lib/checks/diagnose-pods.ts';
+import { apiCause, apiStatus, labelSelector, rolledOut } from '../../lib/kube/kube.ts';
+import { CLASS_REGISTRIES } from '../../lib/cluster/registry.ts';
+import { registryHost } from '../../lib/checks/pulls.ts';
+import { loadLabs } from '../../lib/course/labs.ts';
 
 const options = harnessOptions();
 const LUFFY = options.namespace;
@@ -127,7 +130,7 @@ for (const route of COURSE_ROUTES) {
   });
 }
 
-// With --probe-pod: what only a pod can see, from one client pod of the verifier's own (fixtures/probe.ts).
+// With --probe-pod: what only a pod can see, from one client pod of the verifier's own (lib/live/probe.ts).
 if (options.probePod) {
   let probe: Promise<string> | undefined;
   const probePod = (cluster: Cluster) => (probe ??= startProbe(cluster, options.probeImage));

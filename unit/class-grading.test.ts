@@ -84,8 +84,11 @@ test("a student's result: rows only once both phases ended (the complete marker)
   const dir = tempDir('class-result-');
   const student = join(dir, 'students', 'dave');
   mkdirSync(join(student, 'load'), { recursive: true });
-  const row = { topic: 'Submission: lab 30-services', check: 'Service myblog serves the blog list from inside the namespace', result: 'pass' };
-  writeFileSync(join(student, 'labs.json'), JSON.stringify({ rows: [row] }));
+  // The run's outcomes as Playwright's JSON reporter records them; the row as the lab report makes it.
+  const title = 'lab 30-services: Service myblog serves the blog list from inside the namespace';
+  const spec = { title, file: '1-stack.grade.ts', tests: [{ projectName: 'grade', annotations: [], results: [{ status: 'passed', annotations: [] }] }] };
+  writeFileSync(join(student, 'results.json'), JSON.stringify({ suites: [{ title: '1-stack.grade.ts', file: '1-stack.grade.ts', specs: [spec] }] }));
+  const row = { topic: 'Submission: lab 30-services', check: 'Service myblog serves the blog list from inside the namespace', result: 'pass', detail: '' };
   expect(studentResult({ reportDir: dir, rubric }, 'dave').rows, 'interrupted: no verdict').toEqual([]);
   writeFileSync(join(student, 'complete'), 'now');
   writeFileSync(join(student, 'load', 'timed-out'), 'the grading was stopped after 10 min');

@@ -13,7 +13,8 @@ import { cpus } from 'node:os';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { INTERRUPTED, labReportHtml, labReportMarkdown, type LabRow } from '../report/lab-report.ts';
+import { INTERRUPTED, labReportHtml, labReportMarkdown, labRow, type LabRow } from '../report/lab-report.ts';
+import { readJsonReport, testEntries, type TestEntry } from '../report/playwright-json.ts';
 import { doing, info, step, warn } from '../core/log.ts';
 import { loadLabs } from '../course/labs.ts';
 import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
@@ -159,10 +160,17 @@ async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
   await removeFromNodes(o.clusterName, hostPaths.filter((p) => p.endsWith(`-g${id}`)));
 }
 
-/** The rows a grading run's lab reporter wrote in `dir`; undefined when it wrote none. */
+/**
+ * A grading run's rows, from its one record of outcomes (Playwright's JSON
+ * report, as strict mode and timings read it), made rows as the lab report
+ * makes them; undefined when the run wrote no report.
+ */
 function reportRows(dir: string): LabRow[] | undefined {
-  const file = join(dir, 'labs.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { rows: LabRow[] }).rows : undefined;
+  const report = readJsonReport(join(dir, 'results.json'));
+  if (!report) return undefined;
+  return testEntries(report)
+    .filter((t) => t.status !== 'listed')
+    .map((t) => labRow(t.file, t.title, t.status as Exclude<TestEntry['status'], 'listed'>, t.annotations, t.message || undefined));
 }
 
 /** The rows of a student's graded runs (both phases). */

@@ -19,7 +19,8 @@ test.describe.configure({ lock: ['-exclusive-', VERIFIER_LOCK] });
 
 test("live mode: the course's routes judged by their answers where the backends name no pod and report no path, as the course's own images", async ({ cluster, courseStack }) => {
   void courseStack;
-  test.setTimeout(4 * 60_000);
+  // A guard against a hang, not a speed bound: it deploys the upstream images and starts npm test -- --live.
+  test.setTimeout(8 * 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'live-upstream-'));
   let objects: KubernetesObject[] = [];
   try {

@@ -61,7 +61,8 @@ const readOnly = (r: AuditEvent) => ['get', 'list', 'watch'].includes(r.verb) &&
 
 test('live mode: npm test -- --live through the read-only verifier judges the deployed course lab by lab, and the audit log shows it wrote nothing', async ({ cluster, ns, courseStack }) => {
   void courseStack;
-  test.setTimeout(4 * 60_000);
+  // A guard against a hang, not a speed bound: five npm test -- --live runs, each starting Playwright (a minute on a busy CI machine).
+  test.setTimeout(12 * 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'live-'));
   let objects: KubernetesObject[] = [];
   try {

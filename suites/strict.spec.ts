@@ -32,7 +32,8 @@ async function kubeProxySuite(strict: boolean, config: RunConfig) {
 }
 
 test('--strict: a check the host cannot run fails with its reason and nothing is skipped; without --strict it skips; for another configuration it is not registered, and the report says why', async ({ cluster }) => {
-  test.setTimeout(4 * 60_000);
+  // A guard against a hang, not a speed bound: three Playwright runs of its own.
+  test.setTimeout(8 * 60_000);
   const facts = runFacts(cluster);
   const asked = { ...facts, requestedProxyMode: 'ipvs' as const };
 

@@ -91,7 +91,7 @@ test('the read-only verifier: cluster:facts through a ServiceAccount kubeconfig 
 
     // Bad input: one line, no stack.
     const bad = await facts(join(dir, 'no-such-kubeconfig'));
-    expect(bad.stderr.trim()).toBe(`error: kubeconfig ${join(dir, 'no-such-kubeconfig')} does not exist (give one with --kubeconfig FILE)`);
+    expect(bad.stderr.trim()).toBe(`error: --kubeconfig: ${join(dir, 'no-such-kubeconfig')} is not a file`);
     expect(bad.exitCode).toBe(2);
   } finally {
     await removeVerifier(cluster, objects);

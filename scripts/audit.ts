@@ -1,4 +1,4 @@
-// npm run audit [-- --manifests DIR]: checks manifests before they are
+// npm run audit [-- --manifests DIR|FILE]: checks manifests before they are
 // applied, one line per finding (file:line: message); with the harness
 // cluster up, also a server-side dry-run of every object. Exits 1 on findings.
 import { existsSync } from 'node:fs';
@@ -12,9 +12,10 @@ import { parseCommand } from '../lib/core/command-line.ts';
 import { loadLabs, MANIFESTS } from '../lib/course/labs.ts';
 
 main(async () => {
-  const parsed = parseCommand('npm run audit --', { only: ['--manifests'] });
+  // Its own --manifests: a folder or one file, from the command line only (not HARNESS_MANIFESTS, grading's).
+  const parsed = parseCommand('npm run audit --', { only: [], own: { '--manifests': { arg: 'DIR|FILE', help: 'the manifests to audit: a folder or one file (default the course labs, manifests/)' } } });
   if (!parsed) return 0;
-  const dir = parsed.options.manifests || MANIFESTS;
+  const dir = parsed.own['--manifests']?.at(-1) ?? MANIFESTS;
   if (!existsSync(dir)) throw new UsageError(`--manifests: ${dir} does not exist`);
   const findings = auditPath(dir);
   // A submitted folder must hold every object of the reference labs.

@@ -20,7 +20,7 @@ import { kindBinary } from '../lib/cluster/cluster.ts';
 import { parseCommand } from '../lib/core/command-line.ts';
 import { percentile } from '../lib/checks/load-stats.ts';
 import { paths } from '../lib/core/paths.ts';
-import { run, spawn } from '../lib/core/exec.ts';
+import { spawn } from '../lib/core/exec.ts';
 
 interface Run {
   name: string;
@@ -49,9 +49,9 @@ async function timedUp(name: string, args: string[], env: Record<string, string>
 async function timedBare(kind: string, clusterName: string, config: string, nodeImage: string, kubeconfig: string): Promise<Run> {
   info(`bare: kind create cluster --config ${config} --wait 5m (node image ${nodeImage})`);
   const start = Date.now();
-  await run(kind, ['create', 'cluster', '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', '--retain=false']);
+  await shown(kind, ['create', 'cluster', '--config', config, '--kubeconfig', kubeconfig, '--wait', '5m', '--retain=false']);
   const totalSeconds = (Date.now() - start) / 1000;
-  await run(kind, ['delete', 'cluster', '--name', clusterName, '--kubeconfig', kubeconfig]);
+  await shown(kind, ['delete', 'cluster', '--name', clusterName, '--kubeconfig', kubeconfig]);
   return { name: 'bare', totalSeconds, steps: [] };
 }
 
@@ -68,7 +68,7 @@ main(async () => {
   const { options, own } = parsed;
   const warmOnly = !!own['--warm'];
   const pairs = Number(own['--runs']?.at(-1) ?? 1);
-  const down = (env: Record<string, string>) => run('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { env });
+  const down = (env: Record<string, string>) => shown('npx', ['tsx', 'scripts/cluster-down.ts', `--cluster-name=${options.clusterName}`], { env });
   // Docker's engine is started from the harness's own home, not the cold run's
   // (removed at the end): its start is the machine's, not the set-up's.
   await step('Docker engine', ensureDockerEngine);
@@ -121,3 +121,9 @@ main(async () => {
     rmSync(fresh, { recursive: true, force: true });
   }
 });
+
+/** A command whose output the bench shows as it comes; a failure ends the bench. */
+async function shown(file: string, args: string[], { env }: { env?: Record<string, string> } = {}): Promise<void> {
+  const r = await spawn(file, args, { stdio: 'inherit', env });
+  if (r.failed) throw new Error(`${file} ${args.slice(0, 2).join(' ')} failed (exit ${r.exitCode})`);
+}

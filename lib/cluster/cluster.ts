@@ -230,6 +230,8 @@ export async function clusterUp(o: HarnessOptions): Promise<{ record: ClusterRec
     const logs = signalled ? undefined : await Promise.race([exportFailedClusterLogs(kind, o.clusterName), interrupted.catch(() => undefined)]);
     warn(`deleting the half-created cluster "${o.clusterName}"${logs ? `; ${logs}` : ''}`);
     await deleteCluster(kind, o.clusterName);
+    // Its registry too: left running, it would hold 127.0.0.1:5001 against the next cluster:up's preflight.
+    await removeRegistry(o.clusterName);
     if (logs && err instanceof HarnessError) throw new HarnessError(`${err.message} (${logs})`, err.logFile);
     throw err;
   } finally {

@@ -11,7 +11,7 @@
 // Docker Hub alone with --images=upstream. A second container serves the same
 // store read-only behind a login and TLS (its CA made at run time, given to
 // containerd): the private registry of the pull-secret lab.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attempt, run } from '../core/exec.ts';
@@ -87,7 +87,7 @@ export function nodeRegistryFiles(cluster: string, { offline, images }: { offlin
   return files;
 }
 
-const docker = (args: string[], input?: string) => run('docker', args, { log: join(paths.logs, 'registry.log'), input });
+const docker = (args: string[], input?: string, env?: Record<string, string>) => run('docker', args, { log: join(paths.logs, 'registry.log'), input, env });
 
 /** The container's image ID and whether it runs; undefined when there is no such container. */
 async function containerState(name: string): Promise<{ image: string; running: boolean } | undefined> {
@@ -97,14 +97,17 @@ async function containerState(name: string): Promise<{ image: string; running: b
   return { image, running: running === 'true' };
 }
 
-/** Runs `name` from `image` with `args`, unless it already runs from that image. */
-async function ensureContainer(name: string, image: string, args: string[]): Promise<void> {
+/** Runs `name` from `image` with `args` (`env`: variables passed by name, so that no value reaches the log), unless it already runs from that image. */
+async function ensureContainer(name: string, image: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   const imageId = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
   const state = await containerState(name);
   if (state?.running && state.image === imageId) return;
   if (state) await docker(['rm', '-f', name]);
-  await docker(['run', '-d', '--name', name, '--network', 'kind', '--restart', 'unless-stopped', ...args, image]);
+  await docker(['run', '-d', '--name', name, '--network', 'kind', '--restart', 'unless-stopped', ...Object.keys(env).flatMap((k) => ['-e', k]), ...args, image], undefined, env);
 }
+
+/** Whether a PEM certificate expires within a week (the private registry's are made for 30 days, and kept with the cluster). */
+const expiresSoon = (pem: string) => Date.parse(new X509Certificate(pem).validTo) - Date.now() < 7 * 24 * 3600_000;
 
 /** Waits until the open registry answers its API on 127.0.0.1 (it starts in well under a second; 30 s is a broken one). */
 async function waitForRegistry(container: string): Promise<void> {
@@ -134,8 +137,10 @@ export async function ensureRegistry(cluster: string, nodes: string[], image: st
   const names = registryNames(cluster);
   const dir = join(paths.cluster(cluster), 'registry');
   mkdirSync(dir, { recursive: true });
-  // The private registry's login and certificate: made once per cluster, at run time, never committed.
-  if (!existsSync(privateFile(cluster))) {
+  // The private registry's login and certificate: made once per cluster, at run time, never committed; made
+  // anew a week before the certificate expires (its container is then recreated with them).
+  if (!existsSync(privateFile(cluster)) || expiresSoon(privateRegistry(cluster).ca)) {
+    await attempt('docker', ['rm', '-f', names.private]);
     const { ca, server } = await signedCertificate([names.private]);
     writeFileSync(join(dir, 'tls.crt'), server.cert);
     writeFileSync(join(dir, 'tls.key'), server.key, { mode: 0o600 });
@@ -150,10 +155,8 @@ export async function ensureRegistry(cluster: string, nodes: string[], image: st
       '-v', `${names.volume}:/var/lib/docker-registry:ro`,
       '-v', `${dir}:/certs:ro`,
       '-e', 'REGISTRY_CONFIG=private.yml',
-      '-e', `AUTH_USER=${priv.username}`,
-      '-e', `AUTH_PASSWORD=${priv.password}`,
       '--label', `course-harness.cluster=${cluster}`,
-    ]);
+    ], { AUTH_USER: priv.username, AUTH_PASSWORD: priv.password });
     await waitForRegistry(names.open);
   });
   // Rewritten each time: containerd reads hosts.toml at each pull, no restart needed.

@@ -163,14 +163,15 @@ async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
 /**
  * A grading run's rows, from its one record of outcomes (Playwright's JSON
  * report, as strict mode and timings read it), made rows as the lab report
- * makes them; undefined when the run wrote no report.
+ * makes them; undefined when the run ended no test.
  */
 function reportRows(dir: string): LabRow[] | undefined {
   const report = readJsonReport(join(dir, 'results.json'));
-  if (!report) return undefined;
-  return testEntries(report)
+  const rows = (report ? testEntries(report) : [])
     .filter((t) => t.status !== 'listed')
     .map((t) => labRow(t.file, t.title, t.status as Exclude<TestEntry['status'], 'listed'>, t.annotations, t.message || undefined));
+  // A run that ended no test (a grading file that did not load, say) has no verdict: as when the lab report wrote none.
+  return rows.length ? rows : undefined;
 }
 
 /** The rows of a student's graded runs (both phases). */

@@ -104,6 +104,8 @@ test('podCauses: the pod the others depend on first (MySQL before myblog), never
   const crash = notReady('myblog-5c4-bbbbb', 'myblog', [container('myblog', { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=myblog' } }, { restartCount: 3, lastState: { terminated: { exitCode: 1, reason: 'Error' } } })]);
   const refused = 'Readiness probe failed: Get "http://10.244.1.7:8002/blog/index/": dial tcp 10.244.1.7:8002: connect: connection refused';
   const events = [
+    // A pod-wide mount warning before the mount succeeded: past for a running container.
+    event('myblog-5c4-aaaaa', 'FailedMount', 'MountVolume.SetUp failed for volume "kube-api-access-x" : failed to sync configmap cache: timed out waiting for the condition'),
     event('myblog-5c4-aaaaa', 'Unhealthy', refused, 'Warning', 'myblog'),
     event('myblog-5c4-aaaaa', 'Pulled', 'pulled', 'Normal', 'myblog'),
     event('myblog-5c4-bbbbb', 'BackOff', 'Back-off restarting failed container myblog in pod myblog-5c4-bbbbb', 'Warning', 'myblog'),

@@ -18,11 +18,18 @@ const aboutContainer = (e: CoreV1Event, name: string) => !e.involvedObject.field
 /** Repeats the waiting reason and adds nothing ("Error: ErrImagePull", "Back-off restarting failed container"). */
 const restatesReason = (e: CoreV1Event) => e.reason === 'BackOff' || /^Error: [A-Za-z]+$/.test(e.message ?? '');
 
+/**
+ * Warnings about getting the pod's volumes ready. A running container has
+ * its volumes, so for it they are past (a transient "failed to sync
+ * configmap cache" before the mount succeeded), not why it is not Ready.
+ */
+const VOLUME_SETUP = ['FailedMount', 'FailedAttachVolume', 'FailedMapVolume'];
+
 /** The warning events' messages (with their reasons: "Unhealthy: Readiness probe failed: …"), each once. */
-const warningsOf = (events: CoreV1Event[], name?: string, withReason = false) => [
+const warningsOf = (events: CoreV1Event[], name?: string, withReason = false, running = false) => [
   ...new Set(
     events
-      .filter((e) => e.type === 'Warning' && (name === undefined || aboutContainer(e, name)) && !restatesReason(e))
+      .filter((e) => e.type === 'Warning' && (name === undefined || aboutContainer(e, name)) && !restatesReason(e) && !(running && VOLUME_SETUP.includes(e.reason ?? '')))
       .map((e) => (withReason && e.reason ? `${e.reason}: ` : '') + oneLine(e.message ?? e.reason ?? '')),
   ),
 ];
@@ -102,7 +109,7 @@ export function podCauses(pods: V1Pod[], events: CoreV1Event[]): string[] {
         out(`container ${c.name} ${exited(c.state.terminated)}`);
       } else if (c.state?.running && !c.ready) {
         // Probe failures first: they are why a running container is not Ready.
-        const why = warningsOf(own, c.name, true);
+        const why = warningsOf(own, c.name, true, true);
         const restarts = c.restartCount ? [`restarted ${times(c.restartCount)}${c.lastState?.terminated ? `, last ${exited(c.lastState.terminated)}` : ''}`] : [];
         const all = [...why, ...restarts];
         out(`container ${c.name} not Ready${all.length ? ` (${all.join('; ')})` : ''}`, true);

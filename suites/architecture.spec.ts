@@ -8,13 +8,13 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { expect, skipOrFail, test } from '../fixtures/cluster.ts';
 import { echoPod } from '../lib/checks/pods.ts';
 import { apiGet, observe } from '../lib/kube/kube.ts';
-import { attempt } from '../lib/core/exec.ts';
+import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 const CONTROL_PLANE = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
 /** A GET on the control-plane node itself (the components' health ports listen on its loopback). */
 async function onControlPlane(node: string, url: string): Promise<{ status: string; body: string }> {
-  const r = await attempt('docker', ['exec', node, 'curl', '-sk', '-o', '/dev/stdout', '-w', '\\n%{http_code}', url]);
+  const r = await tryOnNode(node, ['curl', '-sk', '-o', '/dev/stdout', '-w', '\\n%{http_code}', url]);
   const lines = String(r.stdout).split('\n');
   return { status: lines.pop() ?? '', body: lines.join('\n').trim() };
 }

@@ -21,7 +21,7 @@ import { loadRubric } from '../lib/grading/rubric.ts';
 import type { LabRow } from '../lib/report/lab-report.ts';
 import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 import { GRADE_LABEL, gradeId } from '../lib/grading/submission.ts';
-import { run } from '../lib/core/exec.ts';
+import { onNode } from '../lib/cluster/nodes.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: four grading runs, two at a time, each with a rollout under load; it reads every pod's CPU request.
@@ -113,7 +113,7 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
       expect(left.map((n) => n.metadata?.name), `${s.name}'s namespaces deleted`).toEqual([]);
       for (const node of [`${cluster.record!.name}-worker`, `${cluster.record!.name}-worker2`]) {
         // Counted on the node (docker exec fails the test if the node cannot be asked).
-        const folders = await run('docker', ['exec', node, 'sh', '-c', `ls -d /opt/mysql/*-g${id} 2>/dev/null | wc -l`]);
+        const folders = await onNode(node, ['sh', '-c', `ls -d /opt/mysql/*-g${id} 2>/dev/null | wc -l`]);
         expect(folders, `${s.name}'s MySQL folders left on ${node}`).toBe('0');
       }
     }

@@ -12,7 +12,7 @@ import { COURSE_MYBLOG } from '../lib/cluster/app-images.ts';
 import { applyObjects } from '../lib/kube/apply.ts';
 import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
 import { findLab, inNamespace, waitForDeployments } from '../lib/course/labs.ts';
-import { attempt } from '../lib/core/exec.ts';
+import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 const MYBLOG_V2 = `${COURSE_MYBLOG}:v2`;
 
@@ -146,6 +146,6 @@ test('Recreate (mysql): every old pod is gone before a new one is created', asyn
     recordMeasurement(testInfo, 'Recreate: first new pod created', restart.firstNewMs ?? 0);
     expect(restart.firstNewMs!, 'the new pod came after the old one was gone').toBeGreaterThanOrEqual(restart.oldGoneMs!);
   } finally {
-    await attempt('docker', ['exec', old.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`]);
+    await tryOnNode(old.spec!.nodeName!, ['rm', '-rf', `/opt/mysql/data-${ns}`]);
   }
 });

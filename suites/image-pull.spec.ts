@@ -12,7 +12,7 @@ import { expectPulled } from '../lib/checks/pulls.ts';
 import { APP_IMAGES, courseNames, UPSTREAM_IMAGES } from '../lib/cluster/app-images.ts';
 import { observe } from '../lib/kube/kube.ts';
 import { registryNames, registryPath, registryRequests } from '../lib/cluster/registry.ts';
-import { attempt } from '../lib/core/exec.ts';
+import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 const pod = (name: string, image: string, imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never'): V1Pod => ({
   metadata: { name },
@@ -75,7 +75,7 @@ test("the course's image names run as the course writes them: mysql:5.7, the cla
   });
   // The ID of the image a node has under a name (as the kubelet asks for it); undefined when it has none.
   const onNode = async (node: string, name: string) => {
-    const r = await attempt('docker', ['exec', node, 'crictl', 'inspecti', '--output', 'go-template', '--template', '{{.status.id}}', name]);
+    const r = await tryOnNode(node, ['crictl', 'inspecti', '--output', 'go-template', '--template', '{{.status.id}}', name]);
     return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
   };
   const since = new Date();

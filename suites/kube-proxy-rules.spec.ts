@@ -19,13 +19,13 @@ import { parseIpVs } from '../lib/kube/ipvs.ts';
 import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
 import { waitForDeployments } from '../lib/course/labs.ts';
 import type { ProxyMode } from '../lib/core/options.ts';
-import { attempt } from '../lib/core/exec.ts';
+import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 test.use({ destructive: true });
 // Runs when no other test does: it switches kube-proxy's mode and recreates its pods.
 test.describe.configure({ lock: '-exclusive-' });
 
-const onNode = async (node: string, command: string[]) => String((await attempt('docker', ['exec', node, ...command])).stdout);
+const onNode = async (node: string, command: string[]) => String((await tryOnNode(node, command)).stdout);
 
 /** A Deployment `web` of `replicas` echo pods behind Service web (80 -> 8080), and a client pod. */
 async function web(cluster: Cluster, ns: string, replicas: number): Promise<string> {

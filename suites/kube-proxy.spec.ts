@@ -5,12 +5,7 @@ import { expect, requireHostSupport, runFacts, skipOrFail, test } from '../fixtu
 import { applies, CONDITIONAL } from '../lib/config/applicability.ts';
 import { consecutively, pollTimeout } from '../lib/checks/poll.ts';
 import { ipvsMismatches, parseIpVs } from '../lib/kube/ipvs.ts';
-import { run } from '../lib/core/exec.ts';
-
-/** Runs a command on a kind node (a container on the kind network). */
-async function onNode(node: string, command: string[]): Promise<string> {
-  return await run('docker', ['exec', node, ...command]);
-}
+import { onNode } from '../lib/cluster/nodes.ts';
 
 if (applies(CONDITIONAL.proxyModeOnNodes)) {
   test(CONDITIONAL.proxyModeOnNodes.title, async ({ cluster }) => {

@@ -29,7 +29,7 @@ import { listTests } from '../lib/report/rehearsal.ts';
 import { BLOG_LIST } from '../lib/course/routes.ts';
 import { AUDIT } from '../lib/cluster/kind-config.ts';
 import { apiStatus } from '../lib/kube/kube.ts';
-import { run } from '../lib/core/exec.ts';
+import { onNode } from '../lib/cluster/nodes.ts';
 
 test.use({ destructive: true });
 // It owns the verifier's ClusterRole and namespaces (course-verifier, course-probe), as cluster-facts and
@@ -49,7 +49,7 @@ interface AuditEvent {
 /** The verifier's requests since `since`, from the API server's audit log on the control-plane node (one per request; rotated files too). */
 async function verifierRequests(since: Date): Promise<AuditEvent[]> {
   const node = `${harnessOptions().clusterName}-control-plane`;
-  const text = await run('docker', ['exec', node, 'sh', '-c', `cat ${AUDIT.log.replace(/\.log$/, '')}*.log`]);
+  const text = await onNode(node, ['sh', '-c', `cat ${AUDIT.log.replace(/\.log$/, '')}*.log`]);
   const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
   const byId = new Map(events.filter((e) => e.user.username === VERIFIER && new Date(e.requestReceivedTimestamp) >= since).map((e) => [e.auditID, e]));
   return [...byId.values()];

@@ -12,7 +12,7 @@ import type { Cluster } from '../fixtures/cluster.ts';
 import { applyObjects, parseManifests } from '../lib/kube/apply.ts';
 import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
 import { findLab, inNamespace, MANIFESTS } from '../lib/course/labs.ts';
-import { attempt } from '../lib/core/exec.ts';
+import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 // MySQL on the host network of the component=mysql node holds its port 3306:
 // only this file's labs 05 and 06 bind it (the course stack's MySQL has no
@@ -54,7 +54,7 @@ async function blogList(cluster: Cluster, ns: string, pod = 'myblog'): Promise<s
 async function removePods(cluster: Cluster, ns: string, node: string): Promise<void> {
   await cluster.core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 0 });
   await waitFor<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods`, what: 'the lab\'s pods gone', until: (pods) => pods.length === 0, timeoutMs: 60_000 });
-  await attempt('docker', ['exec', node, 'rm', '-rf', `/opt/mysql/data-${ns}`]);
+  await tryOnNode(node, ['rm', '-rf', `/opt/mysql/data-${ns}`]);
 }
 
 /**
@@ -115,7 +115,7 @@ test('hostPath persistence: on the component=mysql node, the tables migrate made
   const showTables = async () => (await execInPod(cluster.kc, ns, 'myblog', ['mysql', '-p123456', '-h', '127.0.0.1', '-e', 'SHOW TABLES FROM myblog'], 'mysql')).stdout;
   const tables = await consecutively(showTables, (t) => t.includes('blog_article'), 'the tables after re-creating the pod', { times: 1, timeoutMs: 90_000, pauseMs: 1000 });
   expect(tables.at(-1), 'the tables are on the node, not in the pod').toContain('blog_article');
-  await attempt('docker', ['exec', pod.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`]);
+  await tryOnNode(pod.spec!.nodeName!, ['rm', '-rf', `/opt/mysql/data-${ns}`]);
 });
 
 test('probes and resources (pod-completed): NotReady until migrate, then Ready by the httpGet probe, requests and limits applied', async ({ cluster, ns }) => {
@@ -133,7 +133,7 @@ test('probes and resources (pod-completed): NotReady until migrate, then Ready b
   await migrateWhenMysqlIsUp(cluster, ns, 'myblog');
   const ready = await running(cluster, ns, 'myblog', true);
   expect(ready.status?.containerStatuses?.every((c) => c.ready)).toBe(true);
-  await attempt('docker', ['exec', pod.spec!.nodeName!, 'rm', '-rf', `/opt/mysql/data-${ns}`]);
+  await tryOnNode(pod.spec!.nodeName!, ['rm', '-rf', `/opt/mysql/data-${ns}`]);
 });
 
 test('split pods (lab 05): MySQL on the host network of the component=mysql node, myblog reaching it by the node\'s IP', async ({ cluster, ns }) => {
@@ -215,7 +215,7 @@ test('pod lifecycle: the timing file shows INIT, then START and POST-START, then
     timeoutMs: 120_000,
   });
   const node = pod.spec!.nodeName!;
-  const timing = async () => String((await attempt('docker', ['exec', node, 'cat', `/tmp/loap-${ns}/timing`])).stdout);
+  const timing = async () => String((await tryOnNode(node, ['cat', `/tmp/loap-${ns}/timing`])).stdout);
   await cluster.core.deleteNamespacedPod({ name: 'pod-lifecycle', namespace: ns });
   await waitFor<V1Pod>({ kc: cluster.kc, path: `/api/v1/namespaces/${ns}/pods`, what: 'pod-lifecycle gone', until: (pods) => pods.length === 0, timeoutMs: 60_000 });
   const events = (await timing()).split('\n').map((l) => l.split(': ')[1]).filter(Boolean);
@@ -225,5 +225,5 @@ test('pod lifecycle: the timing file shows INIT, then START and POST-START, then
   expect(first('POST-START')).toBeGreaterThan(first('INIT'));
   expect(first('READINESS')).toBeGreaterThan(first('START'));
   expect(events.lastIndexOf('PRE-STOP'), `the preStop hook ran when the pod was deleted: ${events.join(', ')}`).toBeGreaterThan(events.lastIndexOf('START'));
-  await attempt('docker', ['exec', node, 'rm', '-rf', `/tmp/loap-${ns}`]);
+  await tryOnNode(node, ['rm', '-rf', `/tmp/loap-${ns}`]);
 });

@@ -40,3 +40,19 @@ test('one way to run programs: only lib/core/exec.ts imports execa', () => {
     .map((f) => relative(ROOT, f));
   expect(importers).toEqual([join('lib', 'core', 'exec.ts')]);
 });
+
+test("zx for the offline build's command sequences: only lib/offline/shell.ts imports it", () => {
+  const importers = ['lib', 'scripts', 'suites', 'fixtures', 'unit']
+    .flatMap((d) => walk(join(ROOT, d)))
+    .filter((f) => /^import .* from 'zx';$/m.test(readFileSync(f, 'utf8')))
+    .map((f) => relative(ROOT, f));
+  expect(importers).toEqual([join('lib', 'offline', 'shell.ts')]);
+});
+
+test("one way onto a node: only lib/cluster/nodes.ts runs commands on a kind node (docker exec)", () => {
+  const users = ['lib', 'scripts', 'suites', 'fixtures']
+    .flatMap((d) => walk(join(ROOT, d)))
+    .filter((f) => /'docker', \['exec'/.test(readFileSync(f, 'utf8')))
+    .map((f) => relative(ROOT, f));
+  expect(users).toEqual([join('lib', 'cluster', 'nodes.ts')]);
+});

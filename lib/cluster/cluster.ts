@@ -337,9 +337,3 @@ export async function clusterDown(o: HarnessOptions): Promise<boolean> {
   return true;
 }
 
-/** `rm -rf` of these paths on every node of the cluster. */
-export async function removeFromNodes(clusterName: string, paths: string[]): Promise<void> {
-  if (!paths.length) return;
-  const nodes = String((await attempt('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${clusterName}`, '--format', '{{.Names}}'])).stdout).split('\n').filter(Boolean);
-  for (const node of nodes) await attempt('docker', ['exec', node, 'rm', '-rf', ...paths]);
-}

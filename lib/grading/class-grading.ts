@@ -20,7 +20,7 @@ import { loadLabs } from '../course/labs.ts';
 import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
 import { removeSlot } from './slot-edge.ts';
 import { GradeMap, gradeId, readSubmission, type GradeState } from './submission.ts';
-import { removeFromNodes } from '../cluster/cluster.ts';
+import { removeFromNodes } from '../cluster/nodes.ts';
 import { spawn } from '../core/exec.ts';
 
 export interface Submission {

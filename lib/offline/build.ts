@@ -3,7 +3,7 @@
 // Each step is cached by component and version; a second run rebuilds nothing.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { attempt, run } from '../core/exec.ts';
 import { CACHED, HarnessError, info, step } from '../core/log.ts';
 import type { HarnessOptions } from '../core/options.ts';
@@ -12,6 +12,7 @@ import { artifactDir, cached } from './cache.ts';
 import { checkCorednsPlugins } from './coredns.ts';
 import { dockerBuild, hashDir, hashInputs, imageIsCurrent, INPUT_LABEL } from './docker-image.ts';
 import { goBuild, goBuildLocal, goModuleSource } from './go-build.ts';
+import { shellRecipe } from './shell.ts';
 import { kubernetesLdflags, kubernetesStagingVersion } from './go-module.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -295,35 +296,33 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
       await removeSupersededImages(tag); // those a running cluster held when they were superseded
       return CACHED;
     }
-    const stale = await run('docker', ['ps', '-aq', '--filter', 'name=^course-harness-node-build-']);
-    if (stale) await run('docker', ['rm', '-f', ...stale.split('\n')]);
     const name = `course-harness-node-build-${process.pid}`;
-    await run('docker', ['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity'], { log });
-    try {
-      const exec = (...args: string[]) => run('docker', ['exec', name, ...args], { log });
-      await exec('bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &');
-      await exec('bash', '-c', 'for i in $(seq 1 50); do ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; ctr version');
-      const archive = join(mkdtempSync(join(tmpdir(), 'harness-images-')), 'images.tar');
+    // A container of the base image runs containerd; the images are imported into it, and the container committed.
+    await shellRecipe(log, async ($) => {
+      const stale = (await $`docker ps -aq --filter name=^course-harness-node-build-`).lines();
+      if (stale.length) await $`docker rm -f ${stale}`;
+      await $`docker run -d --name ${name} --entrypoint sleep --security-opt seccomp=unconfined ${base} infinity`;
       try {
-        await run('docker', ['save', '-o', archive, ...n.images], { log });
-        await run('docker', ['cp', archive, `${name}:/images.tar`], { log });
+        const inNode = (script: string) => $`docker exec ${name} bash -c ${script}`;
+        await inNode('nohup containerd > /var/log/containerd-build.log 2>&1 &');
+        await inNode('for i in $(seq 1 50); do ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; ctr version');
+        const dir = mkdtempSync(join(tmpdir(), 'harness-images-'));
+        try {
+          await $`docker save -o ${join(dir, 'images.tar')} ${n.images}`;
+          await $`docker cp ${join(dir, 'images.tar')} ${name}:/images.tar`;
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        await inNode('ctr --namespace=k8s.io images import --all-platforms --no-unpack /images.tar && rm /images.tar');
+        const listed = (await $`docker exec ${name} ctr --namespace=k8s.io images list -q`).lines();
+        const missing = n.images.filter((i) => !listed.some((l) => normalize(l) === normalize(i)));
+        if (missing.length) throw new HarnessError(`images missing from the node's containerd after import: ${missing.join(', ')}`, log);
+        await $`docker exec ${name} pkill containerd`;
+        await $`docker commit --change ${'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]'} --change ${`LABEL ${INPUT_LABEL}=${input}`} ${name} ${tag}`;
       } finally {
-        rmSync(dirname(archive), { recursive: true, force: true });
+        await $`docker rm -f -v ${name}`.nothrow();
       }
-      await exec('ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--no-unpack', '/images.tar');
-      await exec('rm', '/images.tar');
-      const listed = await run('docker', ['exec', name, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q']);
-      const missing = n.images.filter((i) => !listed.split('\n').some((l) => normalize(l) === normalize(i)));
-      if (missing.length) throw new HarnessError(`images missing from the node's containerd after import: ${missing.join(', ')}`, log);
-      await exec('pkill', 'containerd');
-      await run(
-        'docker',
-        ['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', '--change', `LABEL ${INPUT_LABEL}=${input}`, name, tag],
-        { log },
-      );
-    } finally {
-      await attempt('docker', ['rm', '-f', '-v', name]);
-    }
+    });
     await removeSupersededImages(tag);
   });
   return tag;

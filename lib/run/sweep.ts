@@ -8,7 +8,8 @@
 // IngressClass and GatewayClass of grading slots' edges.
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.ts';
-import { readRecord, removeFromNodes } from '../cluster/cluster.ts';
+import { readRecord } from '../cluster/cluster.ts';
+import { removeFromNodes } from '../cluster/nodes.ts';
 import { apiGet, loadKubeconfig } from '../kube/kube.ts';
 import { findLab } from '../course/labs.ts';
 import { deleteSlotClusterObjects } from '../grading/slot-edge.ts';

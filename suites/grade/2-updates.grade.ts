@@ -7,7 +7,7 @@ import { evidenceOnFailure, test } from '../../fixtures/cluster.ts';
 import { expectRecreate, patchDeployment } from '../../lib/checks/rollout.ts';
 import { isReady, labelSelector, observe } from '../../lib/kube/kube.ts';
 import { deploymentOrNotRun, graded, LUFFY } from './student.ts';
-import { run } from '../../lib/core/exec.ts';
+import { onNode } from '../../lib/cluster/nodes.ts';
 
 evidenceOnFailure(LUFFY);
 test.use({ destructive: true });
@@ -35,9 +35,9 @@ async function hang(pod: V1Pod, container: string): Promise<void> {
   const id = pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID?.replace(/^\w+:\/\//, '');
   const node = pod.spec?.nodeName;
   if (!id || !node) throw new Error(`not run: pod ${pod.metadata?.name} has no running container ${container}`);
-  const pid = await run('docker', ['exec', node, 'crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id]);
+  const pid = await onNode(node, ['crictl', 'inspect', '--output', 'go-template', '--template', '{{.info.pid}}', id]);
   const freeze = `ns=$(readlink /proc/${pid}/ns/pid); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/pid 2>/dev/null)" = "$ns" ] && kill -STOP \${p#/proc/}; done; true`;
-  await run('docker', ['exec', node, 'sh', '-c', freeze]);
+  await onNode(node, ['sh', '-c', freeze]);
 }
 
 test('lab 20-deployments: a hung myblog pod leaves the Service (readinessProbe) and is restarted (livenessProbe)', async ({ cluster }, testInfo) => {

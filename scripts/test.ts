@@ -27,7 +27,7 @@ import { parseArgs, usage } from '../lib/core/command-line.ts';
 import { loadRubric } from '../lib/grading/rubric.ts';
 import { chooseParallel, findSubmissions, gradeClass, shardOf, type Submission } from '../lib/grading/class-grading.ts';
 import { paths } from '../lib/core/paths.ts';
-import { suitesRunningAlone } from '../lib/config/runs-alone.ts';
+import { suitesLeftOutOfQuick } from '../lib/config/runs-alone.ts';
 import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from '../lib/report/secret-scan.ts';
 import { sweepTestObjects } from '../lib/run/sweep.ts';
 import { spawn } from '../lib/core/exec.ts';
@@ -185,8 +185,8 @@ main(async () => {
         `Kubernetes ${options.kubernetesVersion}, kind ${options.kindVersion}`,
     );
   }
-  const leftOut = options.quick ? suitesRunningAlone() : [];
-  if (leftOut.length) info(`--quick: leaving out the suites that must run alone (${leftOut.join(', ')}); npm test without --quick runs them`);
+  const leftOut = options.quick ? suitesLeftOutOfQuick() : [];
+  if (leftOut.length) info(`--quick: leaving out ${leftOut.map((s) => `${s.file} (${s.why})`).join(', ')}; npm test without --quick runs them`);
   // A crashed run must not leave the previous run's verdicts to be read as this one's. A class keeps its
   // students' reports: a rerun grades only those without one (unless --regrade).
   for (const entry of existsSync(REPORTS) ? readdirSync(REPORTS) : []) if (!(klass.length && entry === 'students')) rmSync(join(REPORTS, entry), { recursive: true, force: true });
@@ -291,7 +291,7 @@ main(async () => {
       // Last, so that a log's tail (all a CI page may keep) says why.
       for (const t of entries.filter((x) => x.status === 'failed' || x.status === 'timedOut')) info(`failed: ${t.file} › ${t.title}: ${errorCause(t.message) || 'see the HTML report'}`);
       const count = (...statuses: TestEntry['status'][]) => entries.filter((t) => statuses.includes(t.status)).length;
-      const quick = leftOut.length ? `; --quick left out ${leftOut.length} suites that run alone` : '';
+      const quick = leftOut.length ? `; --quick left out ${leftOut.length} suite files: ${leftOut.map((s) => s.file).join(', ')}` : '';
       // What this configuration does not register is part of what the run says it checked.
       const unregistered = notApplicable(config);
       const notRegistered = unregistered.length ? `; ${unregistered.length} not registered for this configuration (${unregistered.map((c) => `${c.suite}: ${c.reason}`).join('; ')})` : '';

@@ -3,14 +3,9 @@
 // mistakes of the kinds the behaviour rows exist for) graded as
 // `npm test -- --submissions DIR` grades them, two at a time, the behaviour
 // rows one submission at a time. Each student's score and the cause of each
-// lost check are asserted, and the class report's files. Then the proof that
-// a class is graded as if each student were alone: the reference and
-// interferers (a catch-all Ingress, a wildcard host with its own *.luffy.com
-// certificate, MySQL on the node's host network twice, cluster-scoped
-// objects) graded alone and side by side give the same rows, row by row;
-// an empty folder scores 0.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { NetworkingV1Api } from '@kubernetes/client-node';
+// lost check are asserted, and the class report's files. The proof that a
+// class is graded as if each student were alone: class-isolation.spec.ts.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '../fixtures/cluster.ts';
@@ -18,25 +13,13 @@ import { currentRunConfig } from '../lib/config/applicability.ts';
 import { findSubmissions, gradeClass, type StudentResult } from '../lib/grading/class-grading.ts';
 import { MANIFESTS } from '../lib/course/labs.ts';
 import { loadRubric } from '../lib/grading/rubric.ts';
-import type { LabRow } from '../lib/report/lab-report.ts';
-import { selfSignedCertificate } from '../lib/cluster/tls.ts';
+import { referenceWithEdits } from '../lib/grading/planted.ts';
 import { GRADE_LABEL, gradeId } from '../lib/grading/submission.ts';
 import { onNode } from '../lib/cluster/nodes.ts';
 
 test.use({ destructive: true });
-// Runs when no other test does: four grading runs, two at a time, each with a rollout under load; it reads every pod's CPU request.
+// Runs when no other test does: four grading runs, two at a time, each with a rollout under load judged by the requests it loses.
 test.describe.configure({ lock: '-exclusive-' });
-
-/** A copy of the reference labs as student `name`, with `edits` (file, from, to) planted. */
-function student(root: string, name: string, edits: [string, string, string][] = []): void {
-  const dir = join(root, name);
-  for (const lab of readdirSync(MANIFESTS).filter((d) => /^\d\d-/.test(d))) cpSync(join(MANIFESTS, lab), join(dir, lab), { recursive: true });
-  for (const [file, from, to] of edits) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    if (!text.includes(from)) throw new Error(`planting: ${file} has no "${from}"`);
-    writeFileSync(join(dir, file), text.replace(from, to));
-  }
-}
 
 test("a class of four: the reference with the course's image names (mysql:5.7, the class registry's myblog, istio's bookinfo) scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes", async ({ cluster }) => {
   test.setTimeout(25 * 60_000);
@@ -44,15 +27,15 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
   const root = join(work, 'class');
   // a: the course's image names, served here by the images built here (lib/cluster/app-images.ts); istio's need no SERVICE.
   const istio = (service: string, image: string): [string, string, string] => [`50-bookstore/${service}.yaml`, `image: localhost/course-harness/bookinfo:v1\n        imagePullPolicy: IfNotPresent\n        env:\n        - name: SERVICE\n          value: ${service}\n`, `image: ${image}\n        imagePullPolicy: IfNotPresent\n${service === 'reviews' ? '        env:\n' : ''}`];
-  student(root, 'a-course-images', [
+  referenceWithEdits(root, 'a-course-images', [
     ['20-deployments/deploy-mysql.yaml', 'image: localhost/course-harness/mariadb:10.11', 'image: mysql:5.7'],
     istio('details', 'docker.io/istio/examples-bookinfo-details-v1:1.16.2'),
     istio('reviews', 'docker.io/istio/examples-bookinfo-reviews-v3:1.16.2'),
   ]);
-  student(root, 'b-selector-typo', [['30-services/svc-myblog.yaml', 'app: myblog', 'app: myblg']]);
+  referenceWithEdits(root, 'b-selector-typo', [['30-services/svc-myblog.yaml', 'app: myblog', 'app: myblg']]);
   // c: a RollingUpdate mysql; a myblog readinessProbe that looks right (httpGet /blog/index/) but needs 1000 failures,
   // so a hung pod stays in the Service; myblog-np a ClusterIP, so the load row can run through the Ingress only.
-  student(root, 'c-subtle-mistakes', [
+  referenceWithEdits(root, 'c-subtle-mistakes', [
     ['20-deployments/deploy-mysql.yaml', 'type: Recreate', 'type: RollingUpdate'],
     ['20-deployments/deploy-myblog.yaml', '          timeoutSeconds: 2\n          periodSeconds: 15', '          timeoutSeconds: 2\n          periodSeconds: 15\n          failureThreshold: 1000'],
     ['30-services/svc-myblog-np.yaml', '    nodePort: 30080\n', ''],
@@ -61,7 +44,7 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
   const deploy = 'deploy-myblog.yaml';
   const text = readFileSync(join(MANIFESTS, '20-deployments', deploy), 'utf8');
   const withoutProbes = text.slice(0, text.indexOf('        lifecycle:')) + text.slice(text.indexOf('        resources:'), text.indexOf('        livenessProbe:'));
-  student(root, 'd-no-probes', [['20-deployments/deploy-myblog.yaml', text, withoutProbes]]);
+  referenceWithEdits(root, 'd-no-probes', [['20-deployments/deploy-myblog.yaml', text, withoutProbes]]);
   const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
   const env = { HARNESS_CLUSTER_NAME: cluster.record!.name, HARNESS_RUN_CONFIG: JSON.stringify(currentRunConfig() ?? {}) };
   try {
@@ -117,117 +100,6 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
         expect(folders, `${s.name}'s MySQL folders left on ${node}`).toBe('0');
       }
     }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-});
-
-/** A row as it must be the same alone and in company: its verdict, and a failure's cause with the run's own names (pod suffixes, figures) masked. */
-const comparable = (r: LabRow) => `${r.topic}: ${r.check} => ${r.result}${r.result === 'pass' ? '' : `: ${r.detail.replace(/\b([a-z0-9]+(-[a-z0-9]+)*)-[a-z0-9]{8,10}-[a-z0-9]{5}\b/g, '$1-<pod>').replace(/\d+(\.\d+)?/g, '#')}`}`;
-
-test('isolation: the reference and four interferers (a catch-all Ingress, a wildcard host with its own *.luffy.com certificate, MySQL on the host network twice, cluster-scoped objects) get the same rows graded alone and side by side; an empty folder scores 0', async ({ cluster }) => {
-  test.setTimeout(30 * 60_000);
-  const work = mkdtempSync(join(tmpdir(), 'isolation-'));
-  const root = join(work, 'class');
-  const hostNetwork: [string, string, string] = ['20-deployments/deploy-mysql.yaml', '    spec:\n      volumes:', '    spec:\n      hostNetwork: true\n      volumes:'];
-  const catchAll = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: catch-all
-  namespace: luffy
-spec:
-  ingressClassName: nginx
-  rules:
-  - http:
-      paths:
-      - { path: /, pathType: Prefix, backend: { service: { name: myblog, port: { number: 80 } } } }
-`;
-  // Cluster-scoped: applied as written, an IngressClass nginx of another controller would take the course's class from every edge.
-  const clusterScoped = `apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata:
-  name: nginx
-spec:
-  controller: example.com/not-the-course
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata:
-  name: mine
-spec:
-  controllerName: traefik.io/gateway-controller
-`;
-  const wild = await selfSignedCertificate('*.luffy.com', 'interferer');
-  const wildcard = `apiVersion: v1
-kind: Secret
-metadata:
-  name: tls-wild
-  namespace: luffy
-type: kubernetes.io/tls
-stringData:
-  tls.crt: ${JSON.stringify(wild.cert)}
-  tls.key: ${JSON.stringify(wild.key)}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: wildcard
-  namespace: luffy
-spec:
-  ingressClassName: nginx
-  rules:
-  - host: "*.luffy.com"
-    http:
-      paths:
-      - { path: /, pathType: Prefix, backend: { service: { name: myblog, port: { number: 80 } } } }
-  tls:
-  - hosts: ["*.luffy.com"]
-    secretName: tls-wild
-`;
-  student(root, 'ref');
-  student(root, 'x-catch-all', [hostNetwork]);
-  writeFileSync(join(root, 'x-catch-all', '40-ingress-myblog', 'catch-all.yaml'), catchAll);
-  writeFileSync(join(root, 'x-catch-all', 'cluster.yaml'), clusterScoped);
-  student(root, 'y-wildcard', [hostNetwork]);
-  writeFileSync(join(root, 'y-wildcard', '40-ingress-myblog', 'wildcard.yaml'), wildcard);
-  mkdirSync(join(root, 'z-empty'), { recursive: true });
-  const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
-  const env = { HARNESS_CLUSTER_NAME: cluster.record!.name, HARNESS_RUN_CONFIG: JSON.stringify(currentRunConfig() ?? {}) };
-  // The stack's checks: what an edge, a certificate, a host port or a cluster-wide object can disturb (the updates and the load act on the submission's own Deployments).
-  const grade = (names: string[], parallel: number, dir: string) =>
-    gradeClass({ submissions: findSubmissions(root).filter((s) => names.includes(s.name)), rubric, reportDir: join(work, dir), parallel, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc, checks: ['1-stack.grade.ts'], load: false });
-  try {
-    const graded = ['ref', 'x-catch-all', 'y-wildcard'];
-    const alone = new Map<string, StudentResult>();
-    for (const name of graded) alone.set(name, (await grade([name], 1, `alone-${name}`))[0]);
-    const started = Date.now();
-    const together = await grade([...graded, 'z-empty'], 4, 'together');
-    test.info().annotations.push({ type: 'measurement', description: `isolation: side by side in ${((Date.now() - started) / 1000).toFixed(0)} s; alone ${graded.map((n) => `${n} ${alone.get(n)!.seconds?.toFixed(0)} s`).join(', ')}` });
-    const of = (name: string) => together.find((r) => r.name === name)!;
-    for (const name of graded) {
-      expect(of(name).rows.map(comparable), `${name}: the same rows alone and in company`).toEqual(alone.get(name)!.rows.map(comparable));
-      expect([of(name).score.earned, of(name).score.points], `${name}: the same points alone and in company`).toEqual([alone.get(name)!.score.earned, alone.get(name)!.score.points]);
-    }
-    // The reference loses nothing, beside a catch-all, a wildcard and its certificate.
-    expect(of('ref').rows.filter((r) => r.result !== 'pass').map(comparable), 'the reference beside the interferers').toEqual([]);
-    // Each interferer's own mistakes are its own: its catch-all or wildcard takes the host no route names, on its own edge.
-    // (The wildcard Ingress has a TLS entry: its edge redirects plain HTTP, as ingress-nginx does.)
-    for (const [name, answer] of [['x-catch-all', 'HTTP 200 from pod myblog-'], ['y-wildcard', 'HTTP 308']]) {
-      const row = of(name).rows.find((r) => r.check.startsWith('a host no route names'))!;
-      expect(row, `${name}: its rule takes nothing.luffy.com`).toMatchObject({ result: 'fail', detail: expect.stringContaining(`Ingress: http://nothing.luffy.com/blog/index/ should reach no backend: answered ${answer}`) });
-      // MySQL on the node's host network: one such submission at a time, and the report says so.
-      expect(of(name).alone, name).toContain("graded one at a time with the other submissions on a node's host network (Deployment/mysql");
-    }
-    expect(of('ref').alone).toBeUndefined();
-    // What acts beyond the slot is refused, named.
-    expect(of('x-catch-all').rows.find((r) => r.check.includes('IngressClass/nginx, GatewayClass/mine'))).toMatchObject({
-      result: 'fail',
-      detail: expect.stringContaining('not applied while grading (cluster-scoped, or not a kind a course answer uses, so it could reach beyond the submission): IngressClass/nginx, GatewayClass/mine'),
-    });
-    const courseClass = await cluster.kc.makeApiClient(NetworkingV1Api).readIngressClass({ name: 'nginx' });
-    expect(courseClass.spec?.controller, 'the course\'s IngressClass is untouched').not.toBe('example.com/not-the-course');
-    // An empty folder earns nothing: the negative route rows need the route that must refuse.
-    expect(of('z-empty').score.earned, `the empty folder: ${of('z-empty').rows.filter((r) => r.result === 'pass').map((r) => r.check).join(' | ')}`).toBe(0);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

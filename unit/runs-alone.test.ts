@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { quickLeftOut } from '../lib/report/lab-report.ts';
 import { parseArgs } from '../lib/core/command-line.ts';
-import { runsAlone, suitesRunningAlone } from '../lib/config/runs-alone.ts';
+import { runsAlone, suitesLeftOutOfQuick, suitesRunningAlone, whyLeftOutOfQuick } from '../lib/config/runs-alone.ts';
 
 test('runsAlone: the exclusive lock for the whole file, alone or in a list; a named lock, or one test\'s lock, is not', () => {
   expect(runsAlone("test.describe.configure({ lock: '-exclusive-' });")).toBe(true);
@@ -16,7 +16,17 @@ test('runsAlone: the exclusive lock for the whole file, alone or in a list; a na
 test('the suites that run alone, read from suites/: the load, the timing and the disruption; not the shared ones', () => {
   const alone = suitesRunningAlone();
   for (const f of ['zero-downtime.spec.ts', 'class-grading.spec.ts', 'eviction.spec.ts', 'kube-proxy-rules.spec.ts', 'live-mode-upstream.spec.ts']) expect(alone).toContain(f);
-  for (const f of ['smoke.spec.ts', 'live-mode.spec.ts', 'cluster-facts.spec.ts', 'pod-labs.spec.ts', 'course-stack.spec.ts']) expect(alone).not.toContain(f);
+  for (const f of ['smoke.spec.ts', 'live-mode.spec.ts', 'cluster-facts.spec.ts', 'pod-labs.spec.ts', 'course-stack.spec.ts', 'class-isolation.spec.ts']) expect(alone).not.toContain(f);
+});
+
+test('--quick leaves out the files that run alone and the long ones that say why in a line of their own', () => {
+  expect(whyLeftOutOfQuick("test.describe.configure({ lock: '-exclusive-' });")).toBe('it must run alone');
+  expect(whyLeftOutOfQuick("test.describe.configure({ lock: 'x' });\n// --quick leaves this file out: about 13 minutes of grading\n")).toBe('about 13 minutes of grading');
+  expect(whyLeftOutOfQuick('  // --quick leaves this file out: indented, so not the file\'s own line')).toBeUndefined();
+  expect(whyLeftOutOfQuick("test.describe.configure({ lock: 'x' });")).toBeUndefined();
+  const left = suitesLeftOutOfQuick();
+  expect(left.map((s) => s.file)).toEqual([...suitesRunningAlone(), 'class-isolation.spec.ts'].sort());
+  expect(left.find((s) => s.file === 'class-isolation.spec.ts')?.why).toMatch(/^about \d+ minutes of grading/);
 });
 
 test('--quick: an option like the others; the lab report lists each file left out as not run, never as passed', () => {
@@ -24,11 +34,11 @@ test('--quick: an option like the others; the lab report lists each file left ou
   expect(parseArgs([], { HARNESS_QUICK: 'true' }).options.quick).toBe(true);
   expect(parseArgs([], {}).options.quick).toBe(false);
   const rows = quickLeftOut();
-  expect(rows).toHaveLength(suitesRunningAlone().length);
+  expect(rows).toHaveLength(suitesLeftOutOfQuick().length);
   expect(rows.find((r) => r.check === 'every check of suites/zero-downtime.spec.ts')).toEqual({
     topic: 'Zero-downtime rolling update under load',
     check: 'every check of suites/zero-downtime.spec.ts',
     result: 'skipped',
-    detail: 'not run: --quick leaves out the suites that must run alone (npm test without --quick runs them)',
+    detail: 'not run: --quick leaves it out: it must run alone (npm test without --quick runs it)',
   });
 });

@@ -13,6 +13,13 @@ function edit(dir: string, file: string, from: string, to: string): void {
   writeFileSync(path, text.replace(from, to));
 }
 
+/** A copy of the reference labs as student `name` under `root`, with `edits` (file, from, to) planted. */
+export function referenceWithEdits(root: string, name: string, edits: [string, string, string][] = []): void {
+  const dir = join(root, name);
+  for (const lab of readdirSync(MANIFESTS).filter((d) => /^\d\d-/.test(d))) cpSync(join(MANIFESTS, lab), join(dir, lab), { recursive: true });
+  for (const [file, from, to] of edits) edit(dir, file, from, to);
+}
+
 /** Writes the planted folder into `dir` (empty or new); returns the TLS key, which no report may contain. */
 export async function plantMistakes(dir: string): Promise<{ key: string }> {
   rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { liveNotApplicable, notApplicable } from '../config/applicability.ts';
 import { parseArgs } from '../core/command-line.ts';
-import { suitesRunningAlone } from '../config/runs-alone.ts';
+import { suitesLeftOutOfQuick } from '../config/runs-alone.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -35,6 +35,8 @@ const TOPICS: Record<string, string> = {
   audit: 'Manifest audit (server-side dry-run)',
   'negative-controls': 'Negative controls: broken manifests the checks must reject',
   grading: 'Grading a submission (negative control: planted mistakes)',
+  'class-grading': 'Grading a class (npm test -- --submissions)',
+  'class-isolation': 'A class graded as if each student were alone',
   'cluster-facts': 'The read-only verifier: cluster:facts through its ServiceAccount',
   'live-mode': 'Live mode (--live) through the read-only verifier, and the audit log of what it asked',
   'live-mode-upstream': 'Live mode (--live) against backends that answer as the course\'s own images do',
@@ -117,9 +119,9 @@ export function notApplicableRows(): LabRow[] {
 
 /** --quick: one row per file left out, counted as skipped: the report never reads as if they had run. */
 export function quickLeftOut(): LabRow[] {
-  return suitesRunningAlone().map((f) => {
-    const name = f.replace(/\.spec\.ts$/, '');
-    return { topic: TOPICS[name] ?? name, check: `every check of suites/${f}`, result: 'skipped', detail: 'not run: --quick leaves out the suites that must run alone (npm test without --quick runs them)' };
+  return suitesLeftOutOfQuick().map(({ file, why }) => {
+    const name = file.replace(/\.spec\.ts$/, '');
+    return { topic: TOPICS[name] ?? name, check: `every check of suites/${file}`, result: 'skipped', detail: `not run: --quick leaves it out: ${why} (npm test without --quick runs it)` };
   });
 }
 

@@ -1,0 +1,136 @@
+// A class graded as if each student were alone: the reference and
+// interferers (a catch-all Ingress, a wildcard host with its own *.luffy.com
+// certificate, MySQL on the node's host network twice, cluster-scoped
+// objects) graded alone and then side by side give the same rows, row by
+// row; an empty folder scores 0. Each submission has its namespaces and its
+// own edge (lib/grading/slot-edge.ts), so nothing the shared suites do
+// reaches it: this file runs beside them. It measures nothing; it compares
+// verdicts.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { NetworkingV1Api } from '@kubernetes/client-node';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '../fixtures/cluster.ts';
+import { currentRunConfig } from '../lib/config/applicability.ts';
+import { findSubmissions, gradeClass, type StudentResult } from '../lib/grading/class-grading.ts';
+import { MANIFESTS } from '../lib/course/labs.ts';
+import { loadRubric } from '../lib/grading/rubric.ts';
+import type { LabRow } from '../lib/report/lab-report.ts';
+import { selfSignedCertificate } from '../lib/cluster/tls.ts';
+import { referenceWithEdits } from '../lib/grading/planted.ts';
+
+test.use({ destructive: true });
+// MySQL on the mysql node's host network (two interferers): pod-labs.spec.ts wants port 3306 there too.
+test.describe.configure({ lock: 'host-port-3306-on-the-mysql-node' });
+// --quick leaves this file out: about 13 minutes of grading (three submissions alone, then four side by side).
+
+/** A row as it must be the same alone and in company: its verdict, and a failure's cause with the run's own names (pod suffixes, figures) masked. */
+const comparable = (r: LabRow) => `${r.topic}: ${r.check} => ${r.result}${r.result === 'pass' ? '' : `: ${r.detail.replace(/\b([a-z0-9]+(-[a-z0-9]+)*)-[a-z0-9]{8,10}-[a-z0-9]{5}\b/g, '$1-<pod>').replace(/\d+(\.\d+)?/g, '#')}`}`;
+
+test('isolation: the reference and four interferers (a catch-all Ingress, a wildcard host with its own *.luffy.com certificate, MySQL on the host network twice, cluster-scoped objects) get the same rows graded alone and side by side; an empty folder scores 0', async ({ cluster }) => {
+  test.setTimeout(30 * 60_000);
+  const work = mkdtempSync(join(tmpdir(), 'isolation-'));
+  const root = join(work, 'class');
+  const hostNetwork: [string, string, string] = ['20-deployments/deploy-mysql.yaml', '    spec:\n      volumes:', '    spec:\n      hostNetwork: true\n      volumes:'];
+  const catchAll = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: catch-all
+  namespace: luffy
+spec:
+  ingressClassName: nginx
+  rules:
+  - http:
+      paths:
+      - { path: /, pathType: Prefix, backend: { service: { name: myblog, port: { number: 80 } } } }
+`;
+  // Cluster-scoped: applied as written, an IngressClass nginx of another controller would take the course's class from every edge.
+  const clusterScoped = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: nginx
+spec:
+  controller: example.com/not-the-course
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: mine
+spec:
+  controllerName: traefik.io/gateway-controller
+`;
+  const wild = await selfSignedCertificate('*.luffy.com', 'interferer');
+  const wildcard = `apiVersion: v1
+kind: Secret
+metadata:
+  name: tls-wild
+  namespace: luffy
+type: kubernetes.io/tls
+stringData:
+  tls.crt: ${JSON.stringify(wild.cert)}
+  tls.key: ${JSON.stringify(wild.key)}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: wildcard
+  namespace: luffy
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: "*.luffy.com"
+    http:
+      paths:
+      - { path: /, pathType: Prefix, backend: { service: { name: myblog, port: { number: 80 } } } }
+  tls:
+  - hosts: ["*.luffy.com"]
+    secretName: tls-wild
+`;
+  referenceWithEdits(root, 'ref');
+  referenceWithEdits(root, 'x-catch-all', [hostNetwork]);
+  writeFileSync(join(root, 'x-catch-all', '40-ingress-myblog', 'catch-all.yaml'), catchAll);
+  writeFileSync(join(root, 'x-catch-all', 'cluster.yaml'), clusterScoped);
+  referenceWithEdits(root, 'y-wildcard', [hostNetwork]);
+  writeFileSync(join(root, 'y-wildcard', '40-ingress-myblog', 'wildcard.yaml'), wildcard);
+  mkdirSync(join(root, 'z-empty'), { recursive: true });
+  const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
+  const env = { HARNESS_CLUSTER_NAME: cluster.record!.name, HARNESS_RUN_CONFIG: JSON.stringify(currentRunConfig() ?? {}) };
+  // The stack's checks: what an edge, a certificate, a host port or a cluster-wide object can disturb (the updates and the load act on the submission's own Deployments).
+  const grade = (names: string[], parallel: number, dir: string) =>
+    gradeClass({ submissions: findSubmissions(root).filter((s) => names.includes(s.name)), rubric, reportDir: join(work, dir), parallel, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc, checks: ['1-stack.grade.ts'], load: false });
+  try {
+    const graded = ['ref', 'x-catch-all', 'y-wildcard'];
+    const alone = new Map<string, StudentResult>();
+    for (const name of graded) alone.set(name, (await grade([name], 1, `alone-${name}`))[0]);
+    const started = Date.now();
+    const together = await grade([...graded, 'z-empty'], 4, 'together');
+    test.info().annotations.push({ type: 'measurement', description: `isolation: side by side in ${((Date.now() - started) / 1000).toFixed(0)} s; alone ${graded.map((n) => `${n} ${alone.get(n)!.seconds?.toFixed(0)} s`).join(', ')}` });
+    const of = (name: string) => together.find((r) => r.name === name)!;
+    for (const name of graded) {
+      expect(of(name).rows.map(comparable), `${name}: the same rows alone and in company`).toEqual(alone.get(name)!.rows.map(comparable));
+      expect([of(name).score.earned, of(name).score.points], `${name}: the same points alone and in company`).toEqual([alone.get(name)!.score.earned, alone.get(name)!.score.points]);
+    }
+    // The reference loses nothing, beside a catch-all, a wildcard and its certificate.
+    expect(of('ref').rows.filter((r) => r.result !== 'pass').map(comparable), 'the reference beside the interferers').toEqual([]);
+    // Each interferer's own mistakes are its own: its catch-all or wildcard takes the host no route names, on its own edge.
+    // (The wildcard Ingress has a TLS entry: its edge redirects plain HTTP, as ingress-nginx does.)
+    for (const [name, answer] of [['x-catch-all', 'HTTP 200 from pod myblog-'], ['y-wildcard', 'HTTP 308']]) {
+      const row = of(name).rows.find((r) => r.check.startsWith('a host no route names'))!;
+      expect(row, `${name}: its rule takes nothing.luffy.com`).toMatchObject({ result: 'fail', detail: expect.stringContaining(`Ingress: http://nothing.luffy.com/blog/index/ should reach no backend: answered ${answer}`) });
+      // MySQL on the node's host network: one such submission at a time, and the report says so.
+      expect(of(name).alone, name).toContain("graded one at a time with the other submissions on a node's host network (Deployment/mysql");
+    }
+    expect(of('ref').alone).toBeUndefined();
+    // What acts beyond the slot is refused, named.
+    expect(of('x-catch-all').rows.find((r) => r.check.includes('IngressClass/nginx, GatewayClass/mine'))).toMatchObject({
+      result: 'fail',
+      detail: expect.stringContaining('not applied while grading (cluster-scoped, or not a kind a course answer uses, so it could reach beyond the submission): IngressClass/nginx, GatewayClass/mine'),
+    });
+    const courseClass = await cluster.kc.makeApiClient(NetworkingV1Api).readIngressClass({ name: 'nginx' });
+    expect(courseClass.spec?.controller, 'the course\'s IngressClass is untouched').not.toBe('example.com/not-the-course');
+    // An empty folder earns nothing: the negative route rows need the route that must refuse.
+    expect(of('z-empty').score.earned, `the empty folder: ${of('z-empty').rows.filter((r) => r.result === 'pass').map((r) => r.check).join(' | ')}`).toBe(0);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -51,8 +51,8 @@ export default defineConfig({
         // it runs only when nothing else does. Playwright then runs the other
         // files first, three at a time, and those one after another. A file
         // holding what only others of its kind want takes a lock named for it
-        // (pod-labs: MySQL's host port; the verifier's files) and runs beside
-        // the rest.
+        // (pod-labs and class-isolation: MySQL's host port; the verifier's
+        // files) and runs beside the rest.
         // --quick: without the files that run alone, and the long ones that say so (the lab report lists them as not run).
         {
           name: 'e2e',

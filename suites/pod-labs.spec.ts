@@ -15,8 +15,9 @@ import { findLab, inNamespace, MANIFESTS } from '../lib/course/labs.ts';
 import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 // MySQL on the host network of the component=mysql node holds its port 3306:
-// only this file's labs 05 and 06 bind it (the course stack's MySQL has no
-// hostNetwork), so the file takes this lock and runs beside the other suites.
+// only this file's labs 05 and 06 and class-isolation's interferers bind it
+// (the course stack's MySQL has no hostNetwork), so both files take this
+// lock and run beside the other suites.
 test.describe.configure({ lock: 'host-port-3306-on-the-mysql-node' });
 
 /**

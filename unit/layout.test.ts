@@ -52,7 +52,7 @@ test("zx for the offline build's command sequences: only lib/offline/shell.ts im
 test("one way onto a node: only lib/cluster/nodes.ts runs commands on a kind node (docker exec)", () => {
   const users = ['lib', 'scripts', 'suites', 'fixtures']
     .flatMap((d) => walk(join(ROOT, d)))
-    .filter((f) => /'docker', \['exec'/.test(readFileSync(f, 'utf8')))
+    .filter((f) => /(docker\(|'docker',\s*)\[\s*'exec'/.test(readFileSync(f, 'utf8')))
     .map((f) => relative(ROOT, f));
   expect(users).toEqual([join('lib', 'cluster', 'nodes.ts')]);
 });

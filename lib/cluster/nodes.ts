@@ -8,8 +8,9 @@
 // works on a cluster the harness did not create too.
 import { attempt, run } from '../core/exec.ts';
 
-/** Runs `command` on `node`; its stdout. Fails (one line naming the command) when it exits non-zero. */
-export const onNode = (node: string, command: string[]): Promise<string> => run('docker', ['exec', node, ...command]);
+/** Runs `command` on `node` (with `input` on its stdin, its output to `log`); its stdout. Fails (one line naming the command) when it exits non-zero. */
+export const onNode = (node: string, command: string[], o: { input?: string; log?: string } = {}): Promise<string> =>
+  run('docker', ['exec', ...(o.input !== undefined ? ['-i'] : []), node, ...command], o);
 
 /** Runs `command` on `node` where the exit is an answer (or nothing to fail on): its exit code and output. */
 export const tryOnNode = (node: string, command: string[]) => attempt('docker', ['exec', node, ...command]);

@@ -18,6 +18,7 @@ import { attempt, run } from '../core/exec.ts';
 import { HarnessError, step } from '../core/log.ts';
 import type { ImageSource } from '../core/options.ts';
 import { paths } from '../core/paths.ts';
+import { onNode } from './nodes.ts';
 import { signedCertificate } from './tls.ts';
 
 /** The course's own registries (the seed's 172.21.51.143:5000, once 10.211.55.27:5000): they exist only in the course's classroom. */
@@ -87,7 +88,8 @@ export function nodeRegistryFiles(cluster: string, { offline, images }: { offlin
   return files;
 }
 
-const docker = (args: string[], input?: string, env?: Record<string, string>) => run('docker', args, { log: join(paths.logs, 'registry.log'), input, env });
+const REGISTRY_LOG = join(paths.logs, 'registry.log');
+const docker = (args: string[], input?: string, env?: Record<string, string>) => run('docker', args, { log: REGISTRY_LOG, input, env });
 
 /** The container's image ID and whether it runs; undefined when there is no such container. */
 async function containerState(name: string): Promise<{ image: string; running: boolean } | undefined> {
@@ -164,8 +166,8 @@ export async function ensureRegistry(cluster: string, nodes: string[], image: st
   await step(`registry hosts on the nodes' containerd (${Object.keys(files).filter((f) => f.endsWith('hosts.toml')).map((f) => f.split('/')[0]).join(', ')})`, async () => {
     for (const node of nodes) {
       const script = ['rm -rf /etc/containerd/certs.d', ...Object.keys(files).map((f) => `mkdir -p "/etc/containerd/certs.d/${f.split('/')[0]}"`)].join(' && ');
-      await docker(['exec', node, 'sh', '-c', script]);
-      for (const [file, text] of Object.entries(files)) await docker(['exec', '-i', node, 'sh', '-c', `cat > "/etc/containerd/certs.d/${file}"`], text);
+      await onNode(node, ['sh', '-c', script], { log: REGISTRY_LOG });
+      for (const [file, text] of Object.entries(files)) await onNode(node, ['sh', '-c', `cat > "/etc/containerd/certs.d/${file}"`], { input: text, log: REGISTRY_LOG });
     }
   });
 }

@@ -20,7 +20,7 @@ export interface HarnessOptions {
   offline: OfflineMode;
   images: ImageSource;
   strict: boolean; // skips (e.g. ipvs on a kernel without IP_VS) become failures
-  /** leave out the suites that must run alone (lib/config/runs-alone.ts) */
+  /** leave out the suites that must run alone and the long ones that say so (lib/config/runs-alone.ts) */
   quick: boolean;
   keepCluster: boolean; // keep the cluster after `npm test`
   rebuild: boolean; // ignore the offline build cache
@@ -175,7 +175,7 @@ export const FLAGS: Record<string, FlagSpec> = {
     env: 'HARNESS_QUICK',
     parse: bool,
     bare: 'true',
-    help: 'leave out the suites that must run alone (load, timing, a paused node, a class graded): a quicker loop, reported as not run',
+    help: 'leave out the suites that must run alone (load, timing, a paused node, a class graded) and the long class-isolation: a quicker loop, reported as not run',
   },
   '--keep-cluster': { key: 'keepCluster', env: 'HARNESS_KEEP_CLUSTER', parse: bool, bare: 'true', help: 'keep the cluster after the run (default)' },
   '--rebuild': { key: 'rebuild', env: 'HARNESS_REBUILD', parse: bool, bare: 'true', help: 'rebuild offline artifacts even when cached' },

@@ -299,7 +299,7 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
     const name = `course-harness-node-build-${process.pid}`;
     // A container of the base image runs containerd; the images are imported into it, and the container committed.
     await shellRecipe(log, async ($) => {
-      const stale = (await $`docker ps -aq --filter name=^course-harness-node-build-`).lines();
+      const stale = (await $`docker ps -aq --filter name=^course-harness-node-build-`).stdout.split('\n').filter(Boolean);
       if (stale.length) await $`docker rm -f ${stale}`;
       await $`docker run -d --name ${name} --entrypoint sleep --security-opt seccomp=unconfined ${base} infinity`;
       try {
@@ -314,7 +314,7 @@ async function buildNodeImage(n: NodeImageInput): Promise<string> {
           rmSync(dir, { recursive: true, force: true });
         }
         await inNode('ctr --namespace=k8s.io images import --all-platforms --no-unpack /images.tar && rm /images.tar');
-        const listed = (await $`docker exec ${name} ctr --namespace=k8s.io images list -q`).lines();
+        const listed = (await $`docker exec ${name} ctr --namespace=k8s.io images list -q`).stdout.split('\n');
         const missing = n.images.filter((i) => !listed.some((l) => normalize(l) === normalize(i)));
         if (missing.length) throw new HarnessError(`images missing from the node's containerd after import: ${missing.join(', ')}`, log);
         await $`docker exec ${name} pkill containerd`;

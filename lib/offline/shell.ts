@@ -3,7 +3,8 @@
 // argument quoted by zx. Every command and its output go to the step's log
 // file, nothing to the screen; a command that fails ends the recipe with one
 // line naming it, its exit and its last output line, as lib/core/exec.ts's
-// `run` does. Single commands with a heartbeat (go build, docker build) stay
+// `run` does. Read a command's output with `.stdout`: zx's `lines()` holds
+// its stderr too. Single commands with a heartbeat (go build, docker build) stay
 // on `run`.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,7 +27,8 @@ export async function shellRecipe<T>(log: string, recipe: ($: Shell) => Promise<
       } else if (entry.kind === 'stdout' || entry.kind === 'stderr') {
         appendFileSync(log, entry.data);
       } else if (entry.kind === 'end' && entry.exitCode !== 0) {
-        failed = commands.get(entry.id) ?? '';
+        // The first: a clean-up's failure after it must not take its name.
+        failed ||= commands.get(entry.id) ?? '';
       }
     },
   });
@@ -35,6 +37,7 @@ export async function shellRecipe<T>(log: string, recipe: ($: Shell) => Promise<
   } catch (err) {
     if (!(err instanceof ProcessOutput)) throw err;
     const last = lastLine(err.stderr || err.stdout);
-    throw new HarnessError(`${failed.length > 80 ? `${failed.slice(0, 80)} ...` : failed} exited ${err.exitCode ?? err.signal}${last ? `: ${last}` : ''}`, log);
+    const how = err.exitCode !== null ? `exited ${err.exitCode}` : err.signal ? `was killed by ${err.signal}` : 'did not start';
+    throw new HarnessError(`${failed.length > 80 ? `${failed.slice(0, 80)} ...` : failed} ${how}${last ? `: ${last}` : ''}`, log);
   }
 }

@@ -159,7 +159,7 @@ function classSubmissions(o: HarnessOptions): Submission[] {
 
 main(async () => {
   if (process.argv.includes('--help')) {
-    console.log(usage('npm test --') + '\n  (Playwright options such as --grep, --project, or files, pass through)');
+    console.log(`${usage('npm test --')}\n  Playwright's options pass through: ${Object.keys(PLAYWRIGHT_FLAGS).join(', ')}; and test files`);
     return;
   }
   const parsed = parseArgs(process.argv.slice(2), process.env, { passThrough: PLAYWRIGHT_FLAGS });

@@ -1,4 +1,4 @@
-// The docs' commands still hold: each `npm run X` they name is a script of
+// The docs' commands still hold: each npm script they name is a script of
 // package.json, and each flag they give a command is one that command takes,
 // as its own --help lists it (each script prints its usage from the table
 // its parser reads, lib/core/command-line.ts).
@@ -17,7 +17,7 @@ function documented(): { command: string; flags: string[]; where: string }[] {
     readFileSync(join(ROOT, doc), 'utf8')
       .split('\n')
       .flatMap((line, i) => {
-        const found = [...line.matchAll(/npm (test|run ([\w:-]+))( -- ([^#`|]*))?/g)].map((m) => ({
+        const found = [...line.matchAll(/npm (test|run ([a-z][\w:-]*))( -- ([^#`|]*))?/g)].map((m) => ({
           command: m[1] === 'test' ? 'test' : m[2],
           flags: [...(m[4] ?? '').matchAll(/(?<![\w-])(--[a-z][\w-]*)/g)].map((f) => f[1]),
           where: `${doc}:${i + 1}`,

@@ -19,9 +19,8 @@ import { NODE_LABELS } from '../lib/cluster/kind-config.ts';
 import { attempt } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
-// Runs when no other test does: it pauses a worker node.
-test.describe.configure({ lock: '-exclusive-' });
-
+// Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
+test.describe.configure({ mode: 'parallel' });
 test('Pod驱逐策略: a pod gets the default not-ready and unreachable tolerations of 300 s; the kubelet reports its eviction thresholds', async ({ cluster, ns }, testInfo) => {
   const [pod] = await runPods(cluster, ns, [echoPod('plain')]);
   const tolerations = (pod.spec?.tolerations ?? []).map((t) => `${t.key}:${t.effect}:${t.tolerationSeconds}`).sort();
@@ -37,7 +36,8 @@ test('Pod驱逐策略: a pod gets the default not-ready and unreachable tolerati
 /** Runs `docker pause`/`unpause` on a kind node container. */
 const docker = (verb: 'pause' | 'unpause', node: string) => attempt('docker', [verb, node]);
 
-test('Pod驱逐策略: a paused worker goes NotReady and is tainted unreachable; its pod is evicted after tolerationSeconds and replaced on the other worker; unpaused, the node is Ready again', async ({ cluster, ns }, testInfo) => {
+// Runs when no other test does: it pauses a worker node (the tolerations check above runs with the others).
+test('Pod驱逐策略: a paused worker goes NotReady and is tainted unreachable; its pod is evicted after tolerationSeconds and replaced on the other worker; unpaused, the node is Ready again', { lock: '-exclusive-' }, async ({ cluster, ns }, testInfo) => {
   test.setTimeout(6 * 60_000);
   skipOrFail(cluster.foreign, 'the cluster is foreign: its nodes are not containers on this host');
   const workers = (await cluster.core.listNode()).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata?.labels ?? {})));

@@ -9,8 +9,8 @@ import { echoPod, runPods } from '../lib/checks/pods.ts';
 import { PORTS } from '../lib/cluster/kind-config.ts';
 import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 
-// Runs when no other test does: its *.luffy.com certificate would make Traefik choose at random among wildcard certificates for other tests' hosts.
-test.describe.configure({ lock: '-exclusive-' });
+// Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
+test.describe.configure({ mode: 'parallel' });
 
 function tlsIngress(name: string, host: string, annotations: Record<string, string> = {}): V1Ingress {
   return {
@@ -23,7 +23,9 @@ function tlsIngress(name: string, host: string, annotations: Record<string, stri
   };
 }
 
-test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP; where the cluster serves the Gateway API, a Gateway RequestRedirect answers alike', async ({ cluster, ns, courseStack }, testInfo) => {
+// Runs when no other test does: its *.luffy.com certificate would make Traefik choose at random among wildcard certificates for other tests' hosts
+// (the proxy-body-size check below, plain HTTP, runs with the others).
+test('a TLS host redirects plain HTTP with 308 to https; with ssl-redirect and force-ssl-redirect "false" it serves HTTP; where the cluster serves the Gateway API, a Gateway RequestRedirect answers alike', { lock: '-exclusive-' }, async ({ cluster, ns, courseStack }, testInfo) => {
   void courseStack; // the course's Gateway (lab 60)
   const { cert, key } = await selfSignedCertificate('*.luffy.com');
   await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } } });

@@ -22,8 +22,8 @@ import type { ProxyMode } from '../lib/core/options.ts';
 import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 test.use({ destructive: true });
-// Runs when no other test does: it switches kube-proxy's mode and recreates its pods.
-test.describe.configure({ lock: '-exclusive-' });
+// Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
+test.describe.configure({ mode: 'parallel' });
 
 const onNode = async (node: string, command: string[]) => String((await tryOnNode(node, command)).stdout);
 
@@ -115,7 +115,11 @@ async function switchProxyMode(cluster: Cluster, mode: ProxyMode): Promise<strin
   return attempts.at(-1)!;
 }
 
-test('the course\'s mode switch, run for real: ConfigMap mode nftables, kube-proxy pods recreated, "Using nftables Proxier", the Service in the kube-proxy nftables table, traffic through the ClusterIP; then back', async ({ cluster, ns }, testInfo) => {
+// The mode switches run when no other test does: they recreate every kube-proxy pod, so every Service's rules are
+// rewritten under the other tests' traffic (the rules and ping checks above only read, and run with the others).
+const ALONE = { lock: '-exclusive-' };
+
+test('the course\'s mode switch, run for real: ConfigMap mode nftables, kube-proxy pods recreated, "Using nftables Proxier", the Service in the kube-proxy nftables table, traffic through the ClusterIP; then back', ALONE, async ({ cluster, ns }, testInfo) => {
   test.setTimeout(6 * 60_000);
   skipOrFail(cluster.foreign, 'the cluster is foreign: its kube-proxy is not the harness\'s to switch');
   requireHostSupport(cluster, 'kube-proxy nftables');
@@ -138,7 +142,7 @@ test('the course\'s mode switch, run for real: ConfigMap mode nftables, kube-pro
 });
 
 if (applies(CONDITIONAL.ipvsSwitch)) {
-  test(CONDITIONAL.ipvsSwitch.title, async ({ cluster, ns }) => {
+  test(CONDITIONAL.ipvsSwitch.title, ALONE, async ({ cluster, ns }) => {
     test.setTimeout(6 * 60_000);
     requireHostSupport(cluster, 'kube-proxy ipvs');
     const original = cluster.record!.proxyMode;

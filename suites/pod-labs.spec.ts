@@ -16,9 +16,11 @@ import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 // MySQL on the host network of the component=mysql node holds its port 3306:
 // only this file's labs 05 and 06 and class-isolation's interferers bind it
-// (the course stack's MySQL has no hostNetwork), so both files take this
-// lock and run beside the other suites.
-test.describe.configure({ lock: 'host-port-3306-on-the-mysql-node' });
+// (the course stack's MySQL has no hostNetwork), so those two tests and that
+// file take this lock; the rest runs beside everything.
+const HOST_PORT_3306 = { lock: 'host-port-3306-on-the-mysql-node' };
+// Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
+test.describe.configure({ mode: 'parallel' });
 
 /**
  * A pod lab's objects (or only those of `files`) in namespace ns, its hostPath
@@ -137,7 +139,7 @@ test('probes and resources (pod-completed): NotReady until migrate, then Ready b
   await tryOnNode(pod.spec!.nodeName!, ['rm', '-rf', `/opt/mysql/data-${ns}`]);
 });
 
-test('split pods (lab 05): MySQL on the host network of the component=mysql node, myblog reaching it by the node\'s IP', async ({ cluster, ns }) => {
+test('split pods (lab 05): MySQL on the host network of the component=mysql node, myblog reaching it by the node\'s IP', HOST_PORT_3306, async ({ cluster, ns }) => {
   const { node, ip } = await mysqlNodeIp(cluster);
   await applyPodLab(cluster, '05-split-pods', ns, { values: { MYSQL_NODE_IP: ip } });
   const mysql = await running(cluster, ns, 'mysql', true);
@@ -149,7 +151,7 @@ test('split pods (lab 05): MySQL on the host network of the component=mysql node
   await removePods(cluster, ns, node);
 });
 
-test('config pods (lab 06): the env myblog sees equals the ConfigMap and the decoded Secret, and the blog list is served', async ({ cluster, ns }) => {
+test('config pods (lab 06): the env myblog sees equals the ConfigMap and the decoded Secret, and the blog list is served', HOST_PORT_3306, async ({ cluster, ns }) => {
   const { node, ip } = await mysqlNodeIp(cluster);
   const config = findLab('10-').objects.map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { ...(o as { data: object }).data, MYSQL_HOST: ip } } : o));
   await applyObjects(cluster.kc, inNamespace(config, ns));

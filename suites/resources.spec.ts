@@ -6,8 +6,8 @@ import type { Cluster } from '../fixtures/cluster.ts';
 import { unschedulable } from '../lib/checks/pods.ts';
 import { waitFor } from '../lib/kube/kube.ts';
 
-// Runs when no other test does: it measures CPU throttling.
-test.describe.configure({ lock: '-exclusive-' });
+// Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
+test.describe.configure({ mode: 'parallel' });
 
 const PYTHON = 'localhost/course-harness/myblog:v1'; // has python3
 
@@ -36,7 +36,8 @@ test('an impossible CPU request stays Pending with the scheduler\'s reason', asy
   expect(message).toMatch(/^0\/3 nodes are available: .*Insufficient cpu/);
 });
 
-test('over its memory limit a container is OOMKilled; over its CPU limit it is throttled, not killed', async ({ cluster, ns }) => {
+// Runs when no other test does: it measures CPU throttling (the Pending check beside it runs with the others).
+test('over its memory limit a container is OOMKilled; over its CPU limit it is throttled, not killed', { lock: '-exclusive-' }, async ({ cluster, ns }) => {
   // CPU: a busy loop for 3 s of wall time; with limits.cpu 100m it gets about
   // a tenth of a core, without a limit (the control) far more.
   const burn = "import time\nw=time.time()\nc=time.process_time()\nwhile time.time()-w<3: pass\nprint(round((time.process_time()-c)/(time.time()-w),3))";

@@ -1,18 +1,20 @@
-// The suites that must run alone: a file whose test.describe.configure
-// names Playwright's exclusive lock ('-exclusive-', alone or in a list).
-// The lock is the one place that says it. `npm test -- --quick` leaves them
-// out, and the files that say so in a line of their own ("// --quick
-// leaves this file out: <why>", a long file that runs beside the others);
-// the lab report lists each as not run.
+// The suites that must run alone, wholly or in part: a file that names
+// Playwright's exclusive lock ('-exclusive-', alone or in a list), for the
+// whole file (test.describe.configure) or for its tests that measure or
+// disturb (a test's { lock }). The lock is the one place that says it.
+// `npm test -- --quick` leaves such files out, and the files that say so in a
+// line of their own ("// --quick leaves this file out: <why>", a long file
+// that runs beside the others); the lab report lists each as not run.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const SUITES = resolve(import.meta.dirname, '../../suites');
 
-const EXCLUSIVE = /test\.describe\.configure\(\{[^}]*\block:\s*(?:'-exclusive-'|\[[^\]]*'-exclusive-')/;
+// On a line that is not a comment.
+const EXCLUSIVE = /^(?!\s*\/\/).*\block:\s*(?:'-exclusive-'|\[[^\]]*'-exclusive-')/m;
 const LEFT_OUT = /^\/\/ --quick leaves this file out: (.+)$/m;
 
-/** Whether a suite file's text declares the exclusive lock for the whole file. */
+/** Whether a suite file's text declares the exclusive lock, for the whole file or for some of its tests. */
 export const runsAlone = (text: string): boolean => EXCLUSIVE.test(text);
 
 const suiteFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.spec.ts')).sort();

@@ -40,9 +40,29 @@ test("where a run's time goes: each project's wall time from first start to last
     { project: 'e2e', seconds: 180, tests: 3 },
     { project: 'unit', seconds: 1.5, tests: 2 },
   ]);
+  expect(t.files).toEqual([
+    { project: 'e2e', file: 'suites/rollout.spec.ts', span: 180, testSeconds: 170, alone: 170 },
+    { project: 'cluster', file: 'suites/cluster.setup.ts', span: 60, testSeconds: 60, alone: 60 },
+    { project: 'unit', file: 'unit/a.test.ts', span: 1.5, testSeconds: 2, alone: 1.5 },
+  ]);
   expect(t.slowest).toEqual([
     { project: 'e2e', file: 'suites/rollout.spec.ts', title: 'zero downtime', seconds: 120, status: 'passed' },
     { project: 'cluster', file: 'suites/cluster.setup.ts', title: 'the cluster is up', seconds: 60, status: 'passed' },
     { project: 'e2e', file: 'suites/rollout.spec.ts', title: 'under load › https', seconds: 30, status: 'failed' },
+  ]);
+});
+
+test('a file runs alone only where no other file\'s test runs: overlaps shared, gaps nobody\'s', () => {
+  const file = (name: string, ...runs: [number, number][]) => ({
+    title: name,
+    file: name,
+    specs: runs.map(([start, seconds], i) => ({ title: `t${i}`, file: name, tests: [{ projectName: 'e2e', results: [result(new Date(Date.UTC(2026, 11, 1) + start * 1000).toISOString(), seconds)] }] })),
+  });
+  // a: 0-100 (two tests, overlapping each other); b: 50-150; c: 160-170 after an idle gap
+  const t = testTimings({ suites: [file('a', [0, 100], [10, 20]), file('b', [50, 100]), file('c', [160, 10])] });
+  expect(t.files.map((f) => [f.file, f.span, f.testSeconds, f.alone])).toEqual([
+    ['a', 100, 120, 50],
+    ['b', 100, 100, 50],
+    ['c', 10, 10, 10],
   ]);
 });

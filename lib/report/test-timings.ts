@@ -1,7 +1,9 @@
 // Where a run's wall time goes, from Playwright's JSON report
 // (reports/results.json): each project's wall time, from its first test's
 // start to its last test's end (hooks and fixtures included, as a user
-// waits for them), and the slowest tests.
+// waits for them), each file's (its span, its tests' seconds, and the
+// seconds it ran alone: no other file's test running, as under an exclusive
+// lock, or because nothing else was left), and the slowest tests.
 export interface TestTiming {
   project: string;
   file: string;
@@ -14,6 +16,17 @@ export interface ProjectTiming {
   project: string;
   seconds: number;
   tests: number;
+}
+
+export interface FileTiming {
+  project: string;
+  file: string;
+  /** first test's start to last test's end */
+  span: number;
+  /** the sum of its tests' durations (retries included) */
+  testSeconds: number;
+  /** the seconds in which a test of this file ran and no test of another file did */
+  alone: number;
 }
 
 interface JsonSuite {
@@ -52,7 +65,34 @@ function runs(suites: JsonSuite[], titles: string[] = []): Run[] {
   });
 }
 
-export function testTimings(report: { suites: JsonSuite[] }, slowest = 10): { projects: ProjectTiming[]; slowest: TestTiming[] } {
+/** Per file: its span, its tests' seconds, and the seconds it ran with no other file's test running, by a sweep over every start and end. */
+function fileTimings(all: Run[]): FileTiming[] {
+  const keyOf = (r: Run) => `${r.project}\u0000${r.file}`;
+  const alone = new Map<string, number>();
+  const edges = [...new Set(all.flatMap((r) => [r.start, r.end]))].sort((a, b) => a - b);
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const running = new Set(all.filter((r) => r.start <= edges[i] && r.end >= edges[i + 1]).map(keyOf));
+    if (running.size === 1) {
+      const [key] = running;
+      alone.set(key, (alone.get(key) ?? 0) + edges[i + 1] - edges[i]);
+    }
+  }
+  const files = [...new Map(all.map((r) => [keyOf(r), r])).entries()];
+  return files
+    .map(([key, { project, file }]) => {
+      const mine = all.filter((r) => keyOf(r) === key);
+      return {
+        project,
+        file,
+        span: round((Math.max(...mine.map((r) => r.end)) - Math.min(...mine.map((r) => r.start))) / 1000),
+        testSeconds: round(mine.reduce((sum, r) => sum + r.end - r.start, 0) / 1000),
+        alone: round((alone.get(key) ?? 0) / 1000),
+      };
+    })
+    .sort((a, b) => b.span - a.span);
+}
+
+export function testTimings(report: { suites: JsonSuite[] }, slowest = 10): { projects: ProjectTiming[]; files: FileTiming[]; slowest: TestTiming[] } {
   const all = runs(report.suites);
   const projects = [...new Set(all.map((r) => r.project))].map((project) => {
     const mine = all.filter((r) => r.project === project);
@@ -62,7 +102,7 @@ export function testTimings(report: { suites: JsonSuite[] }, slowest = 10): { pr
     .map((r) => ({ project: r.project, file: r.file, title: r.title, seconds: round((r.end - r.start) / 1000), status: r.status }))
     .sort((a, b) => b.seconds - a.seconds)
     .slice(0, slowest);
-  return { projects, slowest: tests };
+  return { projects, files: fileTimings(all), slowest: tests };
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -44,12 +44,14 @@ export default defineConfig({
         { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
         cluster,
         // The suites, against the cluster, on three workers: each file's tests
-        // in order on one worker, each test in its own namespace. What changes
+        // in order on one worker (a file in mode 'parallel': each test on
+        // any), each test in its own namespace. What changes
         // what others read, claims what one test alone can hold, or measures
         // timing under load declares Playwright's exclusive lock, with its
         // reason: the whole file (test.describe.configure({ lock: '-exclusive-' }))
-        // or only the tests that do, in a file of mode 'parallel' (a file's
-        // tests are otherwise one job, holding every lock any of them names).
+        // or only the tests that do, in a file of mode 'parallel' with no
+        // beforeAll/afterAll (a file's tests are otherwise one job, or a few,
+        // holding every lock any of them names).
         // It runs only when nothing else does. What holds a thing only others
         // of its kind want takes a lock named for it (labs 05 and 06 of
         // pod-labs and class-isolation: MySQL's host port; the verifier's

@@ -7,6 +7,9 @@ import { VERIFIER_LOCK } from '../fixtures/verifier.ts';
 import { dryRunPath, formatFinding } from '../lib/grading/audit.ts';
 import { MANIFESTS } from '../lib/course/labs.ts';
 
+// Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
+test.describe.configure({ mode: 'parallel' });
+
 // manifests/verifier is dry-run too: not while the verifier's files tear its namespaces down (a create in a terminating namespace is refused).
 test('every manifest in manifests/ (labs and pod labs) passes a server-side dry-run', { lock: VERIFIER_LOCK }, async ({ cluster, courseStack }, testInfo) => {
   void courseStack;

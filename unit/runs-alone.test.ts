@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { quickLeftOut } from '../lib/report/lab-report.ts';
 import { parseArgs } from '../lib/core/command-line.ts';
@@ -44,4 +46,19 @@ test('--quick: an option like the others; the lab report lists each file left ou
     result: 'skipped',
     detail: 'not run: --quick leaves it out: it must run alone (npm test without --quick runs it)',
   });
+});
+
+test("a file whose tests hold locks of their own runs in mode 'parallel', with no beforeAll or afterAll (else Playwright groups its tests, and a test's lock covers its neighbours)", () => {
+  const dir = join(import.meta.dirname, '../suites');
+  const fileLevel = /test\.describe\.configure\(\{[^}]*\block:/;
+  const testLevel = /^(?!\s*\/\/).*(\btest\(.*\{ lock: |= \{ lock: )/m;
+  const split = readdirSync(dir)
+    .filter((f) => f.endsWith('.spec.ts'))
+    .map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }))
+    .filter(({ text }) => testLevel.test(text) && !fileLevel.test(text) && (text.match(/^\s*test\(/gm) ?? []).length > 1);
+  expect(split.map((s) => s.f)).toEqual(expect.arrayContaining(['eviction.spec.ts', 'resources.spec.ts', 'ingress-tls.spec.ts', 'kube-proxy-rules.spec.ts', 'pod-labs.spec.ts']));
+  for (const { f, text } of split) {
+    expect(text, f).toContain("test.describe.configure({ mode: 'parallel' })");
+    expect(text, f).not.toMatch(/\btest\.(beforeAll|afterAll)\(/);
+  }
 });

@@ -60,6 +60,7 @@ test('a file runs alone only where no other file\'s test runs: overlaps shared, 
   });
   // a: 0-100 (two tests, overlapping each other); b: 50-150; c: 160-170 after an idle gap
   const t = testTimings({ suites: [file('a', [0, 100], [10, 20]), file('b', [50, 100]), file('c', [160, 10])] });
+  // sorted by the seconds alone, then by the tests' seconds
   expect(t.files.map((f) => [f.file, f.span, f.testSeconds, f.alone])).toEqual([
     ['a', 100, 120, 50],
     ['b', 100, 100, 50],

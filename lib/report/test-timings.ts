@@ -89,7 +89,7 @@ function fileTimings(all: Run[]): FileTiming[] {
         alone: round((alone.get(key) ?? 0) / 1000),
       };
     })
-    .sort((a, b) => b.span - a.span);
+    .sort((a, b) => b.alone - a.alone || b.testSeconds - a.testSeconds);
 }
 
 export function testTimings(report: { suites: JsonSuite[] }, slowest = 10): { projects: ProjectTiming[]; files: FileTiming[]; slowest: TestTiming[] } {

@@ -21,6 +21,7 @@ import { attempt } from '../lib/core/exec.ts';
 test.use({ destructive: true });
 // Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
 test.describe.configure({ mode: 'parallel' });
+
 test('Pod驱逐策略: a pod gets the default not-ready and unreachable tolerations of 300 s; the kubelet reports its eviction thresholds', async ({ cluster, ns }, testInfo) => {
   const [pod] = await runPods(cluster, ns, [echoPod('plain')]);
   const tolerations = (pod.spec?.tolerations ?? []).map((t) => `${t.key}:${t.effect}:${t.tolerationSeconds}`).sort();

@@ -24,8 +24,9 @@ main(async () => {
   console.log('project       wall (s)  tests');
   for (const p of projects) console.log(`${p.project.padEnd(13)} ${String(p.seconds).padStart(8)}  ${p.tests}`);
   const e2e = files.filter((f) => f.project === 'e2e');
-  console.log(`\ne2e files: span, tests' seconds, alone (no other file's test running); ${e2e.reduce((sum, f) => sum + f.alone, 0).toFixed(0)} s alone in all`);
-  for (const f of e2e) console.log(`${String(f.span).padStart(7)} ${String(f.testSeconds).padStart(7)} ${String(f.alone).padStart(7)}  ${f.file}`);
+  const total = (k: 'alone' | 'windowWait') => e2e.reduce((sum, f) => sum + f[k], 0).toFixed(0);
+  console.log(`\ne2e files: span, tests' seconds, alone (no other file's test running), waited at measurement windows; ${total('alone')} s alone, ${total('windowWait')} s waited in all`);
+  for (const f of e2e) console.log(`${[f.span, f.testSeconds, f.alone, f.windowWait].map((n) => String(n).padStart(7)).join(' ')}  ${f.file}`);
   console.log('\nslowest tests (s)');
   for (const t of slowest) console.log(`${String(t.seconds).padStart(7)}  [${t.project}] ${t.file} › ${t.title}${t.status === 'passed' ? '' : ` (${t.status})`}`);
   info(`${REPORTS}/bench-test.json`);

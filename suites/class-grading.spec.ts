@@ -16,10 +16,14 @@ import { loadRubric } from '../lib/grading/rubric.ts';
 import { referenceWithEdits } from '../lib/grading/planted.ts';
 import { GRADE_LABEL, gradeId } from '../lib/grading/submission.ts';
 import { onNode } from '../lib/cluster/nodes.ts';
+import { measurementWindow } from '../fixtures/measurement-window.ts';
 
-test.use({ destructive: true });
-// Runs when no other test does: four grading runs, two at a time, each with a rollout under load judged by the requests it loses.
-test.describe.configure({ lock: '-exclusive-' });
+// Beside the shared suites: each submission has its namespaces and its own edge (class-isolation.spec.ts proves
+// nothing reaches across). Its four rollouts under load, judged by the requests they lose and the generator's
+// schedule, are measurement windows: each runs once the tests running then have ended, and none starts meanwhile
+// (fixtures/measurement-window.ts). The class's other submission goes on deploying and checking, as in any class.
+test.use({ destructive: true, pausesForWindows: false });
+// --quick leaves this file out: about 9 minutes of grading (four submissions, two at a time, and four rollouts under load).
 
 test("a class of four: the reference with the course's image names (mysql:5.7, the class registry's myblog, istio's bookinfo) scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes", async ({ cluster }) => {
   test.setTimeout(25 * 60_000);
@@ -48,7 +52,12 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
   const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
   const env = { HARNESS_CLUSTER_NAME: cluster.record!.name, HARNESS_RUN_CONFIG: JSON.stringify(currentRunConfig() ?? {}) };
   try {
-    const results = await gradeClass({ submissions: findSubmissions(root), rubric, reportDir: join(work, 'reports'), parallel: 2, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc });
+    const results = await gradeClass({ submissions: findSubmissions(root), rubric, reportDir: join(work, 'reports'), parallel: 2, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc, window: measurementWindow(test.info()) });
+    // The windows' figures, to compare with a class graded alone (npm run bench:grade).
+    for (const r of results) {
+      const load = r.rows.find((x) => x.check.startsWith('myblog rolls from v1 to v2 under load') && x.result === 'pass');
+      if (load) test.info().annotations.push({ type: 'measurement', description: `${r.name}'s rollout under load: ${load.detail}` });
+    }
     const of = (name: string) => results.find((r) => r.name === name)!;
     const lost = (r: StudentResult) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome !== 'pass').map((c) => `${l.lab} ${c.check}: ${c.cause}`));
     const full = Object.values(rubric).reduce((n, l) => n + l.checks.reduce((m, c) => m + c.points, 0), 0);

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { testTimings } from '../lib/report/test-timings.ts';
+import { testTimings, WINDOW_WAIT } from '../lib/report/test-timings.ts';
 
-const result = (startTime: string, seconds: number, status = 'passed') => ({ startTime, duration: seconds * 1000, status });
+const result = (startTime: string, seconds: number, status = 'passed', annotations: { type: string; description: string }[] = []) => ({ startTime, duration: seconds * 1000, status, annotations });
 
 test("where a run's time goes: each project's wall time from first start to last end, the slowest tests with their describe blocks", () => {
   const report = {
@@ -14,7 +14,14 @@ test("where a run's time goes: each project's wall time from first start to last
       {
         title: 'suites/rollout.spec.ts',
         file: 'suites/rollout.spec.ts',
-        specs: [{ title: 'zero downtime', file: 'suites/rollout.spec.ts', tests: [{ projectName: 'e2e', results: [result('2026-12-01T03:01:00.000Z', 120)] }] }],
+        specs: [
+          {
+            title: 'zero downtime',
+            file: 'suites/rollout.spec.ts',
+            // two windows it waited for the running tests, and a measurement that is no wait
+            tests: [{ projectName: 'e2e', results: [result('2026-12-01T03:01:00.000Z', 120, 'passed', [{ type: WINDOW_WAIT, description: "a's rollout under load: waited for the running tests: 12.5 s" }, { type: WINDOW_WAIT, description: 'b: 2 s' }, { type: 'measurement', description: 'rollout: 9.0 s' }])] }],
+          },
+        ],
         suites: [
           {
             title: 'under load',
@@ -41,9 +48,9 @@ test("where a run's time goes: each project's wall time from first start to last
     { project: 'unit', seconds: 1.5, tests: 2 },
   ]);
   expect(t.files).toEqual([
-    { project: 'e2e', file: 'suites/rollout.spec.ts', span: 180, testSeconds: 170, alone: 170 },
-    { project: 'cluster', file: 'suites/cluster.setup.ts', span: 60, testSeconds: 60, alone: 60 },
-    { project: 'unit', file: 'unit/a.test.ts', span: 1.5, testSeconds: 2, alone: 1.5 },
+    { project: 'e2e', file: 'suites/rollout.spec.ts', span: 180, testSeconds: 170, alone: 170, windowWait: 14.5 },
+    { project: 'cluster', file: 'suites/cluster.setup.ts', span: 60, testSeconds: 60, alone: 60, windowWait: 0 },
+    { project: 'unit', file: 'unit/a.test.ts', span: 1.5, testSeconds: 2, alone: 1.5, windowWait: 0 },
   ]);
   expect(t.slowest).toEqual([
     { project: 'e2e', file: 'suites/rollout.spec.ts', title: 'zero downtime', seconds: 120, status: 'passed' },

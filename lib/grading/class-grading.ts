@@ -94,6 +94,8 @@ export interface ClassOptions {
   checks?: string[];
   /** the rollout under load after them (default true) */
   load?: boolean;
+  /** holds each rollout under load's run apart from other work (the harness's suites: fixtures/measurement-window.ts); a class alone needs none */
+  window?: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** The rollout under load gets this long from its turn on, however long it waited for it. */
@@ -238,8 +240,11 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
           now(s.name, 'waiting for its turn of the rollouts under load');
           const turn = loadTurn.then(() => {
             if (o.stop?.aborted) return undefined;
-            now(s.name, 'rollouts under load');
-            return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
+            const run = () => {
+              now(s.name, 'rollouts under load');
+              return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
+            };
+            return o.window ? o.window(`${s.name}'s rollout under load`, run) : run();
           });
           loadTurn = turn.then(() => undefined, () => undefined);
           const load = await turn;

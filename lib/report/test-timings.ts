@@ -3,7 +3,9 @@
 // start to its last test's end (hooks and fixtures included, as a user
 // waits for them), each file's (its span, its tests' seconds, and the
 // seconds it ran alone: no other file's test running, as under an exclusive
-// lock, or because nothing else was left), and the slowest tests.
+// lock, or because nothing else was left; the seconds its tests waited for
+// measurement windows, or a window of its waited for the running tests:
+// fixtures/measurement-window.ts), and the slowest tests.
 export interface TestTiming {
   project: string;
   file: string;
@@ -27,12 +29,14 @@ export interface FileTiming {
   testSeconds: number;
   /** the seconds in which a test of this file ran and no test of another file did */
   alone: number;
+  /** the seconds its tests waited at measurement windows (annotations "window wait") */
+  windowWait: number;
 }
 
 interface JsonSuite {
   title: string;
   file?: string;
-  specs?: { title: string; file?: string; tests: { projectName: string; results: { startTime: string; duration: number; status: string }[] }[] }[];
+  specs?: { title: string; file?: string; tests: { projectName: string; results: { startTime: string; duration: number; status: string; annotations?: { type: string; description?: string }[] }[] }[] }[];
   suites?: JsonSuite[];
 }
 
@@ -43,7 +47,15 @@ interface Run {
   start: number;
   end: number;
   status: string;
+  /** ms waited at measurement windows */
+  windowWait: number;
 }
+
+/** The annotation a wait at a measurement window leaves: "what: 12.3 s". */
+export const WINDOW_WAIT = 'window wait';
+
+const windowWaitMs = (annotations: { type: string; description?: string }[] = []) =>
+  annotations.filter((a) => a.type === WINDOW_WAIT).reduce((sum, a) => sum + 1000 * Number(/([\d.]+) s$/.exec(a.description ?? '')?.[1] ?? 0), 0);
 
 function runs(suites: JsonSuite[], titles: string[] = []): Run[] {
   return suites.flatMap((s) => {
@@ -58,6 +70,7 @@ function runs(suites: JsonSuite[], titles: string[] = []): Run[] {
           start: Date.parse(r.startTime),
           end: Date.parse(r.startTime) + r.duration,
           status: r.status,
+          windowWait: windowWaitMs(r.annotations),
         })),
       ),
     );
@@ -87,6 +100,7 @@ function fileTimings(all: Run[]): FileTiming[] {
         span: round((Math.max(...mine.map((r) => r.end)) - Math.min(...mine.map((r) => r.start))) / 1000),
         testSeconds: round(mine.reduce((sum, r) => sum + r.end - r.start, 0) / 1000),
         alone: round((alone.get(key) ?? 0) / 1000),
+        windowWait: round(mine.reduce((sum, r) => sum + r.windowWait, 0) / 1000),
       };
     })
     .sort((a, b) => b.alone - a.alone || b.testSeconds - a.testSeconds);

@@ -11,7 +11,7 @@ const cluster = { name: 'cluster', testDir: 'suites', testMatch: /cluster\.setup
 const reports = process.env.HARNESS_REPORT_DIR || 'reports';
 const options = parseArgs([], process.env).options;
 
-export default defineConfig({
+export default defineConfig<{ pausesForWindows: boolean }>({
   outputDir: `${reports}/test-results`,
   reporter: [
     [process.env.CI ? 'line' : 'list'],
@@ -43,7 +43,7 @@ export default defineConfig({
         // The harness's own logic; needs no cluster.
         { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
         cluster,
-        // The suites, against the cluster, on three workers: each file's tests
+        // The suites, against the cluster, on four workers: each file's tests
         // in order on one worker (a file in mode 'parallel': each test on
         // any), each test in its own namespace. What changes
         // what others read, claims what one test alone can hold, or measures
@@ -52,7 +52,10 @@ export default defineConfig({
         // or only the tests that do, in a file of mode 'parallel' with no
         // beforeAll/afterAll (a file's tests are otherwise one job, or a few,
         // holding every lock any of them names).
-        // It runs only when nothing else does. What holds a thing only others
+        // It runs only when nothing else does. A test that only measures
+        // in moments (class grading's rollouts under load) opens measurement
+        // windows instead (fixtures/measurement-window.ts): the e2e tests
+        // pause for them. What holds a thing only others
         // of its kind want takes a lock named for it (labs 05 and 06 of
         // pod-labs and class-isolation: MySQL's host port; the verifier's
         // files) and runs beside the rest.
@@ -65,9 +68,12 @@ export default defineConfig({
           dependencies: ['cluster'],
           timeout: 5 * 60_000,
           fullyParallel: false,
+          use: { pausesForWindows: true },
         },
       ],
-  // Three on two cores: the shared suites mostly wait on the cluster (probe periods,
-  // rollouts); with two, the CPU was idle about two thirds of a warm run (vmstat).
-  workers: 3,
+  // Four on two cores: the suites mostly wait on the cluster (probe periods,
+  // rollouts); with two, the CPU was idle about two thirds of a warm run
+  // (vmstat). The two class gradings take two workers for about 15 minutes
+  // each: with three, the shared suites had one worker meanwhile.
+  workers: 4,
 });

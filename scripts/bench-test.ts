@@ -2,8 +2,9 @@
 // reused, the images built) and writes reports/bench-test.json: the run's
 // wall time, each project's (first test's start to last test's end), each
 // file's (its span, its tests' seconds, the seconds it ran with no other
-// file's test running: the exclusive tail, and whatever was left last) and the
-// ten slowest tests, read from Playwright's JSON report. Measured, never
+// file's test running: the exclusive tail, and whatever was left last; the
+// seconds its tests waited at measurement windows) and the ten slowest tests,
+// read from Playwright's JSON report. Measured, never
 // asserted: the figures go in notes and docs/running.md (Benchmarks).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { HarnessError, info, main } from '../lib/core/log.ts';

@@ -26,7 +26,8 @@ test.use({ destructive: true, pausesForWindows: false });
 // --quick leaves this file out: about 9 minutes of grading (four submissions, two at a time, and four rollouts under load).
 
 test("a class of four: the reference with the course's image names (mysql:5.7, the class registry's myblog, istio's bookinfo) scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes", async ({ cluster }) => {
-  test.setTimeout(25 * 60_000);
+  // About 9 minutes of grading, and its four windows' waits for the tests running when they asked (a few minutes in all).
+  test.setTimeout(40 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'class-'));
   const root = join(work, 'class');
   // a: the course's image names, served here by the images built here (lib/cluster/app-images.ts); istio's need no SERVICE.

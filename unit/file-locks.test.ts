@@ -119,3 +119,32 @@ test('readers-writer lock: a waiting writer keeps new readers out; dead holders 
   writeFileSync(join(lock, 'writer'), String(gone.pid));
   expect(await withSharedLock(lock, async () => 'reader ran')).toBe('reader ran');
 });
+
+test('readers-writer lock: the readers a writer parked go before the next writer', async () => {
+  const lock = join(tempDir('file-locks-'), 'window');
+  const order: string[] = [];
+  const gate = () => {
+    let open = () => {};
+    return { wait: new Promise<void>((resolve) => (open = resolve)), open: () => open() };
+  };
+  const [w1, r] = [gate(), gate()];
+  const first = withExclusiveLock(lock, async () => {
+    order.push('writer 1');
+    await w1.wait;
+  });
+  await new Promise((res) => setTimeout(res, 50));
+  const reader = withSharedLock(lock, async () => {
+    order.push('reader');
+    await r.wait;
+  });
+  await new Promise((res) => setTimeout(res, 50));
+  const second = withExclusiveLock(lock, async () => order.push('writer 2'));
+  await new Promise((res) => setTimeout(res, 200));
+  expect(order).toEqual(['writer 1']);
+  w1.open();
+  await first;
+  await expect.poll(() => order).toEqual(['writer 1', 'reader']);
+  r.open();
+  await Promise.all([reader, second]);
+  expect(order, 'the parked reader went in before the second writer, which waited for it to end').toEqual(['writer 1', 'reader', 'writer 2']);
+});

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { testTimings, WINDOW_WAIT } from '../lib/report/test-timings.ts';
+import { BEFORE_THE_TEST, testTimings, WINDOW_WAIT } from '../lib/report/test-timings.ts';
 
 const result = (startTime: string, seconds: number, status = 'passed', annotations: { type: string; description: string }[] = []) => ({ startTime, duration: seconds * 1000, status, annotations });
 
@@ -72,5 +72,16 @@ test('a file runs alone only where no other file\'s test runs: overlaps shared, 
     ['a', 100, 120, 50],
     ['b', 100, 100, 50],
     ['c', 10, 10, 10],
+  ]);
+});
+
+test('a test that waited for a measurement window before it started ran after its wait: its startTime is moved by it', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 11, 1) + s * 1000).toISOString();
+  const spec = (file: string, r: ReturnType<typeof result>) => ({ title: file, file, specs: [{ title: 't', file, tests: [{ projectName: 'e2e', results: [r] }] }] });
+  // a: 0-100; b: asked at 50, waited 60 s, ran 20 s: 110-130, after a, alone
+  const t = testTimings({ suites: [spec('a', result(at(0), 100)), spec('b', result(at(50), 20, 'passed', [{ type: WINDOW_WAIT, description: `${BEFORE_THE_TEST}: 60.0 s` }]))] });
+  expect(t.files.map((f) => [f.file, f.span, f.testSeconds, f.alone, f.windowWait])).toEqual([
+    ['a', 100, 100, 100, 0],
+    ['b', 20, 20, 20, 60],
   ]);
 });

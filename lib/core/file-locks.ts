@@ -4,7 +4,8 @@
 //   withFileMutex          one holder: a file created with O_EXCL, the
 //                          holder's pid in it (deploying the course stack)
 //   withSharedLock /       a readers-writer lock: a folder with a `writer`
-//   withExclusiveLock      file and one file per reader (measurement windows:
+//   withExclusiveLock      file, one file per reader, one per reader parked
+//                          by a writer (measurement windows:
 //                          fixtures/measurement-window.ts)
 // A holder that died is found by its pid and its files removed.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, watch, writeSync } from 'node:fs';
@@ -70,13 +71,18 @@ function change(dir: string): Promise<void> {
   });
 }
 
-/** Runs fn while holding the mutex that the file `path` is. */
-export async function withFileMutex<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(dirname(path), { recursive: true });
+/** Takes the file `path` (O_EXCL, this pid in it), waiting for its holder to let go or to be gone. */
+async function take(path: string): Promise<void> {
   while (!create(path)) {
     removeIfAbandoned(path);
     await change(dirname(path));
   }
+}
+
+/** Runs fn while holding the mutex that the file `path` is. */
+export async function withFileMutex<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(path), { recursive: true });
+  await take(path);
   try {
     return await fn();
   } finally {
@@ -84,10 +90,13 @@ export async function withFileMutex<T>(path: string, fn: () => Promise<T>): Prom
   }
 }
 
-let readerCount = 0;
+let holdCount = 0;
 
-/** A readers-writer lock's files: `writer` holds or claims it; readers/<pid>-<n> are the shared holds. */
-const rwPaths = (dir: string) => ({ writer: join(dir, 'writer'), readers: join(dir, 'readers') });
+/**
+ * A readers-writer lock's files: `writer` holds or claims it; readers/<pid>-<n>
+ * are the shared holds; parked/<pid>-<n> the readers waiting for a writer.
+ */
+const rwPaths = (dir: string) => ({ writer: join(dir, 'writer'), readers: join(dir, 'readers'), parked: join(dir, 'parked') });
 
 /** A writer that holds or waits for the lock (not one whose process is gone). */
 function writerPresent(dir: string): boolean {
@@ -96,13 +105,12 @@ function writerPresent(dir: string): boolean {
   return existsSync(writer);
 }
 
-/** The shared holds of live processes (a dead reader's file is removed). */
-function liveReaders(dir: string): string[] {
-  const { readers } = rwPaths(dir);
-  return readdirSync(readers).filter((name) => {
+/** The files in `folder` named for live processes (<pid>-<n>); a dead process's are removed. */
+function live(folder: string): string[] {
+  return readdirSync(folder).filter((name) => {
     const pid = Number(name.split('-')[0]);
     if (pid && alive(pid)) return true;
-    rmSync(join(readers, name), { force: true });
+    rmSync(join(folder, name), { force: true });
     return false;
   });
 }
@@ -112,17 +120,28 @@ function liveReaders(dir: string): string[] {
  * while a writer holds it. A writer that is waiting keeps new readers out:
  * else, with tests starting one after another on every worker, it would wait
  * for a moment with no test running, which comes only at the end of a run.
+ * The readers it parked go before the next writer (else back-to-back
+ * writers would keep them out for good).
  */
 export async function withSharedLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const { readers } = rwPaths(dir);
+  const { readers, parked } = rwPaths(dir);
   mkdirSync(readers, { recursive: true });
-  const mine = join(readers, `${process.pid}-${++readerCount}`);
-  for (;;) {
-    while (writerPresent(dir)) await change(dir);
-    create(mine);
-    // A writer that came between the look and the file: it may have seen no reader, so step back.
-    if (!writerPresent(dir)) break;
-    rmSync(mine, { force: true });
+  mkdirSync(parked, { recursive: true });
+  const name = `${process.pid}-${++holdCount}`;
+  const [mine, waiting] = [join(readers, name), join(parked, name)];
+  try {
+    for (;;) {
+      while (writerPresent(dir)) {
+        if (!existsSync(waiting)) create(waiting);
+        await change(dir);
+      }
+      create(mine);
+      // A writer that came between the look and the file: it may have seen no reader, so step back.
+      if (!writerPresent(dir)) break;
+      rmSync(mine, { force: true });
+    }
+  } finally {
+    rmSync(waiting, { force: true });
   }
   try {
     return await fn();
@@ -131,16 +150,19 @@ export async function withSharedLock<T>(dir: string, fn: () => Promise<T>): Prom
   }
 }
 
-/** Runs fn holding the lock `dir` alone: it claims the lock (new readers wait), then waits for the readers in it to leave. */
+/**
+ * Runs fn holding the lock `dir` alone: once the readers parked by an earlier
+ * writer are in, it claims the lock (new readers wait), then waits for the
+ * readers in it to leave.
+ */
 export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  const { writer, readers } = rwPaths(dir);
+  const { writer, readers, parked } = rwPaths(dir);
   mkdirSync(readers, { recursive: true });
-  while (!create(writer)) {
-    removeIfAbandoned(writer);
-    await change(dir);
-  }
+  mkdirSync(parked, { recursive: true });
+  while (live(parked).length) await change(parked);
+  await take(writer);
   try {
-    while (liveReaders(dir).length) await change(readers);
+    while (live(readers).length) await change(readers);
     return await fn();
   } finally {
     rmSync(writer, { force: true });

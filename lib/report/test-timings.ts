@@ -53,9 +53,20 @@ interface Run {
 
 /** The annotation a wait at a measurement window leaves: "what: 12.3 s". */
 export const WINDOW_WAIT = 'window wait';
+/**
+ * What a test's wait before it started is called: Playwright's startTime is
+ * taken before the fixtures and its duration leaves out a fixture with a
+ * timeout of its own, so the test ran from startTime plus this wait.
+ */
+export const BEFORE_THE_TEST = 'before the test';
 
-const windowWaitMs = (annotations: { type: string; description?: string }[] = []) =>
-  annotations.filter((a) => a.type === WINDOW_WAIT).reduce((sum, a) => sum + 1000 * Number(/([\d.]+) s$/.exec(a.description ?? '')?.[1] ?? 0), 0);
+/** The waits at measurement windows, in ms: all of them, and the one before the test. */
+function windowWaits(annotations: { type: string; description?: string }[] = []): { all: number; before: number } {
+  const waits = annotations
+    .filter((a) => a.type === WINDOW_WAIT)
+    .map((a) => ({ before: a.description?.startsWith(`${BEFORE_THE_TEST}:`) ?? false, ms: 1000 * Number(/([\d.]+) s$/.exec(a.description ?? '')?.[1] ?? 0) }));
+  return { all: waits.reduce((sum, w) => sum + w.ms, 0), before: waits.filter((w) => w.before).reduce((sum, w) => sum + w.ms, 0) };
+}
 
 function runs(suites: JsonSuite[], titles: string[] = []): Run[] {
   return suites.flatMap((s) => {
@@ -63,15 +74,11 @@ function runs(suites: JsonSuite[], titles: string[] = []): Run[] {
     const own = s.file && s.title !== s.file ? [...titles, s.title] : titles;
     const mine = (s.specs ?? []).flatMap((spec) =>
       spec.tests.flatMap((t) =>
-        t.results.map((r) => ({
-          project: t.projectName,
-          file: spec.file ?? s.file ?? s.title,
-          title: [...own, spec.title].join(' › '),
-          start: Date.parse(r.startTime),
-          end: Date.parse(r.startTime) + r.duration,
-          status: r.status,
-          windowWait: windowWaitMs(r.annotations),
-        })),
+        t.results.map((r) => {
+          const waits = windowWaits(r.annotations);
+          const start = Date.parse(r.startTime) + waits.before;
+          return { project: t.projectName, file: spec.file ?? s.file ?? s.title, title: [...own, spec.title].join(' › '), start, end: start + r.duration, status: r.status, windowWait: waits.all };
+        }),
       ),
     );
     return [...mine, ...runs(s.suites ?? [], own)];

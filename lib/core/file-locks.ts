@@ -132,7 +132,7 @@ export async function withSharedLock<T>(dir: string, fn: () => Promise<T>): Prom
   try {
     for (;;) {
       while (writerPresent(dir)) {
-        if (!existsSync(waiting)) create(waiting);
+        create(waiting); // false once it is there
         await change(dir);
       }
       create(mine);

@@ -3,7 +3,7 @@ import { dirname, join, normalize, relative, sep } from 'node:path';
 import { expect, test } from '@playwright/test';
 
 // lib/README.md's rooms, in its order: a room imports only from rooms before it (or itself).
-const ROOMS = ['core', 'kube', 'offline', 'cluster', 'conformance', 'checks', 'course', 'live', 'config', 'report', 'grading', 'run'];
+const ROOMS = ['core', 'kube', 'offline', 'cluster', 'conformance', 'checks', 'course', 'live', 'config', 'report', 'grading', 'board', 'run'];
 const ROOT = join(import.meta.dirname, '..');
 
 const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));

@@ -1,0 +1,122 @@
+// npm run board -- [--live --kubeconfig FILE --context NAME] [--namespace NAME] [--lang zh|en] [--port N] [--grep PATTERN]
+// The lab board: a local web page listing the course's labs in its order,
+// each check a row (not started, failing with its cause and a hint to the
+// chapter, passing), judged by the live checks (npm test -- --live) and
+// judged again when the objects they read change, or on "check now".
+// Read-only as live mode is. On the harness cluster by default.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { parseCommand } from '../lib/core/command-line.ts';
+import { info, main, warn } from '../lib/core/log.ts';
+import { UsageError } from '../lib/core/options.ts';
+import { spawn } from '../lib/core/exec.ts';
+import { defaultKubeconfig, loadKubeconfig } from '../lib/kube/kube.ts';
+import { readRecord } from '../lib/cluster/cluster.ts';
+import { LiveBoard } from '../lib/board/live-board.ts';
+import { boardMain, boardPage, boardStatus } from '../lib/board/page.ts';
+import { langOf, type Lang } from '../lib/course/words.ts';
+
+const LIVE_FLAGS = ['--live', '--kubeconfig', '--context', '--namespace', '--node-address', '--ingress-address', '--probe-pod', '--probe-image', '--cluster-name'];
+
+main(async () => {
+  const parsed = parseCommand('npm run board --', {
+    only: LIVE_FLAGS,
+    own: {
+      '--lang': { arg: 'zh|en', help: 'the language of the page (default from LANG/LC_ALL; the page switches too)', check: (v) => (['zh', 'en'].includes(v) ? undefined : 'zh or en') },
+      '--port': { arg: 'N', help: 'the port on 127.0.0.1 (default a free one)', check: (v) => (/^\d+$/.test(v) && Number(v) < 65536 ? undefined : 'a port number') },
+      '--grep': { arg: 'PATTERN', help: 'only the live checks whose title matches (passed to the live run)' },
+      '--debounce': { arg: 'MS', help: 'quiet time after a change before judging again (default 1500)', check: (v) => (/^\d+$/.test(v) ? undefined : 'milliseconds') },
+    },
+  });
+  if (!parsed) return 0;
+  const { options: o, own } = parsed;
+  const lang: Lang = (own['--lang']?.at(-1) as Lang | undefined) ?? langOf(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
+
+  // The cluster: --live's kubeconfig, else the harness cluster's.
+  let file: string;
+  if (o.live || o.kubeconfig) {
+    file = o.kubeconfig || defaultKubeconfig();
+  } else {
+    const record = readRecord(o.clusterName);
+    if (!record) throw new UsageError(`no harness cluster ${o.clusterName}: start it with npm run cluster:up, or give a course cluster with --live --kubeconfig FILE`);
+    file = record.kubeconfigPath;
+  }
+  if (!existsSync(file)) throw new UsageError(`kubeconfig ${file} does not exist (give one with --kubeconfig FILE)`);
+  let kc;
+  try {
+    kc = loadKubeconfig(file, o.context || undefined);
+  } catch (err) {
+    throw new UsageError(`kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const target = `${kc.getCurrentCluster()?.server ?? '(no server)'} (context ${kc.getCurrentContext()}), namespace ${o.namespace}`;
+  const liveArgs = [
+    ...(o.context ? ['--context', o.context] : []),
+    '--namespace', o.namespace,
+    ...(o.nodeAddresses.length ? ['--node-address', o.nodeAddresses.join(',')] : []),
+    ...(o.ingressAddress ? ['--ingress-address', o.ingressAddress] : []),
+    ...(o.probePod ? ['--probe-pod', '--probe-image', o.probeImage] : []),
+    ...(own['--grep'] ? ['--grep', own['--grep'].at(-1)!] : []),
+  ];
+
+  const clients = new Set<{ res: ServerResponse; lang: Lang }>();
+  let said = '';
+  const board: LiveBoard = new LiveBoard({
+    kc,
+    kubeconfig: file,
+    namespace: o.namespace,
+    liveArgs,
+    target,
+    debounceMs: Number(own['--debounce']?.at(-1) ?? 1500),
+    onChange: () => {
+      const s = board.status;
+      // The terminal: one line per problem and per judgement.
+      const line = s.problem ? `problem: ${s.problem}` : s.running ? '' : s.judgedAt ? summary() : '';
+      if (line && line !== said) (s.problem ? warn : info)(line);
+      if (line) said = line;
+      for (const c of clients) send(c.res, c.lang);
+    },
+  });
+  const summary = () => {
+    const rows = board.labs.flatMap((l) => l.rows);
+    const n = (state: string) => rows.filter((r) => r.state === state).length;
+    return `judged in ${board.status.seconds?.toFixed(0)} s${board.lastReaction !== undefined ? ` (${board.lastReaction.toFixed(1)} s after the last change)` : ''}: ${n('pass')} passing, ${n('fail')} failing, ${n('not-started')} not started, ${n('n/a') + n('not-judged')} not applicable or not judged`;
+  };
+  const send = (res: ServerResponse, l: Lang) => res.write(`event: board\ndata: ${JSON.stringify({ main: boardMain(board.labs, l), status: boardStatus(board.status, l) })}\n\n`);
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const l: Lang = url.searchParams.get('lang') === 'en' ? 'en' : url.searchParams.get('lang') === 'zh' ? 'zh' : lang;
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(boardPage(board.labs, board.status, l));
+    } else if (req.method === 'GET' && url.pathname === '/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+      const client = { res, lang: l };
+      clients.add(client);
+      send(res, l);
+      req.on('close', () => clients.delete(client));
+    } else if (req.method === 'GET' && url.pathname === '/board.json') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: board.status, labs: board.labs }));
+    } else if (req.method === 'POST' && url.pathname === '/check') {
+      board.judgeNow();
+      res.writeHead(202).end();
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    }
+  });
+  const port = Number(own['--port']?.at(-1) ?? 0);
+  await new Promise<void>((ok, fail) => server.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new UsageError(`--port ${port}: the port is in use`) : err)).listen(port, '127.0.0.1', ok));
+  const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  info(`board: ${address} (${target}; read-only; Ctrl-C stops it)`);
+  // Opened where there is a browser to open it in.
+  if (process.env.BROWSER || process.env.DISPLAY || process.env.WAYLAND_DISPLAY) spawn(process.env.BROWSER || 'xdg-open', [address], { stdio: 'ignore', detached: true }).unref();
+  await board.start();
+
+  await new Promise<void>((stop) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop());
+  });
+  board.stop();
+  for (const c of clients) c.res.end();
+  server.close();
+  return 0;
+});

@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import { listTests } from '../lib/report/rehearsal.ts';
+import { LIVE_NOT_APPLICABLE } from '../lib/config/applicability.ts';
+import { causeZh, LABS, langOf, rowWords } from '../lib/course/words.ts';
+import { boardLabs } from '../lib/board/rows.ts';
+import { boardPage } from '../lib/board/page.ts';
+import type { LabRow } from '../lib/report/lab-report.ts';
+
+const HAN = /[\u4e00-\u9fff]/;
+
+test('every row a live run registers (with and without --probe-pod) and every row it lists as not applicable has a Chinese title and a hint in both languages', async () => {
+  test.setTimeout(60_000);
+  const titles: string[] = [];
+  for (const probe of ['false', 'true']) {
+    const { tests, problems } = await listTests('live', { HARNESS_LIVE: 'true', HARNESS_PROBE_POD: probe, HARNESS_KUBECONFIG: '', HARNESS_NAMESPACE: '' });
+    expect(problems).toEqual([]);
+    titles.push(...tests.map((t) => t.title.replace(/^[^:]+: /, '')));
+  }
+  titles.push(...LIVE_NOT_APPLICABLE.map((c) => c.check));
+  expect(titles.length).toBeGreaterThan(20);
+  const missing = [...new Set(titles)].filter((t) => {
+    const w = rowWords(t);
+    return !w || !HAN.test(w.zh) || !HAN.test(w.hint.zh) || !w.hint.en;
+  });
+  expect(missing, 'rows without Chinese words or a hint (lib/course/words.ts)').toEqual([]);
+  for (const lab of LABS) expect(HAN.test(lab.chapter.zh) && HAN.test(lab.title.zh) && !!lab.chapter.en, lab.id).toBe(true);
+  // The reasons a row is not applicable, in Chinese too: no English prose left in them.
+  const english = LIVE_NOT_APPLICABLE.map((c) => causeZh(c.reason)).filter((zh) => /\b[a-z]{3,} [a-z]{3,}\b/.test(zh));
+  expect(english, 'reasons left in English (lib/course/words.ts CAUSES)').toEqual([]);
+});
+
+test("causes are worded in Chinese as the course words them; a part no rule knows stays as the check said it", () => {
+  expect(causeZh('Service myblog not found in namespace luffy')).toBe('命名空间 luffy 中找不到 Service myblog');
+  expect(causeZh('Deployment myblog is not rolled out: 1 of 2 replicas available, 2 updated')).toBe('Deployment myblog 尚未发布完成：2 个副本中 1 个可用，2 个已更新');
+  expect(causeZh('http://myblog.luffy.com/blog/index/ is not routed to Service myblog: no Ingress rule routes myblog.luffy.com/blog/index/ (there is no Ingress); the answer: answered HTTP 404 (no backend pod named itself)')).toBe(
+    'http://myblog.luffy.com/blog/index/ 没有被路由到 Service myblog：没有 Ingress 规则路由 myblog.luffy.com/blog/index/（没有任何 Ingress）；得到的应答：应答 HTTP 404（没有后端 Pod 报出自己的名字）',
+  );
+  expect(causeZh('Service mysql does not select a Ready pod: Service mysql selects app=mysqll: no pod matches (pods have app=mysql)')).toBe('Service mysql 没有选中就绪的 Pod：Service mysql 的选择器 app=mysqll 匹配不到任何 Pod（现有 Pod 的标签：app=mysql）');
+  expect(causeZh('NodePort Service myblog-np does not serve on node-1 (10.0.0.11): no answer: ETIMEDOUT (if the nodes are behind NAT, give addresses that reach them with --node-address A,B)')).toBe(
+    'NodePort 类型的 Service myblog-np 在 node-1 (10.0.0.11) 上无法访问：没有应答：ETIMEDOUT（节点在 NAT 之后时，用 --node-address A,B 给出能到达它们的地址）',
+  );
+  expect(causeZh('something new the checks say')).toBe('something new the checks say');
+  expect(langOf('zh_CN.UTF-8')).toBe('zh');
+  expect(langOf('en_US.UTF-8')).toBe('en');
+  expect(langOf(undefined)).toBe('en');
+});
+
+const row = (topic: string, check: string, result: LabRow['result'], detail = ''): LabRow => ({ topic: `Live cluster: ${topic}`, check, result, detail });
+
+test("the board's labs: in the course's order; a lab whose objects are all missing is not started, one with an object missing among others fails", () => {
+  const labs = boardLabs([
+    row('lab 30-services', 'the cluster has Service/myblog, Service/mysql', 'fail', 'Service myblog not found in namespace luffy · Service mysql not found in namespace luffy'),
+    row('lab 30-services', 'Service mysql selects the Ready mysql pod on its port', 'fail', 'Service mysql does not select a Ready pod: Service mysql not found'),
+    row('lab 01-namespace', 'namespace luffy exists', 'pass'),
+    row('lab 20-deployments', 'the cluster has Deployment/mysql, Deployment/myblog', 'fail', 'Deployment mysql not found in namespace luffy · Deployment myblog not found in namespace luffy'),
+    row('lab 20-deployments', 'mysql and myblog are rolled out', 'fail', 'Deployment myblog not found in namespace luffy'),
+    row('lab 20-deployments', 'myblog rolls from v1 to v2 under load with no failed request', 'n/a', 'not applicable: a rollout changes the Deployment, and --live never writes'),
+    row('cluster', "kube-proxy runs in ipvs mode (the course's mode)", 'pass'),
+  ]);
+  expect(labs.map((l) => [l.id, l.state])).toEqual([['cluster', 'pass'], ['01-namespace', 'pass'], ['20-deployments', 'not-started'], ['30-services', 'not-started']]);
+  expect(labs[3].rows.map((r) => r.state)).toEqual(['not-started', 'not-started']);
+  expect(labs[2].rows[2]).toMatchObject({ state: 'n/a', title: { zh: 'myblog 在负载下从 v1 滚动更新到 v2，没有失败的请求' } });
+
+  // One object missing, another there: the lab is under way, and failing.
+  const some = boardLabs([
+    row('lab 30-services', 'the cluster has Service/myblog, Service/mysql', 'fail', 'Service myblog not found in namespace luffy'),
+    row('lab 30-services', 'Service mysql selects the Ready mysql pod on its port', 'pass'),
+  ]);
+  expect(some[0].state).toBe('fail');
+  expect(some[0].rows.map((r) => r.state)).toEqual(['fail', 'pass']);
+  expect(boardLabs([row('lab 01-namespace', 'namespace luffy exists', 'fail', 'namespace luffy not found')])[0].state).toBe('not-started');
+});
+
+test('the page: one heading per lab, states in words, the cause and hint in the language asked for, text escaped', () => {
+  const labs = boardLabs([row('lab 30-services', 'NodePort Service myblog-np serves the blog list on every node', 'fail', 'NodePort Service myblog-np does not serve: Service myblog-np not found in namespace <luffy>')]);
+  const zh = boardPage(labs, { target: 'https://127.0.0.1:6443', running: false }, 'zh');
+  expect(zh).toContain('<html lang="zh-CN">');
+  expect(zh).toContain('<h2 id="lab-30-services">30-services · Service 服务访问');
+  expect(zh).toContain('<span class="badge">未通过</span> <span class="title">NodePort 类型的 Service myblog-np 在每个节点上都能访问到博客列表</span>');
+  expect(zh).toContain('&lt;luffy&gt;');
+  expect(zh).not.toContain('<luffy>');
+  const en = boardPage(labs, { target: 'x', running: true, problem: 'cannot reach the API server' }, 'en');
+  expect(en).toContain('<span class="badge">failing</span> <span class="title">NodePort Service myblog-np serves the blog list on every node</span>');
+  expect(en).toContain('checking…');
+  expect(en).toContain('problem: cannot reach the API server');
+});

@@ -9,14 +9,12 @@
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
 import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
 import { expect, test } from '../fixtures/cluster.ts';
 import { removeVerifier, VERIFIER_LOCK, verifierSession } from '../fixtures/verifier.ts';
-import { CHROMIUM_ARGS, ensureChromium } from '../lib/cluster/chromium.ts';
+import { contrasts, launchChromium, screenshot, startBoard, type RunningBoard } from '../fixtures/board.ts';
 import { applyObjects, parseManifests } from '../lib/kube/apply.ts';
 import { MANIFESTS } from '../lib/course/labs.ts';
-import { spawn } from '../lib/core/exec.ts';
 
 test.use({ destructive: true });
 // The verifier's ClusterRole and namespaces have fixed names: the files that set it up take turns (live-mode, cluster-facts).
@@ -54,53 +52,25 @@ function treeCpuSeconds(root: number): number {
   return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.ticks, 0) / 100;
 }
 
-/** The WCAG contrast ratio of every badge's text on its background. */
-const badgeContrasts = (page: Page) =>
-  page.locator('.badge').evaluateAll((badges) => {
-    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
-    const lum = (c: string) => {
-      const [r, g, b] = rgb(c).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    // The background the text is seen on: the nearest element's that is not transparent.
-    const background = (e: Element | null): string => {
-      const c = e ? getComputedStyle(e).backgroundColor : 'rgb(255, 255, 255)';
-      return e && (c === 'transparent' || /^rgba\(.*, 0\)$/.test(c)) ? background(e.parentElement) : c;
-    };
-    return badges.map((b) => {
-      const [hi, lo] = [lum(getComputedStyle(b).color), lum(background(b))].sort((x, y) => y - x);
-      return { text: b.textContent ?? '', ratio: (hi + 0.05) / (lo + 0.05) };
-    });
-  });
-
 test('the lab board: Chromium sees lab 30 pass, turn to failing with its cause in both languages when Service myblog is deleted, and pass again once it is restored', async ({ cluster, ns }, testInfo) => {
   // A guard against a hang, not a speed bound: each judgement is an npm test -- --live run (Playwright's start is most of it).
   test.setTimeout(12 * 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'board-'));
   let objects: KubernetesObject[] = [];
-  let board: ReturnType<typeof spawn> | undefined;
-  const browser = await chromium.launch({ executablePath: await ensureChromium(), args: CHROMIUM_ARGS });
+  let board: RunningBoard | undefined;
+  const browser = await launchChromium();
   try {
     const session = await verifierSession(cluster, dir);
     objects = session.objects;
     const services = lab30Services();
     await applyObjects(cluster.kc, services, ns);
 
-    board = spawn('npx', ['tsx', 'scripts/board.ts', '--live', '--kubeconfig', session.kubeconfig, '--namespace', ns, '--grep', 'lab (01|30)-', '--lang', 'zh'], { all: true, detached: true, env: { HARNESS_REPORT_DIR: join(dir, 'reports') } });
-    let output = '';
-    const url = await new Promise<string>((found, failed) => {
-      board!.all!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const m = /board: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-        if (m) found(m[1]);
-      });
-      void board!.then((r) => failed(new Error(`npm run board ended (exit ${r.exitCode}) before it served:\n${output.slice(-2000)}`)));
-    });
+    board = await startBoard(['--live', '--kubeconfig', session.kubeconfig, '--namespace', ns, '--grep', 'lab (01|30)-', '--lang', 'zh'], { HARNESS_REPORT_DIR: join(dir, 'reports') });
 
     const page = await browser.newPage();
-    await page.goto(url);
+    await page.goto(board.url);
     const row = page.locator('li.row[data-check^="the cluster has Service/"]');
-    const shot = async (name: string) => testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    const shot = (name: string) => screenshot(testInfo, page, name);
 
     // The first judgement: the Services are there.
     await expect(row).toHaveAttribute('data-state', 'pass', { timeout: 5 * 60_000 });
@@ -115,7 +85,7 @@ test('the lab board: Chromium sees lab 30 pass, turn to failing with its cause i
     expect(tree).toMatch(/heading "30-services · Service 服务访问 \S+" \[level=2\]/);
     expect(tree).toContain('button "立即检查"');
     expect(tree).toMatch(/status:/);
-    const low = (await badgeContrasts(page)).filter((c) => c.ratio < 4.5);
+    const low = (await contrasts(page, '.badge')).filter((c) => c.ratio < 4.5);
     expect(low, 'badges whose text contrast is below WCAG AA (4.5:1)').toEqual([]);
 
     // Break lab 30: the row turns to failing, with its cause in the course's words.
@@ -142,25 +112,18 @@ test('the lab board: Chromium sees lab 30 pass, turn to failing with its cause i
 
     // Idle: no change, no judgement; what the board costs meanwhile.
     await expect(page.locator('#status')).not.toContainText('checking…');
-    const cpu0 = treeCpuSeconds(board.pid!);
+    const cpu0 = treeCpuSeconds(board.pid);
     const idleFrom = Date.now();
     await page.waitForTimeout(20_000); // the span measured, not a wait for something
-    const idleCpu = treeCpuSeconds(board.pid!) - cpu0;
+    const idleCpu = treeCpuSeconds(board.pid) - cpu0;
     const idleSpan = (Date.now() - idleFrom) / 1000;
     testInfo.annotations.push({
       type: 'measurement',
-      description: `from the change to the row's new state: ${toRed.toFixed(1)} s to failing, ${toGreen.toFixed(1)} s to passing again (debounce 1.5 s, then one npm test -- --live run); idle: ${idleCpu.toFixed(2)} s of CPU in ${idleSpan.toFixed(0)} s (${((idleCpu / idleSpan) * 100).toFixed(1)}% of one core)`,
+      description: `from the change to the row's new state: ${toRed.toFixed(1)} s to failing, ${toGreen.toFixed(1)} s to passing again (debounce 1.5 s, then one npm test -- --live run); idle: ${idleCpu.toFixed(2)} s of CPU in ${idleSpan.toFixed(0)} s (${((idleCpu / idleSpan) * 100).toFixed(1)}% of one core; the board's processes had used ${cpu0.toFixed(1)} s before)`,
     });
   } finally {
     await browser.close();
-    if (board?.pid) {
-      try {
-        process.kill(-board.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      await board;
-    }
+    await board?.stop();
     if (objects.length) await removeVerifier(cluster, objects);
     rmSync(dir, { recursive: true, force: true });
   }

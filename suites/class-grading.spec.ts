@@ -3,7 +3,8 @@
 // mistakes of the kinds the behaviour rows exist for) graded as
 // `npm test -- --submissions DIR` grades them, two at a time, the behaviour
 // rows one submission at a time. Each student's score and the cause of each
-// lost check are asserted, and the class report's files. The proof that a
+// lost check are asserted, the class report's files, and the class board
+// showing them (npm run board -- --submissions DIR). The proof that a
 // class is graded as if each student were alone: class-isolation.spec.ts.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { referenceWithEdits } from '../lib/grading/planted.ts';
 import { GRADE_LABEL, gradeId } from '../lib/grading/submission.ts';
 import { onNode } from '../lib/cluster/nodes.ts';
 import { measurementWindow } from '../fixtures/measurement-window.ts';
+import { expectClassBoard } from '../fixtures/board.ts';
 
 // Beside the shared suites: each submission has its namespaces and its own edge (class-isolation.spec.ts proves
 // nothing reaches across). Its four rollouts under load, judged by the requests they lose and the generator's
@@ -99,6 +101,8 @@ test("a class of four: the reference with the course's image names (mysql:5.7, t
     const report = readFileSync(join(work, 'reports', 'students', 'd-no-probes', 'labs.md'), 'utf8');
     expect(report).toMatch(/^# Lab report\n\nd-no-probes: \d+\/\d+ points \(01-namespace 1\/1, /);
     expect(report).toContain('hint: see the course\'s section Deployment 改造, 滚动更新 (rolling update)');
+    // The same report as the class board (npm run board -- --submissions DIR), in Chromium.
+    await expectClassBoard(test.info(), root, join(work, 'reports'), results);
     // Everything the grading made is gone (or going): its namespaces, and its MySQL folders on the nodes.
     for (const s of findSubmissions(root)) {
       const id = gradeId(s.dir);

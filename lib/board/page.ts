@@ -4,6 +4,7 @@
 // replaces its main part and its status line when the board is judged again.
 import type { BoardLab, RowState } from './rows.ts';
 import type { Lang, Words } from '../course/words.ts';
+import { escapeHtml as esc } from '../core/html.ts';
 
 /** What the board knows besides its rows: what it checks, when it last judged, what went wrong. */
 export interface BoardStatus {
@@ -40,8 +41,30 @@ const STATE: Record<RowState, Words> = {
   'not-judged': { zh: '未评判', en: 'not judged' },
 };
 
-const colon = (lang: Lang) => (lang === 'zh' ? '：' : ': ');
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** The boards' style: states in words on badges whose colours keep WCAG AA contrast. */
+export const STYLE = `body{font-family:sans-serif;margin:1.5em;color:#1f2328;background:#fff;max-width:70em}
+header{display:flex;flex-wrap:wrap;gap:1em;align-items:baseline}
+h1{margin:0 0 .3em}
+#status{color:#1f2328;margin:.3em 0 1em}
+button{font-size:1em;padding:.3em 1em}
+.lab{border:1px solid #d0d7de;border-radius:6px;margin:0 0 1em;padding:.3em 1em}
+.lab h2{font-size:1.15em}
+ul{list-style:none;padding:0}
+.row{padding:.4em 0;border-top:1px solid #eaeef2}
+.badge{display:inline-block;min-width:5.5em;text-align:center;border-radius:4px;padding:0 .4em;font-weight:bold;font-size:.9em}
+[data-state=pass]>.badge{background:#dafbe1;color:#0a3622}
+[data-state=fail]>.badge{background:#ffebe9;color:#6e0b10}
+[data-state=not-started]>.badge{background:#eaeef2;color:#1f2328}
+[data-state="n/a"]>.badge,[data-state=not-judged]>.badge{background:#fff8c5;color:#3b2300}
+.lab[data-state=pass] h2 .badge{background:#dafbe1;color:#0a3622}
+.lab[data-state=fail] h2 .badge{background:#ffebe9;color:#6e0b10}
+.lab[data-state=not-started] h2 .badge{background:#eaeef2;color:#1f2328}
+.lab[data-state="n/a"] h2 .badge,.lab[data-state=not-judged] h2 .badge{background:#fff8c5;color:#3b2300}
+.detail,.hint,.chapter{margin:.2em 0 0 6.5em;color:#1f2328}
+.problem{color:#6e0b10;font-weight:bold}
+`;
+
+export const colon = (lang: Lang) => (lang === 'zh' ? '：' : ': ');
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-');
 
 /** The page's main part: the labs and their rows. */
@@ -75,27 +98,7 @@ export function boardPage(labs: BoardLab[], status: BoardStatus, lang: Lang): st
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(UI.heading[lang])}</title>
 <style>
-body{font-family:sans-serif;margin:1.5em;color:#1f2328;background:#fff;max-width:70em}
-header{display:flex;flex-wrap:wrap;gap:1em;align-items:baseline}
-h1{margin:0 0 .3em}
-#status{color:#1f2328;margin:.3em 0 1em}
-button{font-size:1em;padding:.3em 1em}
-.lab{border:1px solid #d0d7de;border-radius:6px;margin:0 0 1em;padding:.3em 1em}
-.lab h2{font-size:1.15em}
-ul{list-style:none;padding:0}
-.row{padding:.4em 0;border-top:1px solid #eaeef2}
-.badge{display:inline-block;min-width:5.5em;text-align:center;border-radius:4px;padding:0 .4em;font-weight:bold;font-size:.9em}
-[data-state=pass]>.badge{background:#dafbe1;color:#0a3622}
-[data-state=fail]>.badge{background:#ffebe9;color:#6e0b10}
-[data-state=not-started]>.badge{background:#eaeef2;color:#1f2328}
-[data-state="n/a"]>.badge,[data-state=not-judged]>.badge{background:#fff8c5;color:#3b2300}
-.lab[data-state=pass] h2 .badge{background:#dafbe1;color:#0a3622}
-.lab[data-state=fail] h2 .badge{background:#ffebe9;color:#6e0b10}
-.lab[data-state=not-started] h2 .badge{background:#eaeef2;color:#1f2328}
-.lab[data-state="n/a"] h2 .badge,.lab[data-state=not-judged] h2 .badge{background:#fff8c5;color:#3b2300}
-.detail,.hint,.chapter{margin:.2em 0 0 6.5em;color:#1f2328}
-.problem{color:#6e0b10;font-weight:bold}
-</style></head>
+${STYLE}</style></head>
 <body>
 <header><h1>${esc(UI.heading[lang])}</h1><button id="check" type="button">${esc(UI.check[lang])}</button> <a href="?lang=${other}" lang="${other === 'zh' ? 'zh-CN' : 'en'}">${esc(UI.other[lang])}</a></header>
 <p>${esc(UI.readOnly[lang])}</p>

@@ -82,6 +82,39 @@ export function rowWords(title: string): { zh: string; hint: Words } | undefined
   return undefined;
 }
 
+/**
+ * The default rubric's checks (manifests/rubric.yaml names each by the
+ * beginning of a grading row's title), for the class board. A rubric of an
+ * instructor's own may name others: they keep their English.
+ */
+const RUBRIC_CHECKS: [string, string][] = [
+  ['the folder defines', '目录中定义了这一节的对象，并且 API Server 接受它们'],
+  ['mysql and myblog roll out', 'mysql 与 myblog 发布完成（所有副本就绪）'],
+  ['myblog rolls from v1 to v2 under load', 'myblog 在负载下从 v1 滚动更新到 v2，没有失败的请求'],
+  ['mysql is updated without two MySQL pods on its hostPath data', 'mysql 更新时不会有两个 MySQL Pod 同时使用它的 hostPath 数据'],
+  ['a hung myblog pod', '卡住的 myblog Pod 被移出 Service（readinessProbe）并被重启（livenessProbe）'],
+  ['myblog and mysql stay up', 'myblog 与 mysql 一直运行，没有容器重启'],
+  ['Service myblog serves the blog list', 'Service myblog 在命名空间内能提供博客列表'],
+  ['Service mysql selects the Ready mysql pod', 'Service mysql 在它的端口上选中了就绪的 mysql Pod'],
+  ['NodePort Service myblog-np serves the blog list', 'NodePort 类型的 Service myblog-np 在每个节点上都能访问到博客列表'],
+  ['Host myblog.luffy.com serves the blog list over HTTP', '域名 myblog.luffy.com 通过 HTTP 得到博客列表'],
+  ['SNI myblog.luffy.com gets the certificate', '以 SNI myblog.luffy.com 访问时得到 tls-myblog 中的证书，并通过 HTTPS 得到博客列表'],
+  ['a host no route names', '没有路由的域名不会到达任何后端：由入口自身返回 404'],
+  ['details and reviews roll out', 'details 与 reviews 发布完成（所有副本就绪）'],
+  ['bookstore.luffy.com/details/0 reaches details', 'bookstore.luffy.com/details/0 转发到 details，路径不变'],
+  ['bookstore.luffy.com/reviews/0 reaches reviews', 'bookstore.luffy.com/reviews/0 转发到 reviews，路径不变'],
+  ['the rewrite sends', '重写规则把 /api/reviews/… 以 /reviews/… 转发到 reviews'],
+  ['the rewrite keeps deeper segments', '重写保留更深的路径段'],
+  ['a path no rule names', '没有规则的路径不会到达任何后端：由入口自身返回 404'],
+  ['/api/reviews with nothing after it', '/api/reviews 后面什么都没有时：Ingress 与 Gateway 的已知差异'],
+  ['the Gateway is Programmed', 'Gateway 已被控制器接受并生效（Programmed）'],
+];
+
+/** A rubric check's title in Chinese (a live row's title, or a default rubric entry), or undefined. */
+export function checkZh(check: string): string | undefined {
+  return rowWords(check)?.zh ?? RUBRIC_CHECKS.find(([en]) => check === en || (check.startsWith(en) && /^[\s,:(]/.test(check.slice(en.length))))?.[1];
+}
+
 /** A check's cause in Chinese: each part it names (the checks join them with "; " or " · ") worded as the course does; a part no rule knows stays as the check said it. */
 export function causeZh(cause: string): string {
   return cause
@@ -115,7 +148,7 @@ const CAUSES: Rule[] = [
   [/^Service (\S+) targetPort (\S+) but the container declares port (.*)$/, (m) => `Service ${m[1]} 的 targetPort 是 ${m[2]}，但容器声明的端口是 ${m[3]}`],
   [/^Service (\S+) has no port (\d+), which its clients connect to \(its ports: (.*)\)$/, (m) => `Service ${m[1]} 没有客户端连接的端口 ${m[2]}（它的端口：${m[3]}）`],
   [/^Service (\S+) is of type (\S+), not NodePort$/, (m) => `Service ${m[1]} 的类型是 ${m[2]}，不是 NodePort`],
-  [/^(NodePort )?Service (\S+) does not serve(?: on (.*?))?: (.*)$/, (m) => `${m[1] ? 'NodePort 类型的 ' : ''}Service ${m[2]}${m[3] ? ` 在 ${m[3]} 上` : ''}无法访问：${partZh(m[4])}`],
+  [/^(NodePort )?Service (\S+) does not serve(?: on (.*?))?: (.*)$/, (m) => `${m[1] ? 'NodePort 类型的 ' : ''}Service ${m[2]} ${m[3] ? `在 ${m[3]} 上` : ''}无法访问：${partZh(m[4])}`],
   [/^Service (\S+) does not select a Ready pod: (.*)$/, (m) => `Service ${m[1]} 没有选中就绪的 Pod：${partZh(m[2])}`],
   [/^Ingress (\S+) has no tls entry for (\S+)$/, (m) => `Ingress ${m[1]} 没有 ${m[2]} 的 tls 配置`],
   [/^pod (\S+): container (\S+) not Ready(.*)$/, (m) => `Pod ${m[1]}：容器 ${m[2]} 未就绪${m[3]}`],

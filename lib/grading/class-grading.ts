@@ -22,6 +22,7 @@ import { removeSlot } from './slot-edge.ts';
 import { GradeMap, gradeId, readSubmission, type GradeState } from './submission.ts';
 import { removeFromNodes } from '../cluster/nodes.ts';
 import { spawn } from '../core/exec.ts';
+import { escapeHtml } from '../core/html.ts';
 
 export interface Submission {
   name: string;
@@ -316,7 +317,6 @@ const csvCell = (v: string | number) => {
   const t = String(v);
   return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 };
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A student without a report is not scored 0: their grading did not happen (or did not finish). */
 const notGraded = (reportDir: string, name: string) =>
@@ -344,18 +344,18 @@ export function writeClassReport(reportDir: string, results: StudentResult[], ru
   writeFileSync(join(reportDir, 'class.csv'), csv.join('\n') + '\n');
   writeFileSync(join(reportDir, 'class.json'), JSON.stringify({ rubric, results: results.map(({ name, score: s, rows, seconds, alone }) => ({ name, score: s, rows, seconds, alone })) }, null, 2) + '\n');
   const color = (earned: number, points: number) => (points === 0 ? '#eee' : earned === points ? '#b7e4c7' : earned === 0 ? '#f4a6a6' : '#ffe08a');
-  const head = `<tr><th>student</th><th>total</th>${labs.map((l) => `<th title="${html(rubric[l].chapter)}">${html(l)}</th>`).join('')}</tr>`;
+  const head = `<tr><th>student</th><th>total</th>${labs.map((l) => `<th title="${escapeHtml(rubric[l].chapter)}">${escapeHtml(l)}</th>`).join('')}</tr>`;
   const body = results
     .map((r) => {
-      if (!r.rows.length) return `<tr><td>${html(r.name)}</td><td colspan="${labs.length + 1}">${html(notGraded(reportDir, r.name))}</td></tr>`;
+      if (!r.rows.length) return `<tr><td>${escapeHtml(r.name)}</td><td colspan="${labs.length + 1}">${escapeHtml(notGraded(reportDir, r.name))}</td></tr>`;
       const link = (text: string) => `<a href="students/${encodeURIComponent(r.name)}/labs.html">${text}</a>`;
       const cells = labs.map((l) => {
         const s = r.score.labs.find((x) => x.lab === l);
         const failed = s?.checks.filter((c) => c.outcome !== 'pass').map((c) => `${c.check}: ${c.cause}`).join('\n') ?? '';
-        return `<td style="background:${color(s?.earned ?? 0, s?.points ?? 0)}" title="${html(failed)}">${link(`${s?.earned ?? 0}/${s?.points ?? 0}`)}</td>`;
+        return `<td style="background:${color(s?.earned ?? 0, s?.points ?? 0)}" title="${escapeHtml(failed)}">${link(`${s?.earned ?? 0}/${s?.points ?? 0}`)}</td>`;
       });
       const notes = [r.score.notJudged ? `${r.score.notJudged} point(s) not judged, left out of the total` : '', r.alone ?? ''].filter(Boolean).join('; ');
-      return `<tr><td>${link(html(r.name))}</td><td title="${html(notes)}"><b>${r.score.earned}/${r.score.points}</b>${r.score.notJudged ? '*' : ''}</td>${cells.join('')}</tr>`;
+      return `<tr><td>${link(escapeHtml(r.name))}</td><td title="${escapeHtml(notes)}"><b>${r.score.earned}/${r.score.points}</b>${r.score.notJudged ? '*' : ''}</td>${cells.join('')}</tr>`;
     })
     .join('\n');
   writeFileSync(

@@ -12,6 +12,7 @@ import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/tes
 import { liveNotApplicable, notApplicable } from '../config/applicability.ts';
 import { parseArgs } from '../core/command-line.ts';
 import { suitesLeftOutOfQuick } from '../config/runs-alone.ts';
+import { escapeHtml } from '../core/html.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -93,7 +94,6 @@ export function errorCause(text: string): string {
 const edgeNames = (rows: LabRow[]) => [...new Set(rows.flatMap((r) => Object.keys(r.edges ?? {})))];
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const htmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function grouped(rows: LabRow[]): [string, LabRow[]][] {
   const topics = new Map<string, LabRow[]>();
@@ -141,16 +141,16 @@ export function labReportHtml(rows: LabRow[], heading: string): string {
     .map(([topic, list]) => {
       const edges = edgeNames(list);
       return (
-        `<h2>${htmlText(topic)}</h2><table><tr><th>check</th><th>result</th>${edges.map((e) => `<th>${htmlText(e)}</th>`).join('')}<th>cause, reason or measurement</th></tr>` +
+        `<h2>${escapeHtml(topic)}</h2><table><tr><th>check</th><th>result</th>${edges.map((e) => `<th>${escapeHtml(e)}</th>`).join('')}<th>cause, reason or measurement</th></tr>` +
         list
-          .map((r) => `<tr><td>${htmlText(r.check)}</td><td style="color:${color[r.result]};font-weight:bold">${r.result}</td>${edges.map((e) => `<td>${htmlText(r.edges?.[e] ?? '')}</td>`).join('')}<td>${htmlText(r.detail)}</td></tr>`)
+          .map((r) => `<tr><td>${escapeHtml(r.check)}</td><td style="color:${color[r.result]};font-weight:bold">${r.result}</td>${edges.map((e) => `<td>${escapeHtml(r.edges?.[e] ?? '')}</td>`).join('')}<td>${escapeHtml(r.detail)}</td></tr>`)
           .join('') +
         '</table>'
       );
     })
     .join('\n');
   return `<!doctype html><meta charset="utf-8"><title>Lab report</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}</style>
-<h1>Lab report</h1><p>${htmlText(`${heading}: ${totals(rows)}`)}</p>
+<h1>Lab report</h1><p>${escapeHtml(`${heading}: ${totals(rows)}`)}</p>
 <p><a href="html/index.html">Playwright's HTML report</a> has each test's evidence (events, pod states, logs, HTTP transcripts).</p>
 ${sections}
 `;
@@ -174,7 +174,7 @@ export default class LabReporter implements Reporter {
 }
 
 /** The run's report folder: HARNESS_REPORT_DIR (a student's folder in a class), else reports/. */
-const reportsDir = () => process.env.HARNESS_REPORT_DIR || 'reports';
+export const reportsDir = () => process.env.HARNESS_REPORT_DIR || 'reports';
 
 /** Writes labs.md, labs.html and labs.json into the report folder. */
 export function writeLabReport(rows: LabRow[], heading: string, dir = reportsDir()): void {

@@ -29,13 +29,23 @@ type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, lang: Lang)
 
 /** Serves a board on 127.0.0.1 (a free port unless one is given; ?lang= picks the language) and opens it where there is a browser. */
 async function serve(port: number, lang: Lang, handle: Handler): Promise<{ address: string; close: () => void }> {
+  let origin = '';
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const asked = url.searchParams.get('lang');
-    handle(req, res, url, asked === 'en' || asked === 'zh' ? asked : lang);
+    // Only this page's own requests: another site's page (a rebound DNS name, a cross-site POST) gets nothing.
+    const ours = [origin, origin.replace('127.0.0.1', 'localhost')];
+    if (!ours.includes(`http://${req.headers.host}`) || (req.headers.origin && !ours.includes(req.headers.origin))) return void res.writeHead(403, { 'content-type': 'text/plain' }).end("not this board's page\n");
+    try {
+      const url = new URL(req.url ?? '/', origin);
+      const asked = url.searchParams.get('lang');
+      handle(req, res, url, asked === 'en' || asked === 'zh' ? asked : lang);
+    } catch (err) {
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end(`bad request: ${(err as Error).message}\n`);
+    }
   });
   await new Promise<void>((ok, fail) => server.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new UsageError(`--port ${port}: the port is in use`) : err)).listen(port, '127.0.0.1', ok));
-  const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const address = `${origin}/`;
   if (process.env.BROWSER || process.env.DISPLAY || process.env.WAYLAND_DISPLAY) spawn(process.env.BROWSER || 'xdg-open', [address], { stdio: 'ignore', detached: true }).unref();
   return { address, close: () => server.close() };
 }
@@ -70,10 +80,11 @@ async function classBoard(submissions: string, port: number, lang: Lang): Promis
     res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
   });
   const graded = first.students.filter((s) => s.graded).length;
+  const done = stopped();
   info(`board: ${address} (the class of ${submissions}: ${first.students.length} student(s), ${graded} graded, from ${file}; Ctrl-C stops it)`);
   if (first.notInReport.length) warn(`not in the class report (grade them with npm test -- --submissions ${submissions}): ${first.notInReport.join(', ')}`);
   if (first.notInFolder.length) warn(`in the class report but not in ${submissions}: ${first.notInFolder.join(', ')}`);
-  await stopped();
+  await done;
   close();
   return 0;
 }
@@ -132,20 +143,26 @@ main(async () => {
   ];
 
   const clients = new Set<{ res: ServerResponse; lang: Lang }>();
-  let said = '';
+  let saidProblem: string | undefined;
+  let saidJudged: string | undefined;
   const board: LiveBoard = new LiveBoard({
     kc,
     kubeconfig: file,
     namespace: o.namespace,
     liveArgs,
     target,
+    probePod: o.probePod,
     debounceMs: Number(own['--debounce']?.at(-1) ?? 1500),
     onChange: () => {
       const s = board.status;
-      // The terminal: one line per problem and per judgement.
-      const line = s.problem ? `problem: ${s.problem}` : s.running ? '' : s.judgedAt ? summary() : '';
-      if (line && line !== said) (s.problem ? warn : info)(line);
-      if (line) said = line;
+      // The terminal: a line per judgement, and one when the problem changes.
+      if (s.problem !== saidProblem) {
+        if (s.problem) warn(`problem: ${s.problem}`);
+        else if (saidProblem) info('the problem is gone');
+        saidProblem = s.problem;
+      }
+      if (!s.running && s.judgedAt && s.judgedAt !== saidJudged) info(summary());
+      if (!s.running) saidJudged = s.judgedAt;
       for (const c of clients) send(c.res, c.lang);
     },
   });
@@ -174,11 +191,12 @@ main(async () => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   });
-  info(`board: ${address} (${target}; read-only; Ctrl-C stops it)`);
-  await board.start();
+  const done = stopped();
+  info(`board: ${address} (${target}; read-only${o.probePod ? ' but for the probe pod in course-probe' : ''}; Ctrl-C stops it)`);
+  await Promise.race([board.start(), done]);
 
-  await stopped();
-  board.stop();
+  await done;
+  await board.stop();
   for (const c of clients) c.res.end();
   close();
   return 0;

@@ -240,7 +240,7 @@ main(async () => {
       const line = r.rows.length ? `${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.score.notJudged ? ` (${r.score.notJudged} not judged)` : ''}${r.graded ? '' : ' (reused)'}` : '    not graded (interrupted or not started)';
       console.log(`${r.name.padEnd(24)} ${line}`);
     }
-    info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: ${REPORTS}/class.html, class.csv, students/NAME/labs.html; as a board: npm run board -- --submissions ${options.submissions}`);
+    info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: ${REPORTS}/class.html, class.csv, students/NAME/labs.html${options.submissions ? `; as a board: npm run board -- --submissions ${options.submissions}` : ''}`);
     exitCode = results.some((r) => r.rows.length === 0) ? 1 : 0;
     // What the harness could not judge cost no student anything; under --strict it fails the run, the harness's own.
     const unjudged = results.flatMap((r) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome === 'not judged').map((c) => `${r.name}: lab ${l.lab}: ${c.check}`)));
@@ -281,7 +281,7 @@ main(async () => {
   if (!options.keepCluster && !options.live) await clusterDown(options);
   let strictSkips = 0;
   if (!klass.length) {
-    info(`reports: ${REPORTS}/labs.md and labs.html (lab report), ${REPORTS}/html/index.html (HTML), ${REPORTS}/junit.xml (JUnit)`);
+    info(`reports: ${REPORTS}/labs.md and labs.html (lab report${existsSync(join(REPORTS, 'labs.zh.md')) ? '; in Chinese labs.zh.md and labs.zh.html' : ''}), ${REPORTS}/html/index.html (HTML), ${REPORTS}/junit.xml (JUnit)`);
     const report = readJsonReport(join(REPORTS, 'results.json'));
     if (report) {
       const entries = testEntries(report);

@@ -110,13 +110,25 @@ test('the lab board: Chromium sees lab 30 pass, turn to failing with its cause i
     const toGreen = (Date.now() - restored) / 1000;
     await shot('board-en-passing.png');
 
-    // Idle: no change, no judgement; what the board costs meanwhile.
+    // Idle: no change, no judgement; what the board costs meanwhile. Every watch was allowed (the named
+    // ConfigMap and Secrets by field selector too): no problem on the page.
     await expect(page.locator('#status')).not.toContainText('checking…');
+    await expect(page.locator('#status .problem')).toHaveCount(0);
+    const judgedAt = async () => ((await (await page.request.get(`${board!.url}board.json`)).json()) as { status: { judgedAt?: string } }).status.judgedAt;
+    const before = await judgedAt();
     const cpu0 = treeCpuSeconds(board.pid);
     const idleFrom = Date.now();
     await page.waitForTimeout(20_000); // the span measured, not a wait for something
     const idleCpu = treeCpuSeconds(board.pid) - cpu0;
     const idleSpan = (Date.now() - idleFrom) / 1000;
+    expect(await judgedAt(), 'no change in the cluster, no judgement').toBe(before);
+
+    // "Check now" judges again on demand.
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await expect(page.locator('#status')).toContainText('checking…');
+    await expect(page.locator('#status')).not.toContainText('checking…', { timeout: 5 * 60_000 });
+    expect(await judgedAt()).not.toBe(before);
+    await expect(rowEn).toHaveAttribute('data-state', 'pass');
     testInfo.annotations.push({
       type: 'measurement',
       description: `from the change to the row's new state: ${toRed.toFixed(1)} s to failing, ${toGreen.toFixed(1)} s to passing again (debounce 1.5 s, then one npm test -- --live run); idle: ${idleCpu.toFixed(2)} s of CPU in ${idleSpan.toFixed(0)} s (${((idleCpu / idleSpan) * 100).toFixed(1)}% of one core; the board's processes had used ${cpu0.toFixed(1)} s before)`,

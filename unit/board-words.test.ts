@@ -29,6 +29,22 @@ test('every row a live run registers (with and without --probe-pod) and every ro
   expect(english, 'reasons left in English (lib/course/words.ts CAUSES)').toEqual([]);
 });
 
+test('every row a grading run registers (the submission deployed, its files, labs and behaviour) has a Chinese title and a hint in both languages', async () => {
+  test.setTimeout(60_000);
+  const titles: string[] = [];
+  for (const project of ['grade-setup', 'grade']) {
+    const { tests, problems } = await listTests(project, { HARNESS_MANIFESTS: 'manifests' });
+    expect(problems).toEqual([]);
+    titles.push(...tests.map((t) => t.title.replace(/^(lab [^:]+|files|other objects): /, '')));
+  }
+  expect(titles.length).toBeGreaterThan(20);
+  const missing = titles.filter((t) => {
+    const w = rowWords(t);
+    return !w || !HAN.test(w.zh) || !HAN.test(w.hint.zh) || !w.hint.en;
+  });
+  expect(missing, 'rows without Chinese words or a hint (lib/course/words.ts)').toEqual([]);
+});
+
 test("causes are worded in Chinese as the course words them; a part no rule knows stays as the check said it", () => {
   expect(causeZh('Service myblog not found in namespace luffy')).toBe('命名空间 luffy 中找不到 Service myblog');
   expect(causeZh('Deployment myblog is not rolled out: 1 of 2 replicas available, 2 updated')).toBe('Deployment myblog 尚未发布完成：2 个副本中 1 个可用，2 个已更新');
@@ -39,6 +55,9 @@ test("causes are worded in Chinese as the course words them; a part no rule know
   expect(causeZh('NodePort Service myblog-np does not serve on node-1 (10.0.0.11): no answer: ETIMEDOUT (if the nodes are behind NAT, give addresses that reach them with --node-address A,B)')).toBe(
     'NodePort 类型的 Service myblog-np 在 node-1 (10.0.0.11) 上无法访问：没有应答：ETIMEDOUT（节点在 NAT 之后时，用 --node-address A,B 给出能到达它们的地址）',
   );
+  expect(causeZh('not applicable: a rollout changes the Deployment, and --live never writes')).toBe('不适用：滚动更新要修改 Deployment，而 --live 从不写集群');
+  expect(causeZh("Service myblog not found in namespace luffy · hint: see the course's section Service 服务访问")).toBe('命名空间 luffy 中找不到 Service myblog；提示：参见课程的“Service 服务访问”一节');
+  expect(causeZh('Service mysql selects app=mysqll: no pod matches (pods have app=mysql; app=myblog)')).toBe('Service mysql 的选择器 app=mysqll 匹配不到任何 Pod（现有 Pod 的标签：app=mysql; app=myblog）');
   expect(causeZh('something new the checks say')).toBe('something new the checks say');
   expect(langOf('zh_CN.UTF-8')).toBe('zh');
   expect(langOf('en_US.UTF-8')).toBe('en');

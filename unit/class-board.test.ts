@@ -31,6 +31,13 @@ function student(name: string, lost: Record<string, string> = {}, notJudged: str
   return { name, score, rows: [{}] };
 }
 
+/** One lab "lab", scored earned of points judged. */
+const scored = (name: string, earned: number, points: number): ClassReport['results'][number] => ({
+  name,
+  rows: [{}],
+  score: { labs: [{ lab: 'lab', chapter: '', earned, points, notJudged: 3 - points, checks: [] }], earned, points, notJudged: 3 - points, unscored: [] },
+});
+
 const report: ClassReport = {
   rubric,
   results: [
@@ -56,10 +63,17 @@ test('the class view: per check, who lost it and the causes grouped across stude
   expect(sni.failed, 'a check not run because an earlier step failed is lost; one the harness could not judge is not').toEqual(['cat']);
   expect(sni.judged).toBe(3);
   // 30-services: ann 3, bob 1, cat 1, dan 1 → 1.5 of 3; 40: ann 2, bob 2, cat 0 (dan's not judged: out of the mean) → 4/3.
-  expect(view.labs.map((l) => [l.id, l.points, l.mean])).toEqual([['30-services', 3, 1.5], ['40-ingress-myblog', 2, 4 / 3]]);
+  expect(view.labs.map((l) => [l.id, l.points, l.mean!.toFixed(3)])).toEqual([['30-services', 3, '1.500'], ['40-ingress-myblog', 2, (4 / 3).toFixed(3)]]);
   expect(view.students.find((s) => s.name === 'eve')!.graded).toBe(false);
   expect(view.students.find((s) => s.name === 'dan')!.labs['40-ingress-myblog']).toMatchObject({ earned: 0, points: 0, state: 'none' });
   expect(view.notInReport).toEqual(['fay']);
+  // A student with every judged point (1 of 1, 2 not judged) counts as full marks in the mean, as one with 3 of 3.
+  const share = classView({ rubric: { lab: { chapter: '', checks: [{ check: 'a', points: 2 }, { check: 'b', points: 1 }] } }, results: [scored('full', 3, 3), scored('judged-part', 1, 1)] }, []);
+  expect(share.labs[0].mean).toBe(3);
+  // A check with no row in a student's run costs its points: it is counted lost, with its cause.
+  const missing = classView({ rubric: { lab: { chapter: '', checks: [{ check: 'a', points: 2 }] } }, results: [{ name: 'x', rows: [{}], score: { labs: [{ lab: 'lab', chapter: '', earned: 0, points: 2, notJudged: 0, checks: [{ check: 'a', points: 2, earned: 0, outcome: 'missing', cause: 'no such check in this run' }] }], earned: 0, points: 2, notJudged: 0, unscored: [] } }] }, []);
+  expect(missing.checks[0]).toMatchObject({ failed: ['x'], judged: 1 });
+  expect(missing.students[0].labs.lab.lost).toEqual(['a: no such check in this run']);
   expect(classView(report, ['ann', 'bob', 'cat', 'dan']).notInFolder).toEqual(['eve']);
 });
 
@@ -74,7 +88,7 @@ test('the class page: students by labs with scores and states, the class mean, t
   expect(zh).toContain('<html lang="zh-CN">');
   expect(zh).toContain('<h1>班级实验成绩</h1>');
   expect(zh).toContain('<td data-lab="30-services" data-state="partial" data-value="0.3333333333333333"');
-  expect(zh).toContain('<th scope="row">班级平均</th>');
+  expect(zh).toContain('<th scope="row">班级平均（按已评判的分数）</th>');
   expect(zh).toContain('<td data-lab="30-services">1.8/3</td>');
   expect(zh).toContain('<td data-value="3">3/5</td>');
   expect(zh).toContain('未评分：评分被中断或没有开始');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { appendToLabReport, errorCause, labReportHtml, labReportMarkdown, labRow, writeLabReport, type LabRow } from '../lib/report/lab-report.ts';
+import { appendToLabReport, errorCause, labReportHtml, labReportMarkdown, labRow, writeLabReport, writeLabReportFiles, type LabRow } from '../lib/report/lab-report.ts';
+import { existsSync } from 'node:fs';
 import { tempDir } from './temp.ts';
 
 test('labRow: the topic from the suite, the skip reason, the failure cause without colours or stack, the measurements', () => {
@@ -83,4 +84,30 @@ test("a command's section appended to the run's lab report: counted apart when k
   } finally {
     delete process.env.HARNESS_REPORT_DIR;
   }
+});
+
+test("a grading or live run's report in Chinese too, worded as the lab board words its rows; a run of the suites in English only", () => {
+  const rows = [
+    labRow('suites/grade/1-stack.grade.ts', 'lab 30-services: NodePort Service myblog-np serves the blog list on every node', 'failed', [], 'Service myblog-np is of type ClusterIP, not NodePort'),
+    labRow('suites/grade/1-stack.grade.ts', 'files: 30-services/svc.yaml is Kubernetes YAML without audit findings', 'passed', []),
+    { topic: 'Live cluster: lab 20-deployments', check: 'myblog rolls from v1 to v2 under load with no failed request', result: 'n/a' as const, detail: 'not applicable: a rollout changes the Deployment, and --live never writes' },
+  ];
+  const md = labReportMarkdown(rows, '今天', 'zh');
+  expect(md).toContain('# 实验报告');
+  expect(md).toContain('今天：通过 1，未通过 1，跳过 0，不适用 1');
+  expect(md).toContain('## 提交：实验 30-services · Service 服务访问');
+  expect(md).toContain('| 检查 | 结果 | 原因、理由或测量值 |');
+  expect(md).toContain('| NodePort 类型的 Service myblog-np 在每个节点上都能访问到博客列表 | **未通过** | Service myblog-np 的类型是 ClusterIP，不是 NodePort |');
+  expect(md).toContain('## 提交：文件');
+  expect(md).toContain('| myblog 在负载下从 v1 滚动更新到 v2，没有失败的请求 | 不适用 | 不适用：滚动更新要修改 Deployment，而 --live 从不写集群 |');
+  expect(labReportHtml(rows, '今天', 'zh')).toContain('<html lang="zh-CN">');
+  expect(labReportHtml(rows, 'today', 'en')).toContain('<a href="labs.zh.html" lang="zh-CN">中文</a>');
+
+  const dir = tempDir('labs-zh-');
+  writeLabReportFiles(dir, rows, 'today');
+  expect(readFileSync(join(dir, 'labs.zh.md'), 'utf8')).toContain('## 在线集群：实验 20-deployments · Deployment 改造');
+  expect(readFileSync(join(dir, 'labs.md'), 'utf8')).toContain('## Live cluster: lab 20-deployments');
+  const suites = tempDir('labs-en-');
+  writeLabReportFiles(suites, [labRow('suites/pod-labs.spec.ts', 'a', 'passed', [])], 'today');
+  expect(existsSync(join(suites, 'labs.zh.md'))).toBe(false);
 });

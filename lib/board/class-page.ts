@@ -18,7 +18,7 @@ const UI = {
   students: { zh: '学生', en: 'Students' },
   student: { zh: '学生', en: 'student' },
   total: { zh: '总分', en: 'total' },
-  mean: { zh: '班级平均', en: 'class mean' },
+  mean: { zh: '班级平均（按已评判的分数）', en: 'class mean (of the points judged)' },
   notGraded: { zh: '未评分：评分被中断或没有开始', en: 'not graded: the grading was interrupted or did not start' },
   notJudged: { zh: (n: number) => `有 ${n} 分测试框架无法评判，未计入总分`, en: (n: number) => `${n} point(s) the harness could not judge, left out of the total` },
   checks: { zh: '全班失分的检查', en: 'Where the class loses points' },
@@ -38,10 +38,10 @@ const fixed = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 export function classPage(view: ClassView, lang: Lang, source: string): string {
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
   const graded = view.students.filter((s) => s.graded);
-  const head = `<tr>${th(esc(UI.student[lang]), 'ascending')}${th(esc(UI.total[lang]))}${view.labs.map((l) => th(`${esc(l.id)}<br><small>${esc(l.title[lang])}</small>`)).join('')}</tr>`;
+  const head = `<tr>${th(esc(UI.student[lang]))}${th(esc(UI.total[lang]))}${view.labs.map((l) => th(`${esc(l.id)}<br><small>${esc(l.title[lang])}</small>`)).join('')}</tr>`;
   const body = view.students
     .map((s) => {
-      const name = `<th scope="row" data-value="${esc(s.name)}"><a href="students/${encodeURIComponent(s.name)}/labs.html">${esc(s.name)}</a></th>`;
+      const name = `<th scope="row" data-value="${esc(s.name)}"><a href="students/${encodeURIComponent(s.name)}/${lang === 'zh' ? 'labs.zh.html' : 'labs.html'}">${esc(s.name)}</a></th>`;
       if (!s.graded) return `<tr data-student="${esc(s.name)}">${name}<td colspan="${view.labs.length + 1}">${esc(UI.notGraded[lang])}</td></tr>`;
       const total = `<td data-value="${s.points ? s.earned / s.points : 0}"${s.notJudged ? ` title="${esc(UI.notJudged[lang](s.notJudged))}"` : ''}><strong>${s.earned}/${s.points}</strong>${s.notJudged ? '*' : ''}</td>`;
       const cells = view.labs.map((l) => {
@@ -51,9 +51,8 @@ export function classPage(view: ClassView, lang: Lang, source: string): string {
       return `<tr data-student="${esc(s.name)}">${name}${total}${cells.join('')}</tr>`;
     })
     .join('\n');
-  const meanTotal = graded.length ? graded.reduce((n, s) => n + s.earned, 0) / graded.length : undefined;
   const maxTotal = view.labs.reduce((n, l) => n + l.points, 0);
-  const foot = `<tr><th scope="row">${esc(UI.mean[lang])}</th><td>${meanTotal === undefined ? '' : `${fixed(meanTotal)}/${maxTotal}`}</td>${view.labs.map((l) => `<td data-lab="${esc(l.id)}">${l.mean === undefined ? '' : `${fixed(l.mean)}/${l.points}`}</td>`).join('')}</tr>`;
+  const foot = `<tr><th scope="row">${esc(UI.mean[lang])}</th><td>${view.meanTotal === undefined ? '' : `${fixed(view.meanTotal)}/${maxTotal}`}</td>${view.labs.map((l) => `<td data-lab="${esc(l.id)}">${l.mean === undefined ? '' : `${fixed(l.mean)}/${l.points}`}</td>`).join('')}</tr>`;
 
   const lost = view.checks.filter((c) => c.failed.length).sort((a, b) => b.failed.length - a.failed.length || b.points - a.points);
   const checkRows = lost

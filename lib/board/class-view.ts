@@ -5,7 +5,7 @@
 // class's mean per lab. Read from the report, never graded again.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../core/options.ts';
-import type { Rubric, StudentScore } from '../grading/rubric.ts';
+import type { Rubric, ScoredCheck, StudentScore } from '../grading/rubric.ts';
 import { causeZh, checkZh, LABS, type Words } from '../course/words.ts';
 
 /** class.json as writeClassReport writes it (lib/grading/class-grading.ts). */
@@ -43,7 +43,7 @@ export interface CheckStats {
   check: string;
   title: Words;
   points: number;
-  /** students who lost it (failed, or not run because an earlier step of theirs failed) */
+  /** students who lost it (failed; not run because an earlier step of theirs failed; no such row in their run) */
   failed: string[];
   /** students it was judged for (the harness's own limits are left out) */
   judged: number;
@@ -52,7 +52,10 @@ export interface CheckStats {
 }
 
 export interface ClassView {
+  /** mean: the graded students' mean share of the points judged for them, in the lab's points */
   labs: { id: string; title: Words; points: number; mean?: number }[];
+  /** the same for the total */
+  meanTotal?: number;
   students: ClassStudent[];
   checks: CheckStats[];
   /** folders of DIR the report has no row for, and students of the report with no folder in DIR */
@@ -69,6 +72,9 @@ export function causeKey(cause: string): string {
     .replace(/\b\d+(?:\.\d+)? ?(ms|s)\b/g, '… $1');
 }
 
+/** The outcomes that cost a student the check's points (what the harness could not judge costs nothing). */
+const LOST: ScoredCheck['outcome'][] = ['fail', 'not run', 'missing'];
+
 const cellState = (earned: number, points: number): CellState => (points === 0 ? 'none' : earned === points ? 'pass' : earned === 0 ? 'fail' : 'partial');
 
 export function classView(report: ClassReport, folders: string[]): ClassView {
@@ -78,23 +84,27 @@ export function classView(report: ClassReport, folders: string[]): ClassView {
     const labs = Object.fromEntries(
       labIds.map((id) => {
         const l = r.score.labs.find((x) => x.lab === id);
-        const lost = l?.checks.filter((c) => c.outcome === 'fail' || c.outcome === 'not run').map((c) => `${c.check}: ${c.cause}`) ?? [];
+        const lost = l?.checks.filter((c) => LOST.includes(c.outcome)).map((c) => `${c.check}: ${c.cause}`) ?? [];
         return [id, { earned: l?.earned ?? 0, points: l?.points ?? 0, state: graded ? cellState(l?.earned ?? 0, l?.points ?? 0) : 'none', lost }];
       }),
     );
     return { name: r.name, graded, earned: r.score.earned, points: r.score.points, notJudged: r.score.notJudged, labs };
   });
   const graded = students.filter((s) => s.graded);
+  // A share, not a sum: points the harness could not judge for a student are out of that student's total, not lost.
+  const meanShare = (scores: { earned: number; points: number }[], of: number) => {
+    const judged = scores.filter((x) => x.points > 0);
+    return judged.length ? (judged.reduce((n, x) => n + x.earned / x.points, 0) / judged.length) * of : undefined;
+  };
   const labs = labIds.map((id) => {
-    const known = LABS.find((l) => l.id === id);
-    const scored = graded.filter((s) => s.labs[id].points > 0);
-    const mean = scored.length ? scored.reduce((n, s) => n + s.labs[id].earned, 0) / scored.length : undefined;
-    return { id, title: known?.title ?? { zh: id, en: id }, points: report.rubric[id].checks.reduce((n, c) => n + c.points, 0), mean };
+    const points = report.rubric[id].checks.reduce((n, c) => n + c.points, 0);
+    return { id, title: LABS.find((l) => l.id === id)?.title ?? { zh: id, en: id }, points, mean: meanShare(graded.map((s) => s.labs[id]), points) };
   });
+  const meanTotal = meanShare(graded, labs.reduce((n, l) => n + l.points, 0));
   const checks = labIds.flatMap((lab) =>
     report.rubric[lab].checks.map((c): CheckStats => {
       const outcomes = report.results.filter((r) => r.rows.length).map((r) => ({ name: r.name, scored: r.score.labs.find((l) => l.lab === lab)?.checks.find((x) => x.check === c.check) }));
-      const lost = outcomes.filter((o) => o.scored?.outcome === 'fail' || o.scored?.outcome === 'not run');
+      const lost = outcomes.filter((o) => o.scored && LOST.includes(o.scored.outcome));
       const byCause = new Map<string, string[]>();
       for (const o of lost) {
         const key = causeKey(o.scored!.cause);
@@ -107,11 +117,11 @@ export function classView(report: ClassReport, folders: string[]): ClassView {
         title: { en: c.check, zh: checkZh(c.check) ?? c.check },
         points: c.points,
         failed: lost.map((o) => o.name),
-        judged: outcomes.filter((o) => o.scored && ['pass', 'fail', 'not run'].includes(o.scored.outcome)).length,
+        judged: outcomes.filter((o) => o.scored && o.scored.outcome !== 'not judged').length,
         causes,
       };
     }),
   );
   const names = new Set(report.results.map((r) => r.name));
-  return { labs, students, checks, notInReport: folders.filter((f) => !names.has(f)), notInFolder: [...names].filter((n) => !folders.includes(n)) };
+  return { labs, meanTotal, students, checks, notInReport: folders.filter((f) => !names.has(f)), notInFolder: [...names].filter((n) => !folders.includes(n)) };
 }

@@ -41,6 +41,8 @@ export interface LiveBoardOptions {
   /** npm test -- --live's own flags besides --kubeconfig (--namespace, --probe-pod, --grep ...) */
   liveArgs: string[];
   target: string;
+  /** each judgement creates and deletes a probe pod (--probe-pod) */
+  probePod: boolean;
   /** quiet time after the last change before judging */
   debounceMs: number;
   onChange: () => void;
@@ -67,7 +69,7 @@ export class LiveBoard {
 
   get status(): BoardStatus {
     const problem = [this.judgeProblem, this.watchProblem].filter(Boolean).join('; ');
-    return { target: this.o.target, judgedAt: this.judgedAt, seconds: this.seconds, running: !!this.running, problem: problem || undefined };
+    return { target: this.o.target, probePod: this.o.probePod, judgedAt: this.judgedAt, seconds: this.seconds, running: !!this.running, problem: problem || undefined };
   }
 
   /** Starts the watches (a refused or failing one is a problem on the page, not a crash) and the first judgement. */
@@ -77,8 +79,14 @@ export class LiveBoard {
     await Promise.all(
       watchedPaths(this.o.namespace).map((entry) => {
         const [path, name] = entry.split('?');
-        return observe<KubeObject>({ kc: this.o.kc, path, fieldSelector: name ? `metadata.name=${name}` : undefined, startTimeoutMs: 15_000, onChange: (_, event) => event !== 'LIST' && this.changed() })
-          .then((w) => (this.stopped ? w.stop() : this.watches.push(w)))
+        // Every event once the watch is up, a re-list after a gap in it too (what changed meanwhile); not the first list.
+        let up = false;
+        return observe<KubeObject>({ kc: this.o.kc, path, fieldSelector: name ? `metadata.name=${name}` : undefined, startTimeoutMs: 15_000, onChange: () => up && this.changed() })
+          .then((w) => {
+            up = true;
+            if (this.stopped) w.stop();
+            else this.watches.push(w);
+          })
           .catch((err: Error) => problems.push(`cannot watch ${path}${name ? ` (${name})` : ''}: ${err.message.split('\n')[0]}`));
       }),
     );
@@ -88,7 +96,8 @@ export class LiveBoard {
     }
   }
 
-  stop(): void {
+  /** Stops the watches and the judgement running (its whole process group), and waits for it to be cleaned up. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.child?.pid) {
@@ -99,6 +108,7 @@ export class LiveBoard {
       }
     }
     for (const w of this.watches) w.stop();
+    await this.running;
   }
 
   /** A watched object changed: judge once the changes settle. */
@@ -122,7 +132,8 @@ export class LiveBoard {
         this.judgeProblem = err.message.split('\n')[0];
       })
       .then(() => {
-        if (answering && !this.judgeProblem) this.lastReaction = (Date.now() - answering) / 1000;
+        // A judgement asked for (the first, "check now") answers no change.
+        this.lastReaction = answering && !this.judgeProblem ? (Date.now() - answering) / 1000 : undefined;
         this.running = undefined;
         this.o.onChange();
         if (this.again) {
@@ -138,10 +149,11 @@ export class LiveBoard {
     const started = Date.now();
     const reports = mkdtempSync(join(tmpdir(), 'course-board-'));
     try {
-      // Nothing of the board's own environment carried over but the kubeconfig given.
-      const env = { HARNESS_REPORT_DIR: reports, HARNESS_STRICT: 'false', HARNESS_QUICK: '', HARNESS_KUBECONFIG: '', HARNESS_CONTEXT: '', CI: '' };
+      // None of the board's own HARNESS_* settings carried over (but where the harness keeps its state): the live run's flags are liveArgs alone.
+      const carried = Object.entries(process.env).filter(([k]) => (!k.startsWith('HARNESS_') || k === 'HARNESS_HOME') && k !== 'CI');
+      const env = { ...Object.fromEntries(carried), HARNESS_REPORT_DIR: reports };
       // In a process group of its own: stopping the board stops the run (npx, tsx, Playwright and its workers).
-      const child = spawn('npx', ['tsx', join(ROOT, 'scripts', 'test.ts'), '--live', '--kubeconfig', this.o.kubeconfig, ...this.o.liveArgs], { cwd: ROOT, env, all: true, detached: true });
+      const child = spawn('npx', ['tsx', join(ROOT, 'scripts', 'test.ts'), '--live', '--kubeconfig', this.o.kubeconfig, ...this.o.liveArgs], { cwd: ROOT, env, extendEnv: false, all: true, detached: true });
       this.child = child;
       const r = await child;
       this.child = undefined;

@@ -10,6 +10,8 @@ import { escapeHtml as esc } from '../core/html.ts';
 export interface BoardStatus {
   /** the API server and context checked */
   target: string;
+  /** each judgement creates and deletes a probe pod in course-probe: the one write */
+  probePod?: boolean;
   /** the last judgement's end, ISO time */
   judgedAt?: string;
   seconds?: number;
@@ -27,6 +29,7 @@ const UI = {
   judged: { zh: (t: string, s: string) => `最近一次检查：${t}（用时 ${s} 秒）`, en: (t: string, s: string) => `last judged at ${t} (${s} s)` },
   target: { zh: '检查对象', en: 'checking' },
   readOnly: { zh: '只读：只做 get、list、watch，不写入集群；集群中的对象变化时自动重新检查', en: 'read-only: get, list and watch, nothing written; judged again when the cluster\'s objects change' },
+  probe: { zh: '只读，除了探测 Pod：每次检查在 course-probe 中创建并删除一个 busybox Pod；集群中的对象变化时自动重新检查', en: 'read-only but for the probe: each judgement creates and deletes a busybox pod in course-probe; judged again when the cluster\'s objects change' },
   chapter: { zh: '对应章节', en: 'course chapter' },
   hint: { zh: '提示', en: 'hint' },
   other: { zh: 'English', en: '中文' },
@@ -101,7 +104,7 @@ export function boardPage(labs: BoardLab[], status: BoardStatus, lang: Lang): st
 ${STYLE}</style></head>
 <body>
 <header><h1>${esc(UI.heading[lang])}</h1><button id="check" type="button">${esc(UI.check[lang])}</button> <a href="?lang=${other}" lang="${other === 'zh' ? 'zh-CN' : 'en'}">${esc(UI.other[lang])}</a></header>
-<p>${esc(UI.readOnly[lang])}</p>
+<p>${esc((status.probePod ? UI.probe : UI.readOnly)[lang])}</p>
 <p id="status" role="status" aria-live="polite">${boardStatus(status, lang)}</p>
 <main id="board">${boardMain(labs, lang)}</main>
 <script>

@@ -49,10 +49,10 @@ export function boardLabs(rows: LabRow[]): BoardLab[] {
     const boardRows = list.map((r): BoardRow => {
       const words = rowWords(r.check);
       const state: RowState = r.result === 'pass' ? 'pass' : r.result === 'fail' ? (notStarted ? 'not-started' : 'fail') : r.result === 'n/a' ? 'n/a' : 'not-judged';
-      const reason = r.detail.replace(/^not applicable: /, '');
-      const detail = r.result === 'fail' ? { en: r.detail, zh: causeZh(r.detail) } : { en: r.detail, zh: r.result === 'n/a' ? `不适用：${causeZh(reason)}` : r.detail };
+      // The cause, the reason (not applicable, not judged) or what it measured (passing), in the lab report's words.
+      const detail = { en: r.detail, zh: r.result === 'pass' ? r.detail : causeZh(r.detail) };
       // A hint that only says the reason again is left out.
-      const hint = state === 'pass' || (state === 'n/a' && words?.hint.en === reason) ? undefined : words?.hint;
+      const hint = state === 'pass' || (state === 'n/a' && r.detail === `not applicable: ${words?.hint.en}`) ? undefined : words?.hint;
       return { check: r.check, state, title: { en: r.check, zh: words?.zh ?? r.check }, detail, hint };
     });
     const states = boardRows.map((r) => r.state);

@@ -65,6 +65,19 @@ const ROWS: RowWords[] = [
   { en: /^a path no rule names, (\S+), reaches no backend: 404 from the edge itself, where (\S+) is routed$/, zh: (m) => `没有规则的路径 ${m[1]} 不会到达任何后端：由入口自身返回 404（而 ${m[2]} 是有路由的）`, hint: routeHint },
   { en: /^\/api\/reviews with nothing after it: .*$/, zh: () => '/api/reviews 后面什么都没有时：Ingress 的正则 /api/reviews/(.*) 不匹配它，Gateway 的前缀 /api/reviews 匹配（已知差异）', hint: routeHint },
   { en: /^a host no route names, (\S+), reaches no backend: 404 from the edge itself, where (\S+) is routed$/, zh: (m) => `没有路由的域名 ${m[1]} 不会到达任何后端：由入口自身返回 404（而 ${m[2]} 是有路由的）`, hint: routeHint },
+  // A grading run's own rows (suites/grade): the submission's files, objects and behaviour.
+  { en: /^(\S+) is Kubernetes YAML without audit findings$/, zh: (m) => `${m[1]} 是合法的 Kubernetes YAML，审计没有发现问题`, hint: { zh: '按报告中的问题修改这个文件；kubectl apply --dry-run=server -f <文件> 可先检查', en: 'fix what the report names in the file; kubectl apply --dry-run=server -f <file> checks it first' } },
+  { en: /^(\w+\/[\w.-]+(?:, \w+\/[\w.-]+)*) apply$/, zh: (m) => `其他对象可以创建：${objectList(m[1])}`, hint: { zh: '用 kubectl apply -f 创建它们，看 API Server 的报错', en: 'create them with kubectl apply -f and read what the API server says' } },
+  { en: /^the submission is deployed in namespaces of its own$/, zh: () => '提交的清单已部署到它自己的命名空间中', hint: { zh: '按课程的顺序 kubectl apply -f 每一节的目录，看哪一步报错', en: 'kubectl apply -f each lab folder in the course\'s order and see which one fails' } },
+  { en: /^the folder defines (.+?)( \(or the routing labs answered with Ingresses\))?, and the API server accepts them$/, zh: (m) => `目录中定义了 ${objectList(m[1])}${m[2] ? '（或路由实验已用 Ingress 完成）' : ''}，并且 API Server 接受它们`, hint: { zh: '这一节需要的对象要写在这一节的目录里；kubectl apply --dry-run=server -f <目录> 可先检查', en: 'the lab\'s objects belong in its folder; kubectl apply --dry-run=server -f <folder> checks them first' } },
+  { en: /^mysql and myblog roll out, and migrate runs in a myblog pod$/, zh: () => 'mysql 与 myblog 发布完成，并在 myblog 的 Pod 中执行了 migrate', hint: { zh: 'kubectl -n <命名空间> rollout status deploy/<名称>；再 kubectl exec 进入 myblog 的 Pod 执行 python3 manage.py migrate', en: 'kubectl -n <namespace> rollout status deploy/<name>; then python3 manage.py migrate in a myblog pod (kubectl exec)' } },
+  { en: /^details and reviews roll out$/, zh: () => 'details 与 reviews 发布完成（所有副本就绪）', hint: { zh: 'kubectl rollout status deploy/details 与 deploy/reviews；未就绪的 Pod 用 kubectl describe pod 看事件', en: 'kubectl rollout status deploy/details and deploy/reviews; kubectl describe pod shows a pod that is not Ready' } },
+  { en: /^the Gateway is Programmed and its HTTPRoutes Accepted( \(or the routing labs answered with Ingresses\))?$/, zh: (m) => `Gateway 已生效（Programmed），它的 HTTPRoute 已被接受（Accepted）${m[1] ? '（或路由实验已用 Ingress 完成）' : ''}`, hint: { zh: 'kubectl get gateway,httproute -o yaml 看 status 中的 conditions', en: 'kubectl get gateway,httproute -o yaml: the conditions in their status say why' } },
+  { en: /^Service (\S+) serves the blog list from inside the namespace$/, zh: (m) => `在命名空间内访问 Service ${m[1]} 能得到博客列表`, hint: { zh: '在 Pod 中 curl http://myblog/blog/index/；不通时看 Service 的 selector 与端点', en: 'curl http://myblog/blog/index/ from a pod; if it fails, look at the Service\'s selector and endpoints' } },
+  { en: /^the pull secrets named by (.+) log in to their images' registry, and their pods pull$/, zh: (m) => `${objectList(m[1])} 引用的拉取凭证（imagePullSecrets）能登录镜像仓库，它们的 Pod 能拉取镜像`, hint: { zh: 'kubectl create secret docker-registry 创建凭证，在 Pod 模板中用 imagePullSecrets 引用；拉取失败看 kubectl describe pod 的事件', en: 'kubectl create secret docker-registry makes it; name it in the pod template\'s imagePullSecrets; kubectl describe pod shows a failed pull' } },
+  { en: /^myblog and mysql stay up: .*$/, zh: () => 'myblog 与 mysql 一直运行：从就绪起，整个检查期间以及一个存活探针周期内没有容器重启', hint: { zh: 'kubectl describe pod 看重启原因；存活探针（livenessProbe）的 initialDelaySeconds 与超时要留足时间', en: 'kubectl describe pod says why it restarted; give the livenessProbe\'s initialDelaySeconds and timeouts enough time' } },
+  { en: /^a hung myblog pod leaves the Service \(readinessProbe\) and is restarted \(livenessProbe\)$/, zh: () => '卡住的 myblog Pod 被移出 Service（readinessProbe）并被重启（livenessProbe）', hint: { zh: '健康检查：readinessProbe 把未就绪的 Pod 移出端点，livenessProbe 重启它', en: 'the health checks: the readinessProbe takes a pod out of the endpoints, the livenessProbe restarts it' } },
+  { en: /^myblog rolls from v1 to v2 under load through its Ingress \(or Gateway\) and NodePort without losing a request$/, zh: () => 'myblog 在负载下从 v1 滚动更新到 v2，经由 Ingress（或 Gateway）与 NodePort 访问，没有丢失请求', hint: { zh: '滚动更新：maxUnavailable、readinessProbe 与 preStop 让旧 Pod 处理完请求再退出', en: 'the rolling update: maxUnavailable, a readinessProbe and a preStop hook let old pods finish their requests' } },
   // The rows a live run lists as not applicable (lib/config/applicability.ts).
   { en: /^myblog rolls from v1 to v2 under load with no failed request$/, zh: () => 'myblog 在负载下从 v1 滚动更新到 v2，没有失败的请求', hint: { zh: '滚动更新要写集群，--live 只读：用 npm test -- --manifests 检查', en: 'a rollout writes, and --live only reads: npm test -- --manifests checks it' } },
   { en: /^mysql is updated without two MySQL pods on its hostPath data$/, zh: () => 'mysql 更新时不会有两个 MySQL Pod 同时使用它的 hostPath 数据', hint: { zh: '更新策略用 Recreate；--live 只读，用 npm test -- --manifests 检查', en: 'the Recreate strategy; --live only reads: npm test -- --manifests checks it' } },
@@ -117,10 +130,28 @@ export function checkZh(check: string): string | undefined {
 
 /** A check's cause in Chinese: each part it names (the checks join them with "; " or " · ") worded as the course does; a part no rule knows stays as the check said it. */
 export function causeZh(cause: string): string {
-  return cause
-    .split(/ · |; /)
+  return parts(cause)
     .map((part) => partZh(part.trim()))
     .join('；');
+}
+
+/** A cause's parts: split at " · " and "; ", but not inside brackets ("pods have a; b" is one part). */
+function parts(cause: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < cause.length; i++) {
+    const c = cause[i];
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    const sep = depth === 0 && (cause.startsWith(' · ', i) ? 3 : cause.startsWith('; ', i) ? 2 : 0);
+    if (sep) {
+      out.push(cause.slice(start, i));
+      start = i + sep;
+      i += sep - 1;
+    }
+  }
+  return [...out, cause.slice(start)];
 }
 
 type Rule = [RegExp, (m: RegExpExecArray) => string];
@@ -158,6 +189,9 @@ const CAUSES: Rule[] = [
   [/^cannot reach the ingress controller at (\S+) \((.*)\): (.*)$/, (m) => `无法连接 ${m[1]} 上的 ingress 控制器（${m[2]}）：${m[3]}`],
   [/^give an address that reaches it with (--ingress-address \S+)$/, (m) => `用 ${m[1]} 给出能到达它的地址`],
   [/^no Ready ingress controller pod \(ingress-nginx or Traefik\) in the cluster: give its address with (--ingress-address \S+)$/, (m) => `集群中没有就绪的 ingress 控制器 Pod（ingress-nginx 或 Traefik）：用 ${m[1]} 给出它的地址`],
+  [/^not applicable: (.*)$/, (m) => `不适用：${partZh(m[1])}`],
+  [/^not run: (.*)$/, (m) => `未运行：${partZh(m[1])}`],
+  [/^hint: see the course's section (.*)$/, (m) => `提示：参见课程的“${m[1]}”一节`],
   // Why a live run cannot judge a row (lib/config/applicability.ts LIVE_NOT_APPLICABLE).
   [/^a rollout changes the Deployment, and --live never writes$/, () => '滚动更新要修改 Deployment，而 --live 从不写集群'],
   [/^an update changes the Deployment, and --live never writes$/, () => '更新要修改 Deployment，而 --live 从不写集群'],

@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { INTERRUPTED, labReportHtml, labReportMarkdown, labRow, type LabRow } from '../report/lab-report.ts';
+import { INTERRUPTED, labRow, writeLabReportFiles, type LabRow } from '../report/lab-report.ts';
 import { readJsonReport, testEntries, type TestEntry } from '../report/playwright-json.ts';
 import { doing, info, step, warn } from '../core/log.ts';
 import { loadLabs } from '../course/labs.ts';
@@ -308,9 +308,7 @@ function studentReport(dir: string, r: StudentResult, rubric: Rubric): void {
   const summary = r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ');
   const notJudged = r.score.notJudged ? `; ${r.score.notJudged} point(s) not judged (the harness's limits, left out of the total)` : '';
   const heading = `${r.name}: ${r.score.earned}/${r.score.points} points (${summary})${notJudged}${r.alone ? `; ${r.alone}` : ''}`;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'labs.md'), labReportMarkdown(rows, heading));
-  writeFileSync(join(dir, 'labs.html'), labReportHtml(rows, heading));
+  writeLabReportFiles(dir, rows, heading);
 }
 
 const csvCell = (v: string | number) => {

@@ -5,7 +5,9 @@
 // run's configuration are listed as such. A Playwright reporter writing
 // reports/labs.md, labs.html and labs.json (the rows, so that `npm test` can
 // add what it checks after Playwright: the reports' hygiene); the unit
-// project is left out.
+// project is left out. A live or grading run's report is written in Chinese
+// too (labs.zh.md, labs.zh.html): its rows are the course's checks, worded
+// as the lab board words them (lib/course/words.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
@@ -13,6 +15,7 @@ import { liveNotApplicable, notApplicable } from '../config/applicability.ts';
 import { parseArgs } from '../core/command-line.ts';
 import { suitesLeftOutOfQuick } from '../config/runs-alone.ts';
 import { escapeHtml } from '../core/html.ts';
+import { causeZh, checkZh, LABS, type Lang } from '../course/words.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -101,10 +104,35 @@ function grouped(rows: LabRow[]): [string, LabRow[]][] {
   return [...topics];
 }
 
-const totals = (rows: LabRow[]) => {
+const totals = (rows: LabRow[], lang: Lang) => {
   const n = (result: LabRow['result']) => rows.filter((r) => r.result === result).length;
+  if (lang === 'zh') return `通过 ${n('pass')}，未通过 ${n('fail')}，跳过 ${n('skipped')}${n('n/a') ? `，不适用 ${n('n/a')}` : ''}${n('known') ? `，已知的环境问题 ${n('known')}` : ''}`;
   return `${n('pass')} passed, ${n('fail')} failed, ${n('skipped')} skipped${n('n/a') ? `, ${n('n/a')} not applicable` : ''}${n('known') ? `, ${n('known')} known environment failure(s)` : ''}`;
 };
+
+const REPORT_WORDS = {
+  title: { en: 'Lab report', zh: '实验报告' },
+  check: { en: 'check', zh: '检查' },
+  result: { en: 'result', zh: '结果' },
+  detail: { en: 'cause, reason or measurement', zh: '原因、理由或测量值' },
+  evidence: { en: "Playwright's HTML report</a> has each test's evidence (events, pod states, logs, HTTP transcripts).", zh: 'Playwright 的 HTML 报告</a>中有每个测试的证据（事件、Pod 状态、日志、HTTP 记录）。' },
+  results: { en: { pass: 'pass', fail: 'FAIL', skipped: 'skipped', 'n/a': 'n/a', known: 'known' }, zh: { pass: '通过', fail: '未通过', skipped: '跳过', 'n/a': '不适用', known: '已知的环境问题' } },
+};
+
+const SOURCES: Record<string, string> = { 'Live cluster': '在线集群', Submission: '提交' };
+const PARTS: Record<string, string> = { cluster: '集群', files: '文件', 'other objects': '其他对象', deploy: '部署' };
+
+/** A row as a report in `lang` shows it: the course's words for a live or grading row's topic, title and cause. */
+function worded(r: LabRow, lang: Lang): { topic: string; check: string; detail: string } {
+  if (lang === 'en') return r;
+  const m = /^(Live cluster|Submission): (?:lab (\S+)|(.+))$/.exec(r.topic);
+  const lab = m?.[2] ? LABS.find((l) => l.id === m[2]) : undefined;
+  const topic = m ? `${SOURCES[m[1]]}：${m[2] ? `实验 ${m[2]}${lab ? ` · ${lab.title.zh}` : ''}` : (PARTS[m[3]] ?? m[3])}` : r.topic;
+  return { topic, check: checkZh(r.check) ?? r.check, detail: r.result === 'pass' ? r.detail : causeZh(r.detail) };
+}
+
+/** A run whose rows are the course's checks (a live run, a grading): its report is written in Chinese too. */
+const courseRows = (rows: LabRow[]) => rows.some((r) => /^(Live cluster|Submission): /.test(r.topic));
 
 /** The checks this configuration does not register, as rows (none in a grading run: its rows are the submission's). */
 export function notApplicableRows(): LabRow[] {
@@ -125,35 +153,55 @@ export function quickLeftOut(): LabRow[] {
   });
 }
 
-export function labReportMarkdown(rows: LabRow[], heading: string): string {
-  const out = ['# Lab report', '', `${heading}: ${totals(rows)}`];
-  for (const [topic, list] of grouped(rows)) {
+export function labReportMarkdown(rows: LabRow[], heading: string, lang: Lang = 'en'): string {
+  const w = (k: 'title' | 'check' | 'result' | 'detail') => REPORT_WORDS[k][lang];
+  const out = [`# ${w('title')}`, '', `${heading}${lang === 'zh' ? '：' : ': '}${totals(rows, lang)}`];
+  for (const [, list] of grouped(rows)) {
     const edges = edgeNames(list);
-    out.push('', `## ${topic}`, '', `| check | result |${edges.map((e) => ` ${e} |`).join('')} cause, reason or measurement |`, `|---|---|${edges.map(() => '---|').join('')}---|`);
-    for (const r of list) out.push(`| ${mdCell(r.check)} | ${r.result === 'fail' ? '**FAIL**' : r.result} |${edges.map((e) => ` ${mdCell(r.edges?.[e] ?? '')} |`).join('')} ${mdCell(r.detail)} |`);
+    out.push('', `## ${worded(list[0], lang).topic}`, '', `| ${w('check')} | ${w('result')} |${edges.map((e) => ` ${e} |`).join('')} ${w('detail')} |`, `|---|---|${edges.map(() => '---|').join('')}---|`);
+    for (const r of list) {
+      const t = worded(r, lang);
+      const result = REPORT_WORDS.results[lang][r.result];
+      out.push(`| ${mdCell(t.check)} | ${r.result === 'fail' ? `**${result}**` : result} |${edges.map((e) => ` ${mdCell(r.edges?.[e] ?? '')} |`).join('')} ${mdCell(t.detail)} |`);
+    }
   }
   return out.join('\n') + '\n';
 }
 
-export function labReportHtml(rows: LabRow[], heading: string): string {
+export function labReportHtml(rows: LabRow[], heading: string, lang: Lang = 'en'): string {
+  const w = (k: 'title' | 'check' | 'result' | 'detail') => REPORT_WORDS[k][lang];
   const color = { pass: '#1a7f37', fail: '#cf222e', skipped: '#9a6700', 'n/a': '#57606a', known: '#8250df' };
   const sections = grouped(rows)
-    .map(([topic, list]) => {
+    .map(([, list]) => {
       const edges = edgeNames(list);
       return (
-        `<h2>${escapeHtml(topic)}</h2><table><tr><th>check</th><th>result</th>${edges.map((e) => `<th>${escapeHtml(e)}</th>`).join('')}<th>cause, reason or measurement</th></tr>` +
+        `<h2>${escapeHtml(worded(list[0], lang).topic)}</h2><table><tr><th>${w('check')}</th><th>${w('result')}</th>${edges.map((e) => `<th>${escapeHtml(e)}</th>`).join('')}<th>${w('detail')}</th></tr>` +
         list
-          .map((r) => `<tr><td>${escapeHtml(r.check)}</td><td style="color:${color[r.result]};font-weight:bold">${r.result}</td>${edges.map((e) => `<td>${escapeHtml(r.edges?.[e] ?? '')}</td>`).join('')}<td>${escapeHtml(r.detail)}</td></tr>`)
+          .map((r) => {
+            const t = worded(r, lang);
+            return `<tr><td>${escapeHtml(t.check)}</td><td style="color:${color[r.result]};font-weight:bold">${lang === 'en' ? r.result : REPORT_WORDS.results.zh[r.result]}</td>${edges.map((e) => `<td>${escapeHtml(r.edges?.[e] ?? '')}</td>`).join('')}<td>${escapeHtml(t.detail)}</td></tr>`;
+          })
           .join('') +
         '</table>'
       );
     })
     .join('\n');
-  return `<!doctype html><meta charset="utf-8"><title>Lab report</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}</style>
-<h1>Lab report</h1><p>${escapeHtml(`${heading}: ${totals(rows)}`)}</p>
-<p><a href="html/index.html">Playwright's HTML report</a> has each test's evidence (events, pod states, logs, HTTP transcripts).</p>
+  const other = courseRows(rows) ? `<p><a href="${lang === 'zh' ? 'labs.html' : 'labs.zh.html'}" lang="${lang === 'zh' ? 'en' : 'zh-CN'}">${lang === 'zh' ? 'English' : '中文'}</a></p>\n` : '';
+  return `<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><meta charset="utf-8"><title>${w('title')}</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}</style>
+<h1>${w('title')}</h1><p>${escapeHtml(`${heading}${lang === 'zh' ? '：' : ': '}${totals(rows, lang)}`)}</p>
+${other}<p><a href="html/index.html">${REPORT_WORDS.evidence[lang]}</p>
 ${sections}
 `;
+}
+
+/** labs.md and labs.html in `dir`, and for the course's checks their Chinese versions. */
+export function writeLabReportFiles(dir: string, rows: LabRow[], heading: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const lang of courseRows(rows) ? (['en', 'zh'] as const) : (['en'] as const)) {
+    const name = lang === 'en' ? 'labs' : 'labs.zh';
+    writeFileSync(`${dir}/${name}.md`, labReportMarkdown(rows, heading, lang));
+    writeFileSync(`${dir}/${name}.html`, labReportHtml(rows, heading, lang));
+  }
 }
 
 export default class LabReporter implements Reporter {
@@ -176,11 +224,9 @@ export default class LabReporter implements Reporter {
 /** The run's report folder: HARNESS_REPORT_DIR (a student's folder in a class), else reports/. */
 export const reportsDir = () => process.env.HARNESS_REPORT_DIR || 'reports';
 
-/** Writes labs.md, labs.html and labs.json into the report folder. */
+/** Writes labs.md, labs.html (and their Chinese versions, for the course's checks) and labs.json into the report folder. */
 export function writeLabReport(rows: LabRow[], heading: string, dir = reportsDir()): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/labs.md`, labReportMarkdown(rows, heading));
-  writeFileSync(`${dir}/labs.html`, labReportHtml(rows, heading));
+  writeLabReportFiles(dir, rows, heading);
   writeFileSync(`${dir}/labs.json`, JSON.stringify({ heading, rows }, null, 2) + '\n');
 }
 

@@ -31,6 +31,7 @@ import { suitesLeftOutOfQuick } from '../lib/config/runs-alone.ts';
 import { MIN_SCANNED_LENGTH, scanForSecrets, type SecretValue } from '../lib/report/secret-scan.ts';
 import { sweepTestObjects } from '../lib/run/sweep.ts';
 import { spawn } from '../lib/core/exec.ts';
+import { writeClassPage } from '../lib/board/class-page.ts';
 
 /** Playwright options that may be given without `--`. */
 const PLAYWRIGHT_FLAGS: Record<string, 'value' | 'bare'> = {
@@ -240,7 +241,8 @@ main(async () => {
       const line = r.rows.length ? `${`${r.score.earned}/${r.score.points}`.padStart(7)}  ${r.score.labs.map((l) => `${l.lab} ${l.earned}/${l.points}`).join(', ')}${r.score.notJudged ? ` (${r.score.notJudged} not judged)` : ''}${r.graded ? '' : ' (reused)'}` : '    not graded (interrupted or not started)';
       console.log(`${r.name.padEnd(24)} ${line}`);
     }
-    info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: ${REPORTS}/class.html, class.csv, students/NAME/labs.html${options.submissions ? `; as a board: npm run board -- --submissions ${options.submissions}` : ''}`);
+    if (existsSync(join(REPORTS, 'class.json'))) writeClassPage(REPORTS);
+    info(`class graded in ${((Date.now() - started) / 60_000).toFixed(1)} min; reports: ${REPORTS}/class.html (in Chinese class.zh.html), class.csv, students/NAME/labs.html${options.submissions ? `; as a board: npm run board -- --submissions ${options.submissions}` : ''}`);
     exitCode = results.some((r) => r.rows.length === 0) ? 1 : 0;
     // What the harness could not judge cost no student anything; under --strict it fails the run, the harness's own.
     const unjudged = results.flatMap((r) => r.score.labs.flatMap((l) => l.checks.filter((c) => c.outcome === 'not judged').map((c) => `${r.name}: lab ${l.lab}: ${c.check}`)));

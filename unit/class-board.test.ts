@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { causeKey, classView, type ClassReport } from '../lib/board/class-view.ts';
-import { classPage } from '../lib/board/class-page.ts';
+import { classPage, writeClassPage } from '../lib/board/class-page.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from './temp.ts';
 import { loadRubric } from '../lib/grading/rubric.ts';
 import { MANIFESTS } from '../lib/course/labs.ts';
 import { checkZh } from '../lib/course/words.ts';
@@ -104,4 +106,14 @@ test("every check of the course's rubric has its Chinese title", () => {
   const checks = Object.values(loadRubric(join(MANIFESTS, 'rubric.yaml'))).flatMap((l) => l.checks.map((c) => c.check));
   expect(checks.length).toBeGreaterThan(15);
   expect(checks.filter((c) => !checkZh(c))).toEqual([]);
+});
+
+test('class.zh.html: the class report in Chinese as a file beside class.html, linking it and the students\' Chinese reports', () => {
+  const dir = tempDir('class-zh-');
+  writeFileSync(join(dir, 'class.json'), JSON.stringify(report));
+  writeClassPage(dir);
+  const page = readFileSync(join(dir, 'class.zh.html'), 'utf8');
+  expect(page).toContain('<h1>班级实验成绩</h1><a href="class.html" lang="en">English</a>');
+  expect(page).toContain('<a href="students/bob/labs.zh.html">bob</a>');
+  expect(page).not.toContain('报告中有、目录中没有');
 });

@@ -3,9 +3,11 @@
 // hover, a link to the student's lab report), the class's mean per lab, and
 // the checks the class loses most with their common causes. Every column
 // sorts (a button in its header; aria-sort says how it is sorted).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { escapeHtml as esc } from '../core/html.ts';
 import type { Lang } from '../course/words.ts';
-import type { ClassView } from './class-view.ts';
+import { classView, readClassReport, type ClassView } from './class-view.ts';
 import { colon, STYLE } from './page.ts';
 
 const UI = {
@@ -35,8 +37,12 @@ const UI = {
 const th = (label: string, sort: string = 'none') => `<th scope="col" aria-sort="${sort}"><button type="button">${label}</button></th>`;
 const fixed = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
-export function classPage(view: ClassView, lang: Lang, source: string): string {
-  const other: Lang = lang === 'zh' ? 'en' : 'zh';
+/**
+ * The page; `other` is where the other language is (the board: the same page with ?lang=;
+ * a file: class.html, the class report in English).
+ */
+export function classPage(view: ClassView, lang: Lang, source: string, other = `?lang=${lang === 'zh' ? 'en' : 'zh'}`): string {
+  const otherLang: Lang = lang === 'zh' ? 'en' : 'zh';
   const graded = view.students.filter((s) => s.graded);
   const head = `<tr>${th(esc(UI.student[lang]))}${th(esc(UI.total[lang]))}${view.labs.map((l) => th(`${esc(l.id)}<br><small>${esc(l.title[lang])}</small>`)).join('')}</tr>`;
   const body = view.students
@@ -87,7 +93,7 @@ td[data-state=fail]{background:#ffebe9;color:#6e0b10}
 .who{color:#1f2328}
 </style></head>
 <body>
-<header><h1>${esc(UI.heading[lang])}</h1><a href="?lang=${other}" lang="${other === 'zh' ? 'zh-CN' : 'en'}">${esc(UI.other[lang])}</a></header>
+<header><h1>${esc(UI.heading[lang])}</h1><a href="${esc(other)}" lang="${otherLang === 'zh' ? 'zh-CN' : 'en'}">${esc(UI.other[lang])}</a></header>
 <p>${esc(UI.summary[lang](view.students.length, graded.length, source))}</p>
 ${warnings}
 <main>
@@ -117,4 +123,10 @@ for (const table of document.querySelectorAll('table.sortable')) {
 </script>
 </body></html>
 `;
+}
+
+/** class.zh.html beside class.html: the class report in Chinese, as the class board shows it (a file: it sorts without a server). */
+export function writeClassPage(reportDir: string): void {
+  const view = classView(readClassReport(join(reportDir, 'class.json')), []);
+  writeFileSync(join(reportDir, 'class.zh.html'), classPage({ ...view, notInFolder: [] }, 'zh', 'class.json', 'class.html'));
 }

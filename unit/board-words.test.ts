@@ -58,6 +58,18 @@ test("causes are worded in Chinese as the course words them; a part no rule know
   expect(causeZh('not applicable: a rollout changes the Deployment, and --live never writes')).toBe('不适用：滚动更新要修改 Deployment，而 --live 从不写集群');
   expect(causeZh("Service myblog not found in namespace luffy · hint: see the course's section Service 服务访问")).toBe('命名空间 luffy 中找不到 Service myblog；提示：参见课程的“Service 服务访问”一节');
   expect(causeZh('Service mysql selects app=mysqll: no pod matches (pods have app=mysql; app=myblog)')).toBe('Service mysql 的选择器 app=mysqll 匹配不到任何 Pod（现有 Pod 的标签：app=mysql; app=myblog）');
+  // A route case on two edges; a rollout that lost requests; an update and health checks that fail.
+  expect(causeZh('case "Host myblog.luffy.com serves the blog list over HTTP from myblog" differs from the course on Gateway: Ingress: as expected | Gateway: http://myblog.luffy.com/blog/index/ is not routed to Service myblog: no Ingress rule routes myblog.luffy.com/blog/index/ (there is no Ingress)')).toBe(
+    '用例“域名 myblog.luffy.com 通过 HTTP 从 myblog 得到博客列表”在 Gateway 上与课程不符：Ingress：符合预期 | Gateway：http://myblog.luffy.com/blog/index/ 没有被路由到 Service myblog：没有 Ingress 规则路由 myblog.luffy.com/blog/index/（没有任何 Ingress）',
+  );
+  expect(causeZh('Deployment myblog loses requests in a rolling update (strategy RollingUpdate maxSurge 25% maxUnavailable 25%; readinessProbe none; preStop none): requests failed: new connection per request: http-5xx 3, connect-error 1 of 754, failing from 1.20s to 2.00s after the change; Ingress HTTP GET myblog.luffy.com (10.0.0.1:80), new connection each: after the old pods were gone answered v1, v2, not only v2')).toBe(
+    'Deployment myblog 在滚动更新中丢失了请求（策略 RollingUpdate maxSurge 25% maxUnavailable 25%；readinessProbe 未设置；preStop 未设置）：失败的请求：每个请求新建连接：754 个请求中 http-5xx 3, connect-error 1，变更后 1.20s 至 2.00s 之间失败；Ingress HTTP GET myblog.luffy.com (10.0.0.1:80)（每个请求新建连接）：旧 Pod 全部退出后应答的版本是 v1, v2，而不只是 v2',
+  );
+  expect(causeZh('not run through the NodePort: Service myblog-np has no nodePort (type ClusterIP); through the Ingress the rolling update lost no request')).toBe('未经由 NodePort 检查：Service myblog-np 没有 nodePort（类型是 ClusterIP）；经由 Ingress 的滚动更新没有丢失请求');
+  expect(causeZh('Deployment mysql does not recreate: new pod mysql-6f7d9c8b5-x2x9q was created 0.4s after the change while old pod mysql-5d8f7c9b6d-abcde (Running) still existed (strategy RollingUpdate); both would mount hostPath /opt/mysql/data')).toBe(
+    'Deployment mysql 没有先删旧 Pod 再建新 Pod（Recreate）：变更后 0.4s 新 Pod mysql-6f7d9c8b5-x2x9q 已创建，而旧 Pod mysql-5d8f7c9b6d-abcde (Running) 仍然存在（策略 RollingUpdate）；两个 Pod 会同时挂载 hostPath /opt/mysql/data',
+  );
+  expect(causeZh('Deployment myblog container myblog: no readinessProbe: a hung pod stays in the Service; no livenessProbe: a hung pod is never restarted')).toBe('Deployment myblog 的容器 myblog：没有 readinessProbe：卡住的 Pod 仍留在 Service 中；没有 livenessProbe：卡住的 Pod 永远不会被重启');
   expect(causeZh('something new the checks say')).toBe('something new the checks say');
   expect(langOf('zh_CN.UTF-8')).toBe('zh');
   expect(langOf('en_US.UTF-8')).toBe('en');

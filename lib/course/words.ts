@@ -130,6 +130,15 @@ export function checkZh(check: string): string | undefined {
 
 /** A check's cause in Chinese: each part it names (the checks join them with "; " or " · ") worded as the course does; a part no rule knows stays as the check said it. */
 export function causeZh(cause: string): string {
+  // A route case judged on two edges: each edge's verdict, worded on its own.
+  const edges = /^case "(.+?)" differs from the course on (\w+(?: and \w+)*): (.*)$/s.exec(cause);
+  if (edges) {
+    const verdicts = edges[3].split(/ \| (?=\w+: )/).map((v) => {
+      const [, edge, detail] = /^(\w+): (.*)$/s.exec(v) ?? [, '', v];
+      return `${edge}：${detail === 'as expected' ? '符合预期' : causeZh(detail!)}`;
+    });
+    return `用例“${checkZh(edges[1]) ?? edges[1]}”在 ${edges[2].replace(/ and /g, ' 与 ')} 上与课程不符：${verdicts.join(' | ')}`;
+  }
   return parts(cause)
     .map((part) => partZh(part.trim()))
     .join('；');
@@ -168,6 +177,28 @@ const CAUSES: Rule[] = [
   [/^(\S+) is not shown refused: the route that must refuse it is not in place: (.*)$/, (m) => `无法证明 ${m[1]} 被拒绝：应拒绝它的路由尚未就位：${partZh(m[2])}`],
   [/^the answer: (.*)$/, (m) => `得到的应答：${partZh(m[1])}`],
   [/^no answer: (.*)$/, (m) => `没有应答：${phrasesZh(m[1])}`],
+  [/^no answer \((.*)\)$/, (m) => `没有应答（${m[1]}）`],
+  // A rollout under load (lib/checks/rollout-load.ts, suites/grade/3-load.grade.ts).
+  [/^Deployment (\S+) loses requests in a rolling update \((.*?)\): (.*)$/, (m) => `Deployment ${m[1]} 在滚动更新中丢失了请求（${strategyZh(m[2])}）：${partZh(m[3])}`],
+  [/^requests failed: (.*)$/, (m) => `失败的请求：${downtimeZh(m[1])}`],
+  [/^(.+?), new connection each: (before the change|after the old pods were gone) answered (.*), not only (\S+)$/, (m) => {
+    const versions = m[3] === 'nothing' ? '（没有应答）' : m[3].replace('(none)', '（未标明版本）');
+    return `${m[1]}（每个请求新建连接）：${m[2] === 'before the change' ? '变更前' : '旧 Pod 全部退出后'}应答的版本是${versions.startsWith('（') ? '' : ' '}${versions}，而不只是 ${m[4]}`;
+  }],
+  // Updates and health checks (lib/checks/rollout.ts, suites/grade/2-updates.grade.ts).
+  [/^Deployment (\S+) does not recreate: new pod (.+?) was created (\S+) after the change while old pod (.+) still existed \(strategy (\S+)\)$/, (m) => `Deployment ${m[1]} 没有先删旧 Pod 再建新 Pod（Recreate）：变更后 ${m[3]} 新 Pod ${m[2]} 已创建，而旧 Pod ${m[4]} 仍然存在（策略 ${m[5]}）`],
+  [/^both would mount hostPath (\S+)$/, (m) => `两个 Pod 会同时挂载 hostPath ${m[1]}`],
+  [/^Deployment (\S+) container (\S+): (.*)$/, (m) => `Deployment ${m[1]} 的容器 ${m[2]}：${partZh(m[3])}`],
+  [/^no readinessProbe: a hung pod stays in the Service$/, () => '没有 readinessProbe：卡住的 Pod 仍留在 Service 中'],
+  [/^no livenessProbe: a hung pod is never restarted$/, () => '没有 livenessProbe：卡住的 Pod 永远不会被重启'],
+  [/^a hung myblog pod stayed Ready while hung: the readinessProbe did not take it out of the Service before the livenessProbe restarted it \(Ready again after (\d+) s\)$/, (m) => `卡住的 myblog Pod 一直保持就绪：在 livenessProbe 重启它之前，readinessProbe 没有把它移出 Service（${m[1]} 秒后再次就绪）`],
+  [/^a hung myblog pod (stayed Ready while hung \(the readinessProbe did not take it out\)|went NotReady after (\d+) s) and (was restarted, but is not Ready again|was not restarted \(the livenessProbe did not fire\)): (.*)$/, (m) => `卡住的 myblog Pod ${m[2] ? `${m[2]} 秒后变为未就绪` : '一直保持就绪（readinessProbe 没有把它移出）'}，${m[3].startsWith('was restarted') ? '已被重启，但没有再次就绪' : '没有被重启（livenessProbe 没有触发）'}：${m[4]}`],
+  [/^new pods that never served a request: (.*)$/, (m) => `从未处理过请求的新 Pod：${m[1]}`],
+  [/^rollout bounds: (.*)$/, (m) => `超出滚动更新的界限（maxSurge/maxUnavailable）：${m[1]}`],
+  [/^(.+?): achieved (\S+) of (\S+)$/, (m) => `${m[1]}：实际速率 ${m[2]}，目标 ${m[3]}`],
+  [/^not run through the NodePort: (.*)$/, (m) => `未经由 NodePort 检查：${partZh(m[1])}`],
+  [/^through the (\S+) the rolling update lost no request(.*)$/, (m) => `经由 ${m[1]} 的滚动更新没有丢失请求${m[2]}`],
+  [/^Service (\S+) has no nodePort \(type (\S+)\)$/, (m) => `Service ${m[1]} 没有 nodePort（类型是 ${m[2]}）`],
   [/^answered HTTP (\d+)(?: \(not (\d+)\))? from pod (\S+)$/, (m) => `应答 HTTP ${m[1]}${m[2] ? `（应为 ${m[2]}）` : ''}，来自 Pod ${m[3]}`],
   [/^answered HTTP (\d+)(?: \(not (\d+)\))? \(no backend pod named itself\)$/, (m) => `应答 HTTP ${m[1]}${m[2] ? `（应为 ${m[2]}）` : ''}（没有后端 Pod 报出自己的名字）`],
   [/^answered HTTP (\d+), not (\d+) from the (\S+) edge itself$/, (m) => `应答 HTTP ${m[1]}，而不是由 ${m[3]} 入口自身返回的 ${m[2]}`],
@@ -185,7 +216,7 @@ const CAUSES: Rule[] = [
   [/^pod (\S+): container (\S+) not Ready(.*)$/, (m) => `Pod ${m[1]}：容器 ${m[2]} 未就绪${m[3]}`],
   [/^pod (\S+): not Ready \((.*)\)$/, (m) => `Pod ${m[1]} 未就绪（${m[2]}）`],
   [/^pod (\S+) on (\S+) has not pulled (\S+): (.*)$/, (m) => `节点 ${m[2]} 上的 Pod ${m[1]} 还没有拉取到镜像 ${m[3]}：${m[4]}`],
-  [/^(\d+) of (\d+) answers to GET (\S+): (.*)$/, (m) => `GET ${m[3]} 的 ${m[2]} 次应答中有 ${m[1]} 次：${m[4]}`],
+  [/^(\d+) of (\d+) answers to GET (\S+): (.*)$/, (m) => `GET ${m[3]} 的 ${m[2]} 次应答中有 ${m[1]} 次：${partZh(m[4])}`],
   [/^cannot reach the ingress controller at (\S+) \((.*)\): (.*)$/, (m) => `无法连接 ${m[1]} 上的 ingress 控制器（${m[2]}）：${m[3]}`],
   [/^give an address that reaches it with (--ingress-address \S+)$/, (m) => `用 ${m[1]} 给出能到达它的地址`],
   [/^no Ready ingress controller pod \(ingress-nginx or Traefik\) in the cluster: give its address with (--ingress-address \S+)$/, (m) => `集群中没有就绪的 ingress 控制器 Pod（ingress-nginx 或 Traefik）：用 ${m[1]} 给出它的地址`],
@@ -202,6 +233,17 @@ const CAUSES: Rule[] = [
   [/^the course's clusters route with Ingress$/, () => '课程的集群用 Ingress 路由'],
   [/^the harness cluster checks the Gateway API migration$/, () => 'Gateway API 的迁移在测试框架自己的集群上检查'],
 ];
+
+/** A Deployment's strategy as the rollout causes name it ("strategy RollingUpdate maxSurge 25% ...; readinessProbe set; preStop none"). */
+const strategyZh = (text: string) => text.replace(/^strategy /, '策略 ').replace(/ set\b/g, ' 已设置').replace(/ none\b/g, ' 未设置').replace(/; /g, '；');
+
+/** The requests a rollout lost, per kind of connection ("new connection per request: http-5xx 3 of 754, failing from 1.20s to 2.00s after the change"). */
+const downtimeZh = (text: string) =>
+  text
+    .replace(/(\S+ \d+(?:, \S+ \d+)*) of (\d+), failing from (\S+) to (\S+) after the change/g, '$2 个请求中 $1，变更后 $3 至 $4 之间失败')
+    .replace(/\b0 failed of (\d+)/g, '$1 个请求无一失败')
+    .replace(/new connection per request: /g, '每个请求新建连接：')
+    .replace(/kept-alive connections: /g, '保持连接：');
 
 /** Phrases inside a part otherwise kept as said (a client's error, then advice). */
 const PHRASES: Rule[] = [[/ ?\(if the nodes are behind NAT, give addresses that reach them with (--node-address \S+)\)/, (m) => `（节点在 NAT 之后时，用 ${m[1]} 给出能到达它们的地址）`]];

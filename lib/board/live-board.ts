@@ -5,6 +5,7 @@
 // and on demand. One judgement at a time; a change during one asks for the
 // next. Nothing here writes to the cluster: list and watch, and the live
 // run's own reads.
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,12 +61,16 @@ export class LiveBoard {
   private again = false;
   private child?: ReturnType<typeof spawn>;
   private stopped = false;
+  /** aborted on stop: ends the waits on the watches (one per watched collection: more than Node's default of 10 listeners) */
+  private readonly ending = new AbortController();
   /** when the change that the next judgement answers was seen (for the time from a change to its row) */
   private changedAt?: number;
   /** seconds from the last change seen to the end of the judgement that followed it */
   lastReaction?: number;
 
-  constructor(private readonly o: LiveBoardOptions) {}
+  constructor(private readonly o: LiveBoardOptions) {
+    setMaxListeners(0, this.ending.signal);
+  }
 
   get status(): BoardStatus {
     const problem = [this.judgeProblem, this.watchProblem].filter(Boolean).join('; ');
@@ -84,8 +89,14 @@ export class LiveBoard {
         return observe<KubeObject>({ kc: this.o.kc, path, fieldSelector: name ? `metadata.name=${name}` : undefined, startTimeoutMs: 15_000, onChange: () => up && this.changed() })
           .then((w) => {
             up = true;
-            if (this.stopped) w.stop();
-            else this.watches.push(w);
+            if (this.stopped) return w.stop();
+            this.watches.push(w);
+            // A watch that resumes after a drop says nothing; one the API server refuses later (its rights taken away) ends, and says so.
+            w.until(() => false, `changes in ${path}`, 2 ** 31 - 1, this.ending.signal).catch((err: Error) => {
+              if (this.stopped) return;
+              this.watchProblem = `the watch of ${path}${name ? ` (${name})` : ''} ended: ${err.message.split('\n')[0]}; changes there are judged on demand only`;
+              this.o.onChange();
+            });
           })
           .catch((err: Error) => problems.push(`cannot watch ${path}${name ? ` (${name})` : ''}: ${err.message.split('\n')[0]}`));
       }),
@@ -107,6 +118,7 @@ export class LiveBoard {
         // already gone
       }
     }
+    this.ending.abort();
     for (const w of this.watches) w.stop();
     await this.running;
   }

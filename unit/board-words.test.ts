@@ -9,10 +9,11 @@ import type { LabRow } from '../lib/report/lab-report.ts';
 const HAN = /[\u4e00-\u9fff]/;
 
 test('every row a live run registers (with and without --probe-pod) and every row it lists as not applicable has a Chinese title and a hint in both languages', async () => {
-  test.setTimeout(60_000);
+  // Two Playwright --list runs, each a few seconds alone, longer beside a full npm test: a guard against a hang.
+  test.setTimeout(300_000);
   const titles: string[] = [];
-  for (const probe of ['false', 'true']) {
-    const { tests, problems } = await listTests('live', { HARNESS_LIVE: 'true', HARNESS_PROBE_POD: probe, HARNESS_KUBECONFIG: '', HARNESS_NAMESPACE: '' });
+  const lists = await Promise.all(['false', 'true'].map((probe) => listTests('live', { HARNESS_LIVE: 'true', HARNESS_PROBE_POD: probe, HARNESS_KUBECONFIG: '', HARNESS_NAMESPACE: '' })));
+  for (const { tests, problems } of lists) {
     expect(problems).toEqual([]);
     titles.push(...tests.map((t) => t.title.replace(/^[^:]+: /, '')));
   }
@@ -30,10 +31,9 @@ test('every row a live run registers (with and without --probe-pod) and every ro
 });
 
 test('every row a grading run registers (the submission deployed, its files, labs and behaviour) has a Chinese title and a hint in both languages', async () => {
-  test.setTimeout(60_000);
+  test.setTimeout(300_000); // as above
   const titles: string[] = [];
-  for (const project of ['grade-setup', 'grade']) {
-    const { tests, problems } = await listTests(project, { HARNESS_MANIFESTS: 'manifests' });
+  for (const { tests, problems } of await Promise.all(['grade-setup', 'grade'].map((project) => listTests(project, { HARNESS_MANIFESTS: 'manifests' })))) {
     expect(problems).toEqual([]);
     titles.push(...tests.map((t) => t.title.replace(/^(lab [^:]+|files|other objects): /, '')));
   }

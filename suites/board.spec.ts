@@ -2,8 +2,9 @@
 // served for a course namespace of this test's own, through the read-only
 // verifier's kubeconfig; the test breaks lab 30 (deletes Service myblog),
 // sees its row turn to failing with the cause in Chinese and in English,
-// restores it and sees the row pass again. The report keeps a screenshot of
-// each state and the time from the change to the row's new state; the page's
+// restores it and sees the row pass again; idle, it judges nothing, and
+// "Check now" judges again. The report keeps a screenshot of each state,
+// the time from the change to the row's new state and the idle CPU; the page's
 // headings, roles and contrast are checked from its accessibility tree and
 // computed styles.
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';

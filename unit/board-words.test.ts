@@ -8,6 +8,13 @@ import type { LabRow } from '../lib/report/lab-report.ts';
 
 const HAN = /[\u4e00-\u9fff]/;
 
+/** The titles among these whose row lacks a Chinese title, or a hint in either language. */
+const withoutWords = (titles: string[]) =>
+  [...new Set(titles)].filter((t) => {
+    const w = rowWords(t);
+    return !w || !HAN.test(w.zh) || !HAN.test(w.hint.zh) || !w.hint.en;
+  });
+
 test('every row a live run registers (with and without --probe-pod) and every row it lists as not applicable has a Chinese title and a hint in both languages', async () => {
   // Two Playwright --list runs, each a few seconds alone, longer beside a full npm test: a guard against a hang.
   test.setTimeout(300_000);
@@ -19,11 +26,7 @@ test('every row a live run registers (with and without --probe-pod) and every ro
   }
   titles.push(...LIVE_NOT_APPLICABLE.map((c) => c.check));
   expect(titles.length).toBeGreaterThan(20);
-  const missing = [...new Set(titles)].filter((t) => {
-    const w = rowWords(t);
-    return !w || !HAN.test(w.zh) || !HAN.test(w.hint.zh) || !w.hint.en;
-  });
-  expect(missing, 'rows without Chinese words or a hint (lib/course/words.ts)').toEqual([]);
+  expect(withoutWords(titles), 'rows without Chinese words or a hint (lib/course/words.ts)').toEqual([]);
   for (const lab of LABS) expect(HAN.test(lab.chapter.zh) && HAN.test(lab.title.zh) && !!lab.chapter.en, lab.id).toBe(true);
   // The reasons a row is not applicable, in Chinese too: no English prose left in them.
   const english = LIVE_NOT_APPLICABLE.map((c) => causeZh(c.reason)).filter((zh) => /\b[a-z]{3,} [a-z]{3,}\b/.test(zh));
@@ -38,11 +41,7 @@ test('every row a grading run registers (the submission deployed, its files, lab
     titles.push(...tests.map((t) => t.title.replace(/^(lab [^:]+|files|other objects): /, '')));
   }
   expect(titles.length).toBeGreaterThan(20);
-  const missing = titles.filter((t) => {
-    const w = rowWords(t);
-    return !w || !HAN.test(w.zh) || !HAN.test(w.hint.zh) || !w.hint.en;
-  });
-  expect(missing, 'rows without Chinese words or a hint (lib/course/words.ts)').toEqual([]);
+  expect(withoutWords(titles), 'rows without Chinese words or a hint (lib/course/words.ts)').toEqual([]);
 });
 
 test("causes are worded in Chinese as the course words them; a part no rule knows stays as the check said it", () => {

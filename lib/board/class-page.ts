@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml as esc } from '../core/html.ts';
-import type { Lang } from '../course/words.ts';
+import { colon, type Lang } from '../course/words.ts';
 import { classView, readClassReport, type ClassView } from './class-view.ts';
-import { colon, STYLE } from './page.ts';
+import { STYLE } from './page.ts';
 
 const UI = {
   heading: { zh: '班级实验成绩', en: 'Class results' },

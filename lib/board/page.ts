@@ -3,7 +3,7 @@
 // cause and its hint, in one language. The page opens an event stream and
 // replaces its main part and its status line when the board is judged again.
 import type { BoardLab, RowState } from './rows.ts';
-import type { Lang, Words } from '../course/words.ts';
+import { colon, type Lang, type Words } from '../course/words.ts';
 import { escapeHtml as esc } from '../core/html.ts';
 
 /** What the board knows besides its rows: what it checks, when it last judged, what went wrong. */
@@ -55,19 +55,14 @@ button{font-size:1em;padding:.3em 1em}
 ul{list-style:none;padding:0}
 .row{padding:.4em 0;border-top:1px solid #eaeef2}
 .badge{display:inline-block;min-width:5.5em;text-align:center;border-radius:4px;padding:0 .4em;font-weight:bold;font-size:.9em}
-[data-state=pass]>.badge{background:#dafbe1;color:#0a3622}
-[data-state=fail]>.badge{background:#ffebe9;color:#6e0b10}
-[data-state=not-started]>.badge{background:#eaeef2;color:#1f2328}
-[data-state="n/a"]>.badge,[data-state=not-judged]>.badge{background:#fff8c5;color:#3b2300}
-.lab[data-state=pass] h2 .badge{background:#dafbe1;color:#0a3622}
-.lab[data-state=fail] h2 .badge{background:#ffebe9;color:#6e0b10}
-.lab[data-state=not-started] h2 .badge{background:#eaeef2;color:#1f2328}
-.lab[data-state="n/a"] h2 .badge,.lab[data-state=not-judged] h2 .badge{background:#fff8c5;color:#3b2300}
+[data-state=pass]>.badge,.lab[data-state=pass] h2 .badge{background:#dafbe1;color:#0a3622}
+[data-state=fail]>.badge,.lab[data-state=fail] h2 .badge{background:#ffebe9;color:#6e0b10}
+[data-state=not-started]>.badge,.lab[data-state=not-started] h2 .badge{background:#eaeef2;color:#1f2328}
+[data-state="n/a"]>.badge,[data-state=not-judged]>.badge,.lab[data-state="n/a"] h2 .badge,.lab[data-state=not-judged] h2 .badge{background:#fff8c5;color:#3b2300}
 .detail,.hint,.chapter{margin:.2em 0 0 6.5em;color:#1f2328}
 .problem{color:#6e0b10;font-weight:bold}
 `;
 
-export const colon = (lang: Lang) => (lang === 'zh' ? '：' : ': ');
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-');
 
 /** The page's main part: the labs and their rows. */
@@ -112,7 +107,7 @@ const lang = ${JSON.stringify(lang)};
 const events = new EventSource('/events?lang=' + lang);
 events.addEventListener('board', (e) => {
   const { main, status } = JSON.parse(e.data);
-  if (main !== undefined) document.getElementById('board').innerHTML = main;
+  document.getElementById('board').innerHTML = main;
   document.getElementById('status').innerHTML = status;
 });
 document.getElementById('check').addEventListener('click', () => fetch('/check', { method: 'POST' }));

@@ -3,8 +3,8 @@
 // state and its words in both languages. A lab whose objects are all missing
 // is "not started", not a wall of failures: its failing rows say so; one with
 // some of them is under way, and its rows fail with their causes.
-import type { LabRow } from '../report/lab-report.ts';
-import { causeZh, LABS, rowWords, type Words } from '../course/words.ts';
+import { worded, type LabRow } from '../report/lab-report.ts';
+import { LABS, rowWords, type Words } from '../course/words.ts';
 
 export type RowState = 'pass' | 'fail' | 'not-started' | 'n/a' | 'not-judged';
 
@@ -49,11 +49,11 @@ export function boardLabs(rows: LabRow[]): BoardLab[] {
     const boardRows = list.map((r): BoardRow => {
       const words = rowWords(r.check);
       const state: RowState = r.result === 'pass' ? 'pass' : r.result === 'fail' ? (notStarted ? 'not-started' : 'fail') : r.result === 'n/a' ? 'n/a' : 'not-judged';
-      // The cause, the reason (not applicable, not judged) or what it measured (passing), in the lab report's words.
-      const detail = { en: r.detail, zh: r.result === 'pass' ? r.detail : causeZh(r.detail) };
+      // The title and the cause, reason or measurement in the lab report's own words.
+      const zh = worded(r, 'zh');
       // A hint that only says the reason again is left out.
       const hint = state === 'pass' || (state === 'n/a' && r.detail === `not applicable: ${words?.hint.en}`) ? undefined : words?.hint;
-      return { check: r.check, state, title: { en: r.check, zh: words?.zh ?? r.check }, detail, hint };
+      return { check: r.check, state, title: { en: r.check, zh: zh.check }, detail: { en: r.detail, zh: zh.detail }, hint };
     });
     const states = boardRows.map((r) => r.state);
     const state: RowState = notStarted ? 'not-started' : states.includes('fail') ? 'fail' : states.includes('pass') ? 'pass' : states.includes('not-judged') ? 'not-judged' : 'n/a';

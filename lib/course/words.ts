@@ -13,6 +13,9 @@ export interface Words {
   en: string;
 }
 
+/** The colon after a label, as each language writes it. */
+export const colon = (lang: Lang) => (lang === 'zh' ? '：' : ': ');
+
 /** The language of a locale string (LANG, LC_ALL, a browser's Accept-Language): Chinese for zh*, else English. */
 export function langOf(locale: string | undefined): Lang {
   return /^zh/i.test(locale ?? '') ? 'zh' : 'en';

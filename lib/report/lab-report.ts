@@ -15,7 +15,7 @@ import { liveNotApplicable, notApplicable } from '../config/applicability.ts';
 import { parseArgs } from '../core/command-line.ts';
 import { suitesLeftOutOfQuick } from '../config/runs-alone.ts';
 import { escapeHtml } from '../core/html.ts';
-import { causeZh, checkZh, LABS, type Lang } from '../course/words.ts';
+import { causeZh, checkZh, colon, LABS, type Lang } from '../course/words.ts';
 
 const TOPICS: Record<string, string> = {
   'cluster.setup': 'Cluster set-up',
@@ -122,8 +122,8 @@ const REPORT_WORDS = {
 const SOURCES: Record<string, string> = { 'Live cluster': '在线集群', Submission: '提交' };
 const PARTS: Record<string, string> = { cluster: '集群', files: '文件', 'other objects': '其他对象', deploy: '部署' };
 
-/** A row as a report in `lang` shows it: the course's words for a live or grading row's topic, title and cause. */
-function worded(r: LabRow, lang: Lang): { topic: string; check: string; detail: string } {
+/** A row as a report or the board in `lang` shows it: the course's words for a live or grading row's topic, title and cause. */
+export function worded(r: LabRow, lang: Lang): { topic: string; check: string; detail: string } {
   if (lang === 'en') return r;
   const m = /^(Live cluster|Submission): (?:lab (\S+)|(.+))$/.exec(r.topic);
   const lab = m?.[2] ? LABS.find((l) => l.id === m[2]) : undefined;
@@ -155,7 +155,7 @@ export function quickLeftOut(): LabRow[] {
 
 export function labReportMarkdown(rows: LabRow[], heading: string, lang: Lang = 'en'): string {
   const w = (k: 'title' | 'check' | 'result' | 'detail') => REPORT_WORDS[k][lang];
-  const out = [`# ${w('title')}`, '', `${heading}${lang === 'zh' ? '：' : ': '}${totals(rows, lang)}`];
+  const out = [`# ${w('title')}`, '', `${heading}${colon(lang)}${totals(rows, lang)}`];
   for (const [, list] of grouped(rows)) {
     const edges = edgeNames(list);
     out.push('', `## ${worded(list[0], lang).topic}`, '', `| ${w('check')} | ${w('result')} |${edges.map((e) => ` ${e} |`).join('')} ${w('detail')} |`, `|---|---|${edges.map(() => '---|').join('')}---|`);
@@ -188,7 +188,7 @@ export function labReportHtml(rows: LabRow[], heading: string, lang: Lang = 'en'
     .join('\n');
   const other = courseRows(rows) ? `<p><a href="${lang === 'zh' ? 'labs.html' : 'labs.zh.html'}" lang="${lang === 'zh' ? 'en' : 'zh-CN'}">${lang === 'zh' ? 'English' : '中文'}</a></p>\n` : '';
   return `<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><meta charset="utf-8"><title>${w('title')}</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}</style>
-<h1>${w('title')}</h1><p>${escapeHtml(`${heading}${lang === 'zh' ? '：' : ': '}${totals(rows, lang)}`)}</p>
+<h1>${w('title')}</h1><p>${escapeHtml(`${heading}${colon(lang)}${totals(rows, lang)}`)}</p>
 ${other}<p><a href="html/index.html">${REPORT_WORDS.evidence[lang]}</p>
 ${sections}
 `;

@@ -12,10 +12,10 @@
 // store read-only behind a login and TLS (its CA made at run time, given to
 // containerd): the private registry of the pull-secret lab.
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attempt, run } from '../core/exec.ts';
-import { HarnessError, step } from '../core/log.ts';
+import { HarnessError, step, warn } from '../core/log.ts';
 import type { ImageSource } from '../core/options.ts';
 import { paths } from '../core/paths.ts';
 import { onNode } from './nodes.ts';
@@ -99,11 +99,11 @@ async function containerState(name: string): Promise<{ image: string; running: b
   return { image, running: running === 'true' };
 }
 
-/** Runs `name` from `image` with `args` (`env`: variables passed by name, so that no value reaches the log), unless it already runs from that image. */
-async function ensureContainer(name: string, image: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+/** Runs `name` from `image` with `args` (`env`: variables passed by name, so that no value reaches the log), unless it already runs from that image (`fresh`: even then). */
+async function ensureContainer(name: string, image: string, args: string[], env: Record<string, string> = {}, fresh = false): Promise<void> {
   const imageId = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image]);
   const state = await containerState(name);
-  if (state?.running && state.image === imageId) return;
+  if (state?.running && state.image === imageId && !fresh) return;
   if (state) await docker(['rm', '-f', name]);
   await docker(['run', '-d', '--name', name, '--network', 'kind', '--restart', 'unless-stopped', ...Object.keys(env).flatMap((k) => ['-e', k]), ...args, image], undefined, env);
 }
@@ -152,14 +152,25 @@ export async function ensureRegistry(cluster: string, nodes: string[], image: st
   const priv = privateRegistry(cluster);
   await step(`registry ${names.open} (127.0.0.1:${REGISTRY_HOST_PORT}) and ${names.private}`, async () => {
     await docker(['volume', 'create', names.volume]);
-    await ensureContainer(names.open, image, ['-p', `127.0.0.1:${REGISTRY_HOST_PORT}:${REGISTRY_PORT}`, '-v', `${names.volume}:/var/lib/docker-registry`, '--label', `course-harness.cluster=${cluster}`]);
-    await ensureContainer(names.private, image, [
-      '-v', `${names.volume}:/var/lib/docker-registry:ro`,
-      '-v', `${dir}:/certs:ro`,
-      '-e', 'REGISTRY_CONFIG=private.yml',
-      '--label', `course-harness.cluster=${cluster}`,
-    ], { AUTH_USER: priv.username, AUTH_PASSWORD: priv.password });
-    await waitForRegistry(names.open);
+    const start = async (fresh: boolean) => {
+      await ensureContainer(names.open, image, ['-p', `127.0.0.1:${REGISTRY_HOST_PORT}:${REGISTRY_PORT}`, '-v', `${names.volume}:/var/lib/docker-registry`, '--label', `course-harness.cluster=${cluster}`], {}, fresh);
+      await ensureContainer(names.private, image, [
+        '-v', `${names.volume}:/var/lib/docker-registry:ro`,
+        '-v', `${dir}:/certs:ro`,
+        '-e', 'REGISTRY_CONFIG=private.yml',
+        '--label', `course-harness.cluster=${cluster}`,
+      ], { AUTH_USER: priv.username, AUTH_PASSWORD: priv.password }, fresh);
+      await waitForRegistry(names.open);
+    };
+    try {
+      await start(false);
+    } catch (err) {
+      // Seen after a Docker restart with the cluster recreated: the registry kept from before (restarted by its
+      // policy) accepted on its port and closed every connection. Its log goes to the registry's; then made anew, once.
+      appendFileSync(REGISTRY_LOG, `\n$ docker logs --tail 50 ${names.open}\n${(await attempt('docker', ['logs', '--tail', '50', names.open])).all}\n`);
+      warn(`${(err as Error).message}; starting ${names.open} and ${names.private} anew`);
+      await start(true);
+    }
   });
   // Rewritten each time: containerd reads hosts.toml at each pull, no restart needed.
   const files = nodeRegistryFiles(cluster, mode, priv.ca);

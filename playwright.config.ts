@@ -43,7 +43,7 @@ export default defineConfig<{ pausesForWindows: boolean }>({
         // The harness's own logic; needs no cluster.
         { name: 'unit', testDir: 'unit', testMatch: /.*\.test\.ts$/, timeout: 30_000, fullyParallel: true },
         cluster,
-        // The suites, against the cluster, on four workers: each file's tests
+        // The suites, against the cluster, on five workers: each file's tests
         // in order on one worker (a file in mode 'parallel': each test on
         // any), each test in its own namespace. What changes
         // what others read, claims what one test alone can hold, or measures
@@ -71,9 +71,9 @@ export default defineConfig<{ pausesForWindows: boolean }>({
           use: { pausesForWindows: true },
         },
       ],
-  // Four on two cores: the suites mostly wait on the cluster (probe periods,
-  // rollouts); with two, the CPU was idle about two thirds of a warm run
-  // (vmstat). The two class gradings take two workers for about 15 minutes
-  // each: with three, the shared suites had one worker meanwhile.
-  workers: 4,
+  // Five on two cores: the suites mostly wait on the cluster (probe periods,
+  // rollouts); with four, the CPU was still idle 39% of a warm run (vmstat
+  // every 10 s). The two class gradings take two workers for 11 and 14
+  // minutes: with four, the shared suites had two workers meanwhile.
+  workers: 5,
 });

@@ -18,6 +18,7 @@ import { readJsonReport, testEntries, type TestEntry } from '../report/playwrigh
 import { doing, info, step, warn } from '../core/log.ts';
 import { loadLabs } from '../course/labs.ts';
 import { hint, score, type Rubric, type StudentScore } from './rubric.ts';
+import { loadTurns, type Window } from './load-turns.ts';
 import { removeSlot } from './slot-edge.ts';
 import { GradeMap, gradeId, readSubmission, type GradeState } from './submission.ts';
 import { removeFromNodes } from '../cluster/nodes.ts';
@@ -95,8 +96,8 @@ export interface ClassOptions {
   checks?: string[];
   /** the rollout under load after them (default true) */
   load?: boolean;
-  /** holds each rollout under load's run apart from other work (the harness's suites: fixtures/measurement-window.ts); a class alone needs none */
-  window?: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+  /** holds the rollouts under load apart from other work (the harness's suites: fixtures/measurement-window.ts), those ready back to back in one hold; a class alone needs none */
+  window?: Window;
 }
 
 /** The rollout under load gets this long from its turn on, however long it waited for it. */
@@ -203,7 +204,7 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
   info(`grading ${todo.length} submission(s), ${o.parallel} at a time${reused ? `; ${reused} graded before, reused (--regrade grades them again)` : ''}; the rollouts under load one submission at a time`);
   const budget = o.budgetMs ?? 20 * 60_000;
   const seconds = new Map<string, number>();
-  let loadTurn = Promise.resolve();
+  const loadTurn = loadTurns(o.window);
   let next = 0;
   // What each submission in flight is doing, for the step's heartbeat.
   const phase = new Map<string, string>();
@@ -239,16 +240,11 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
         else if (first === 'done') {
           // One submission at a time: rollouts under load beside each other would disturb each other's measurements.
           now(s.name, 'waiting for its turn of the rollouts under load');
-          const turn = loadTurn.then(() => {
+          const load = await loadTurn(`${s.name}'s rollout under load`, async () => {
             if (o.stop?.aborted) return undefined;
-            const run = () => {
-              now(s.name, 'rollouts under load');
-              return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
-            };
-            return o.window ? o.window(`${s.name}'s rollout under load`, run) : run();
+            now(s.name, 'rollouts under load');
+            return gradingRun(o, s, ['3-load.grade.ts'], false, 'load', LOAD_BUDGET_MS);
           });
-          loadTurn = turn.then(() => undefined, () => undefined);
-          const load = await turn;
           complete = load === 'done' || load === 'timed out';
         }
         if (complete) writeFileSync(completeMarker(o, s.name), `${new Date().toISOString()}\n`);

@@ -15,9 +15,9 @@ import { findLab, inNamespace, MANIFESTS } from '../lib/course/labs.ts';
 import { tryOnNode } from '../lib/cluster/nodes.ts';
 
 // MySQL on the host network of the component=mysql node holds its port 3306:
-// only this file's labs 05 and 06 and class-isolation's interferers bind it
-// (the course stack's MySQL has no hostNetwork), so those two tests and that
-// file take this lock; the rest runs beside everything.
+// only this file's labs 05 and 06 and class-isolation's host-network test
+// bind it (the course stack's MySQL has no hostNetwork), so those three
+// tests take this lock; the rest runs beside everything.
 const HOST_PORT_3306 = { lock: 'host-port-3306-on-the-mysql-node' };
 // Each test a job of its own: Playwright gives a file's tests, and so their locks, to one job otherwise.
 test.describe.configure({ mode: 'parallel' });

@@ -26,7 +26,7 @@ import { referenceWithEdits } from '../lib/grading/planted.ts';
 test.use({ destructive: true, pausesForWindows: false });
 // Each test a job of its own, on two workers: the edge's takes about 9 minutes, the node's about 4.
 test.describe.configure({ mode: 'parallel' });
-// --quick leaves this file out: about 9 minutes of grading (three submissions alone, then four side by side).
+// --quick leaves this file out: about 9 minutes of grading (three submissions alone, then four at once; beside them, two on a host network).
 
 /** A row as it must be the same alone and in company: its verdict, and a failure's cause with the run's own names (pod suffixes, figures) masked. */
 const comparable = (r: LabRow) => `${r.topic}: ${r.check} => ${r.result}${r.result === 'pass' ? '' : `: ${r.detail.replace(/\b([a-z0-9]+(-[a-z0-9]+)*)-[a-z0-9]{8,10}-[a-z0-9]{5}\b/g, '$1-<pod>').replace(/\d+(\.\d+)?/g, '#')}`}`;

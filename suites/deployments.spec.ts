@@ -14,6 +14,10 @@ import { execInPod, isReady, waitFor } from '../lib/kube/kube.ts';
 import { findLab, inNamespace, waitForDeployments } from '../lib/course/labs.ts';
 import { tryOnNode } from '../lib/cluster/nodes.ts';
 
+// Each test a job of its own, on any worker: they share nothing but the stack's database, and the file's
+// minutes of rollouts would otherwise be one chain on one worker.
+test.describe.configure({ mode: 'parallel' });
+
 const MYBLOG_V2 = `${COURSE_MYBLOG}:v2`;
 
 /** The lab's ConfigMap, Secret and `name` Deployment in ns; MYSQL_HOST is the stack's mysql Service. */

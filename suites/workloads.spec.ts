@@ -14,6 +14,10 @@ import { applyObjects, parseManifests } from '../lib/kube/apply.ts';
 import { isReady, observe, waitFor, WaitTimeout } from '../lib/kube/kube.ts';
 import { MANIFESTS } from '../lib/course/labs.ts';
 
+// Each test a job of its own, on any worker: the CronJob's wait for its minute would otherwise end a chain
+// of the file's tests on one worker, often the run's last before the files that run alone.
+test.describe.configure({ mode: 'parallel' });
+
 const load = (file: string) => parseManifests(readFileSync(join(MANIFESTS, 'workloads', file), 'utf8'), `manifests/workloads/${file}`);
 const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
 const live = (pods: V1Pod[]) => pods.filter((p) => !p.metadata?.deletionTimestamp);

@@ -110,6 +110,8 @@ test('podCauses: the pod the others depend on first (MySQL before myblog), never
     event('myblog-5c4-aaaaa', 'Pulled', 'pulled', 'Normal', 'myblog'),
     event('myblog-5c4-bbbbb', 'BackOff', 'Back-off restarting failed container myblog in pod myblog-5c4-bbbbb', 'Warning', 'myblog'),
     event('mysql-7d9f8-abcde', 'Failed', "Error: couldn't find key MYSQL_PASSWD in Secret luffy/myblog", 'Warning', 'mysql'),
+    // Mounted before the container was created: past for a container waiting on its configuration (seen on a busy node).
+    event('mysql-7d9f8-abcde', 'FailedMount', 'MountVolume.SetUp failed for volume "kube-api-access-y" : failed to sync configmap cache: timed out waiting for the condition'),
   ];
   expect(podCauses([ready, probe, crash, mysql], events)).toEqual([
     "pod mysql-7d9f8-abcde: container mysql CreateContainerConfigError: Error: couldn't find key MYSQL_PASSWD in Secret luffy/myblog",

@@ -19,17 +19,19 @@ const aboutContainer = (e: CoreV1Event, name: string) => !e.involvedObject.field
 const restatesReason = (e: CoreV1Event) => e.reason === 'BackOff' || /^Error: [A-Za-z]+$/.test(e.message ?? '');
 
 /**
- * Warnings about getting the pod's volumes ready. A running container has
- * its volumes, so for it they are past (a transient "failed to sync
- * configmap cache" before the mount succeeded), not why it is not Ready.
+ * Warnings about getting the pod's volumes ready. The kubelet mounts them
+ * before it creates any container: for a container running, or waiting for
+ * any reason but ContainerCreating (a missing Secret key, an image, a crash
+ * loop), they are past (a transient "failed to sync configmap cache" on a
+ * busy node before the mount succeeded), not its cause.
  */
 const VOLUME_SETUP = ['FailedMount', 'FailedAttachVolume', 'FailedMapVolume'];
 
 /** The warning events' messages (with their reasons: "Unhealthy: Readiness probe failed: …"), each once. */
-const warningsOf = (events: CoreV1Event[], name?: string, withReason = false, running = false) => [
+const warningsOf = (events: CoreV1Event[], name?: string, withReason = false, mounted = false) => [
   ...new Set(
     events
-      .filter((e) => e.type === 'Warning' && (name === undefined || aboutContainer(e, name)) && !restatesReason(e) && !(running && VOLUME_SETUP.includes(e.reason ?? '')))
+      .filter((e) => e.type === 'Warning' && (name === undefined || aboutContainer(e, name)) && !restatesReason(e) && !(mounted && VOLUME_SETUP.includes(e.reason ?? '')))
       .map((e) => (withReason && e.reason ? `${e.reason}: ` : '') + oneLine(e.message ?? e.reason ?? '')),
   ),
 ];
@@ -74,7 +76,7 @@ export function podCauses(pods: V1Pod[], events: CoreV1Event[]): string[] {
     const out = (text: string, running = false) => lines.push({ text: `pod ${p.metadata?.name}: ${text}`, running, first: dependedOn(p) });
     const waitingLine = (kind: string, c: V1ContainerStatus) => {
       const w = c.state!.waiting!;
-      const why = warningsOf(own, c.name);
+      const why = warningsOf(own, c.name, false, w.reason !== 'ContainerCreating');
       // The event says it as the kubelet did ("Error: couldn't find key …"); the waiting message, when no event does (events expire).
       // A crash loop's own message is only the back-off; its last exit says why.
       const crashed = w.reason === 'CrashLoopBackOff';

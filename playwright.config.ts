@@ -57,8 +57,8 @@ export default defineConfig<{ pausesForWindows: boolean }>({
         // windows instead (fixtures/measurement-window.ts): the e2e tests
         // pause for them. What holds a thing only others
         // of its kind want takes a lock named for it (labs 05 and 06 of
-        // pod-labs and class-isolation: MySQL's host port; the verifier's
-        // files) and runs beside the rest.
+        // pod-labs and class-isolation's host-network test: MySQL's host
+        // port; the verifier's files) and runs beside the rest.
         // --quick: without the files that run alone, and the long ones that say so (the lab report lists them as not run).
         {
           name: 'e2e',
@@ -73,7 +73,8 @@ export default defineConfig<{ pausesForWindows: boolean }>({
       ],
   // Five on two cores: the suites mostly wait on the cluster (probe periods,
   // rollouts); with four, the CPU was still idle 39% of a warm run (vmstat
-  // every 10 s). The two class gradings take two workers for 11 and 14
-  // minutes: with four, the shared suites had two workers meanwhile.
+  // every 10 s), and the gradings beside the shared suites (class grading,
+  // class-isolation's two tests, grading.spec) hold up to four workers for
+  // minutes at a time.
   workers: 5,
 });

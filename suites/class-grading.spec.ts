@@ -22,13 +22,14 @@ import { expectClassBoard } from '../fixtures/board.ts';
 
 // Beside the shared suites: each submission has its namespaces and its own edge (class-isolation.spec.ts proves
 // nothing reaches across). Its four rollouts under load, judged by the requests they lose and the generator's
-// schedule, are measurement windows: each runs once the tests running then have ended, and none starts meanwhile
-// (fixtures/measurement-window.ts). The class's other submission goes on deploying and checking, as in any class.
+// schedule, run in measurement windows: a window opens once the tests running then have ended, and none starts
+// meanwhile (fixtures/measurement-window.ts); the two submissions graded together share one, one after the other
+// (lib/grading/load-turns.ts). The class's other submissions go on deploying and checking, as in any class.
 test.use({ destructive: true, pausesForWindows: false });
 // --quick leaves this file out: about 9 minutes of grading (four submissions, two at a time, and four rollouts under load).
 
 test("a class of four: the reference with the course's image names (mysql:5.7, the class registry's myblog, istio's bookinfo) scores full marks; a selector typo, subtle mistakes (a RollingUpdate mysql, a readinessProbe that never gives up, a ClusterIP myblog-np) and a myblog without probes lose the checks they break, with their causes", async ({ cluster }) => {
-  // About 9 minutes of grading, and its four windows' waits for the tests running when they asked (a few minutes in all).
+  // About 9 minutes of grading, and its windows' waits for the tests running when they asked (a minute or two in all).
   test.setTimeout(40 * 60_000);
   const work = mkdtempSync(join(tmpdir(), 'class-'));
   const root = join(work, 'class');

@@ -8,7 +8,7 @@
 // namespaces and its own edge (lib/grading/slot-edge.ts), so nothing the
 // shared suites do reaches it: this file runs beside them. It measures
 // nothing; it compares verdicts.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +31,10 @@ test.describe.configure({ mode: 'parallel' });
 /** A row as it must be the same alone and in company: its verdict, and a failure's cause with the run's own names (pod suffixes, figures) masked. */
 const comparable = (r: LabRow) => `${r.topic}: ${r.check} => ${r.result}${r.result === 'pass' ? '' : `: ${r.detail.replace(/\b([a-z0-9]+(-[a-z0-9]+)*)-[a-z0-9]{8,10}-[a-z0-9]{5}\b/g, '$1-<pod>').replace(/\d+(\.\d+)?/g, '#')}`}`;
 
-/** A class of the submissions `make` writes under a folder of its own, graded by the stack's checks; its folder is removed after `use`. */
-async function inClass(cluster: Cluster, make: (root: string) => Promise<void> | void, use: (grade: (names: string[], parallel: number, dir: string) => Promise<StudentResult[]>) => Promise<void>): Promise<void> {
+type Grade = (names: string[], parallel: number, dir: string) => Promise<StudentResult[]>;
+
+/** A class of the submissions `make` writes under a folder of its own, graded by the stack's checks (`reports`: where a grading's went); its folder is removed after `use`. */
+async function inClass(cluster: Cluster, make: (root: string) => Promise<void> | void, use: (grade: Grade, reports: (dir: string) => string) => Promise<void>): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'isolation-'));
   const root = join(work, 'class');
   try {
@@ -40,8 +42,10 @@ async function inClass(cluster: Cluster, make: (root: string) => Promise<void> |
     const rubric = loadRubric(join(MANIFESTS, 'rubric.yaml'));
     const env = { HARNESS_CLUSTER_NAME: cluster.record!.name, HARNESS_RUN_CONFIG: JSON.stringify(currentRunConfig() ?? {}) };
     // The stack's checks: what an edge, a certificate, a host port or a cluster-wide object can disturb (the updates and the load act on the submission's own Deployments).
-    await use((names, parallel, dir) =>
-      gradeClass({ submissions: findSubmissions(root).filter((s) => names.includes(s.name)), rubric, reportDir: join(work, dir), parallel, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc, checks: ['1-stack.grade.ts'], load: false }),
+    await use(
+      (names, parallel, dir) =>
+        gradeClass({ submissions: findSubmissions(root).filter((s) => names.includes(s.name)), rubric, reportDir: join(work, dir), parallel, regrade: true, env, clusterName: cluster.record!.name, kc: cluster.kc, checks: ['1-stack.grade.ts'], load: false }),
+      (dir) => join(work, dir),
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -153,9 +157,12 @@ test("isolation on the node: two submissions with MySQL on the mysql node's host
   await inClass(cluster, (root) => {
     referenceWithEdits(root, 'h-first', [hostNetwork]);
     referenceWithEdits(root, 'h-second', [hostNetwork]);
-  }, async (grade) => {
-    // Two at a time were they not on a host network: the second MySQL could not bind the port, and its rows would say so.
+  }, async (grade, reports) => {
     const [first, second] = await grade(['h-first', 'h-second'], 2, 'host-network');
+    // They took turns: the second's turn (its marker written as it began) began once the first's grading was complete.
+    const marker = (name: string, file: string) => statSync(join(reports('host-network'), 'students', name, file)).mtimeMs;
+    const [earlier, later] = [first.name, second.name].sort((a, b) => marker(a, 'graded-alone') - marker(b, 'graded-alone'));
+    expect(marker(later, 'graded-alone'), `${later} began after ${earlier}'s grading was complete`).toBeGreaterThanOrEqual(marker(earlier, 'complete'));
     for (const r of [first, second]) {
       expect(r.alone, `${r.name}: one at a time, and the report says so`).toContain("graded one at a time with the other submissions on a node's host network (Deployment/mysql: hostNetwork or hostPort");
       expect(r.rows.filter((x) => x.result !== 'pass').map(comparable), `${r.name}: the reference on the host network loses nothing`).toEqual([]);

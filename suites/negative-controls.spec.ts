@@ -23,7 +23,7 @@ import { waitForDeployments } from '../lib/course/labs.ts';
 import { selfSignedCertificate } from '../lib/cluster/tls.ts';
 import type { Cluster } from '../fixtures/cluster.ts';
 
-// Each test in its own namespaces: they may run on both workers at once.
+// Each test in its own namespaces: they may run on several workers at once.
 test.describe.configure({ mode: 'parallel' });
 
 const DIR = join(import.meta.dirname, 'negative-controls');

@@ -163,6 +163,11 @@ test('podCauses: an init container not done is the cause, not the containers it 
   expect(podCauses([mount], [event('myblog-4', 'FailedMount', 'MountVolume.SetUp failed for volume "config" : configmap "myblog-config" not found')])).toEqual([
     'pod myblog-4: container myblog ContainerCreating: MountVolume.SetUp failed for volume "config" : configmap "myblog-config" not found',
   ]);
+  // With init containers, every container not yet created waits in PodInitializing, the init containers too.
+  const initMount = notReady('myblog-5', 'myblog', [container('myblog', { waiting: { reason: 'PodInitializing' } })], { initContainerStatuses: [container('migrate', { waiting: { reason: 'PodInitializing' } })] });
+  expect(podCauses([initMount], [event('myblog-5', 'FailedMount', 'MountVolume.SetUp failed for volume "config" : configmap "myblog-config" not found')])).toEqual([
+    'pod myblog-5: init container migrate PodInitializing: MountVolume.SetUp failed for volume "config" : configmap "myblog-config" not found',
+  ]);
 });
 
 test('restartCauses: each restart with its reason: a liveness probe (the events), OOMKilled, an exit code; only restarts since the baseline', () => {

@@ -63,13 +63,31 @@ test('load turns: a failing turn fails alone, the next still runs in the window;
   expect(await next).toBe('b');
   expect(holds).toEqual([['a', 'a', 'b']]);
 
-  const refused = loadTurns(async () => {
-    throw new Error('no window');
+  let refuse = true;
+  const refused = loadTurns(async (_, fn) => {
+    if (refuse) throw new Error('no window');
+    return fn();
   });
-  const x = refused('x', async () => 'x');
-  const y = refused('y', async () => 'y');
-  await expect(x).rejects.toThrow('no window');
-  await expect(y).rejects.toThrow('no window');
+  const [x, y] = await Promise.allSettled([refused('x', async () => 'x'), refused('y', async () => 'y')]);
+  expect([x, y].map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual(['no window', 'no window']);
+  // The next turn opens a window anew.
+  refuse = false;
+  expect(await refused('z', async () => 'z')).toBe('z');
+});
+
+test('load turns: a window holds at most perWindow turns; those left over open the next one', async () => {
+  const { window, holds, ran } = recordingWindow();
+  const turn = loadTurns(window, 2);
+  const g = gate();
+  const job = (name: string, wait?: Promise<void>) => async () => {
+    ran(name);
+    await wait;
+    return name;
+  };
+  const all = Promise.all([turn('a', job('a', g.p)), turn('b', job('b')), turn('c', job('c'))]);
+  g.open();
+  expect(await all).toEqual(['a', 'b', 'c']);
+  expect(holds).toEqual([['a', 'a', 'b'], ['c', 'c']]);
 });
 
 test('load turns without a window: still one at a time', async () => {

@@ -56,7 +56,7 @@ test("a file whose tests hold locks of their own runs in mode 'parallel', with n
     .filter((f) => f.endsWith('.spec.ts'))
     .map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }))
     .filter(({ text }) => testLevel.test(text) && !fileLevel.test(text) && (text.match(/^\s*test\(/gm) ?? []).length > 1);
-  expect(split.map((s) => s.f)).toEqual(expect.arrayContaining(['eviction.spec.ts', 'resources.spec.ts', 'ingress-tls.spec.ts', 'kube-proxy-rules.spec.ts', 'pod-labs.spec.ts']));
+  expect(split.map((s) => s.f)).toEqual(expect.arrayContaining(['eviction.spec.ts', 'resources.spec.ts', 'ingress-tls.spec.ts', 'kube-proxy-rules.spec.ts', 'pod-labs.spec.ts', 'class-isolation.spec.ts']));
   for (const { f, text } of split) {
     expect(text, f).toContain("test.describe.configure({ mode: 'parallel' })");
     expect(text, f).not.toMatch(/\btest\.(beforeAll|afterAll)\(/);

@@ -21,11 +21,14 @@ const restatesReason = (e: CoreV1Event) => e.reason === 'BackOff' || /^Error: [A
 /**
  * Warnings about getting the pod's volumes ready. The kubelet mounts them
  * before it creates any container: for a container running, or waiting for
- * any reason but ContainerCreating (a missing Secret key, an image, a crash
- * loop), they are past (a transient "failed to sync configmap cache" on a
- * busy node before the mount succeeded), not its cause.
+ * a reason past the mounts (a missing Secret key, an image, a crash loop),
+ * they are past (a transient "failed to sync configmap cache" on a busy node
+ * before the mount succeeded), not its cause. A container not yet created
+ * waits in ContainerCreating, or PodInitializing where the pod has init
+ * containers (the init containers too): for it they may be the cause.
  */
 const VOLUME_SETUP = ['FailedMount', 'FailedAttachVolume', 'FailedMapVolume'];
+const NOT_CREATED = ['ContainerCreating', 'PodInitializing'];
 
 /** The warning events' messages (with their reasons: "Unhealthy: Readiness probe failed: …"), each once. */
 const warningsOf = (events: CoreV1Event[], name?: string, withReason = false, mounted = false) => [
@@ -76,7 +79,7 @@ export function podCauses(pods: V1Pod[], events: CoreV1Event[]): string[] {
     const out = (text: string, running = false) => lines.push({ text: `pod ${p.metadata?.name}: ${text}`, running, first: dependedOn(p) });
     const waitingLine = (kind: string, c: V1ContainerStatus) => {
       const w = c.state!.waiting!;
-      const why = warningsOf(own, c.name, false, w.reason !== 'ContainerCreating');
+      const why = warningsOf(own, c.name, false, !NOT_CREATED.includes(w.reason ?? ''));
       // The event says it as the kubelet did ("Error: couldn't find key …"); the waiting message, when no event does (events expire).
       // A crash loop's own message is only the back-off; its last exit says why.
       const crashed = w.reason === 'CrashLoopBackOff';

@@ -160,16 +160,17 @@ export async function ensureRegistry(cluster: string, nodes: string[], image: st
         '-e', 'REGISTRY_CONFIG=private.yml',
         '--label', `course-harness.cluster=${cluster}`,
       ], { AUTH_USER: priv.username, AUTH_PASSWORD: priv.password }, fresh);
-      await waitForRegistry(names.open);
     };
+    await start(false);
     try {
-      await start(false);
+      await waitForRegistry(names.open);
     } catch (err) {
       // Seen after a Docker restart with the cluster recreated: the registry kept from before (restarted by its
       // policy) accepted on its port and closed every connection. Its log goes to the registry's; then made anew, once.
       appendFileSync(REGISTRY_LOG, `\n$ docker logs --tail 50 ${names.open}\n${(await attempt('docker', ['logs', '--tail', '50', names.open])).all}\n`);
       warn(`${(err as Error).message}; starting ${names.open} and ${names.private} anew`);
       await start(true);
+      await waitForRegistry(names.open);
     }
   });
   // Rewritten each time: containerd reads hosts.toml at each pull, no restart needed.

@@ -96,7 +96,7 @@ export interface ClassOptions {
   checks?: string[];
   /** the rollout under load after them (default true) */
   load?: boolean;
-  /** holds the rollouts under load apart from other work (the harness's suites: fixtures/measurement-window.ts), those ready back to back in one hold; a class alone needs none */
+  /** holds the rollouts under load apart from other work (the harness's suites: fixtures/measurement-window.ts), those ready back to back (up to `parallel`) in one hold; a class alone needs none */
   window?: Window;
 }
 
@@ -204,7 +204,7 @@ export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
   info(`grading ${todo.length} submission(s), ${o.parallel} at a time${reused ? `; ${reused} graded before, reused (--regrade grades them again)` : ''}; the rollouts under load one submission at a time`);
   const budget = o.budgetMs ?? 20 * 60_000;
   const seconds = new Map<string, number>();
-  const loadTurn = loadTurns(o.window);
+  const loadTurn = loadTurns(o.window, o.parallel);
   let next = 0;
   // What each submission in flight is doing, for the step's heartbeat.
   const phase = new Map<string, string>();

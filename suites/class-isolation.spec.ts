@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Cluster } from '../fixtures/cluster.ts';
 import { currentRunConfig } from '../lib/config/applicability.ts';
-import { findSubmissions, gradeClass, type StudentResult } from '../lib/grading/class-grading.ts';
+import { aloneMarker, completeMarker, findSubmissions, gradeClass, type StudentResult } from '../lib/grading/class-grading.ts';
 import { MANIFESTS } from '../lib/course/labs.ts';
 import { loadRubric } from '../lib/grading/rubric.ts';
 import type { LabRow } from '../lib/report/lab-report.ts';
@@ -160,9 +160,10 @@ test("isolation on the node: two submissions with MySQL on the mysql node's host
   }, async (grade, reports) => {
     const [first, second] = await grade(['h-first', 'h-second'], 2, 'host-network');
     // They took turns: the second's turn (its marker written as it began) began once the first's grading was complete.
-    const marker = (name: string, file: string) => statSync(join(reports('host-network'), 'students', name, file)).mtimeMs;
-    const [earlier, later] = [first.name, second.name].sort((a, b) => marker(a, 'graded-alone') - marker(b, 'graded-alone'));
-    expect(marker(later, 'graded-alone'), `${later} began after ${earlier}'s grading was complete`).toBeGreaterThanOrEqual(marker(earlier, 'complete'));
+    const o = { reportDir: reports('host-network') };
+    const began = (name: string) => statSync(aloneMarker(o, name)).mtimeMs;
+    const [earlier, later] = [first.name, second.name].sort((a, b) => began(a) - began(b));
+    expect(began(later), `${later} began after ${earlier}'s grading was complete`).toBeGreaterThanOrEqual(statSync(completeMarker(o, earlier)).mtimeMs);
     for (const r of [first, second]) {
       expect(r.alone, `${r.name}: one at a time, and the report says so`).toContain("graded one at a time with the other submissions on a node's host network (Deployment/mysql: hostNetwork or hostPort");
       expect(r.rows.filter((x) => x.result !== 'pass').map(comparable), `${r.name}: the reference on the host network loses nothing`).toEqual([]);

@@ -153,7 +153,7 @@ async function gradingRun(o: ClassOptions, s: Submission, files: string[], deplo
 }
 
 /** Written once both phases of a submission ended (a timeout included: it is a verdict); an interrupted grading has none. */
-const completeMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'complete');
+export const completeMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'complete');
 
 /** A submission's namespaces, edge and node folders, gone (the namespaces waited for: its host ports are free once its pods are). */
 async function cleanUp(o: ClassOptions, s: Submission): Promise<void> {
@@ -193,7 +193,7 @@ export function gradedAlone(s: Submission): string | undefined {
 }
 
 /** Written beside a student's reports: why they were graded apart (the class report says so). */
-const aloneMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'graded-alone');
+export const aloneMarker = (o: { reportDir: string }, name: string) => join(studentDir(o, name), 'graded-alone');
 
 /** Grades the class (the submissions not completely graded yet, or all with `regrade`), then writes the class report. */
 export async function gradeClass(o: ClassOptions): Promise<StudentResult[]> {
